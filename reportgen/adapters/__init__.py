@@ -1,0 +1,62 @@
+"""Adapter registry: find adapters by entry point, sniff an artifact, extract it.
+
+Built-ins and third-party adapters both register in the ``reportgen.adapters``
+entry-point group (``name = "module:Class"``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from reportgen.adapters._base import Adapter, Sample, read_sample
+from reportgen.errors import ArtifactError, Position, ReportgenError, UnknownFormatError
+from reportgen.schemas.measurement import Extraction
+
+GROUP = "reportgen.adapters"
+
+__all__ = ["GROUP", "Adapter", "Sample", "adapters", "detect", "extract", "get"]
+
+
+@cache
+def adapters() -> dict[str, Adapter]:
+    """Every registered adapter by name, loaded once; a failing plugin is reported with its cause."""
+    found: dict[str, Adapter] = {}
+    for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        try:
+            found[entry.name] = entry.load()()
+        except Exception as exc:  # noqa: BLE001 - any plugin failure becomes one clear message
+            raise ReportgenError(f"adapter {entry.name!r} ({entry.value}) failed to load: {exc!r}") from exc
+    return found
+
+
+def get(name: str) -> Adapter:
+    try:
+        return adapters()[name]
+    except KeyError:
+        raise ReportgenError(f"unknown format {name!r}; known formats: {', '.join(adapters())}") from None
+
+
+def detect(path: Path) -> Adapter:
+    """The adapter for ``path``: the highest-priority one whose sniff accepts it."""
+    if not path.is_file():
+        raise ArtifactError(Position(path), "no such file")
+    sample = read_sample(path)
+    accepting = [a for a in adapters().values() if a.sniff(sample)]
+    if not accepting:
+        raise UnknownFormatError(
+            Position(path),
+            "no adapter recognises this file. Tried: "
+            + ", ".join(adapters())
+            + ". Name one with `format:` in release.yaml (or --format).",
+        )
+    return max(accepting, key=lambda a: a.priority)
+
+
+def extract(path: Path, format_name: str | None = None) -> Extraction:
+    """Read one artifact with the named adapter, or the one that sniffs it."""
+    adapter = get(format_name) if format_name else detect(path)
+    if not path.is_file():
+        raise ArtifactError(Position(path), "no such file")
+    return adapter.read(path)

@@ -1,0 +1,105 @@
+"""The one error tree of reportgen.
+
+Only :mod:`reportgen.cli` turns these into messages and exit codes; anything
+else that escapes is a bug and keeps its traceback.
+
+::
+
+    ReportgenError                 exit 2: the input cannot be used
+    ├── InputError                 a file we read is wrong; carries path, line, column
+    │   ├── ManifestError          release.yaml / signoffs.yaml: YAML or schema problems
+    │   ├── ArtifactError          a raw artifact is malformed for its format
+    │   └── UnknownFormatError     no adapter accepts an artifact
+    ├── ReferenceError_            a manifest names a metric, artifact or measurement that is not there
+    ├── UnitError                  a unit is unknown or two units cannot be compared
+    ├── ExpressionError            a derived-metric expression is not plain arithmetic
+    ├── ProjectError               the project layout is wrong (no mkdocs.yml, no results/)
+    └── BuildError                 MkDocs or a template failed
+
+A failing target is *data* (a verdict), never an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ReportgenError(Exception):
+    """Base of every error reportgen reports to a user as a message (exit code 2)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where in a file something is: 1-based line and column, either may be unknown."""
+
+    path: Path | str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        text = str(self.path)
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+
+class InputError(ReportgenError):
+    """A file is wrong; the message starts with ``path:line:col:``."""
+
+    def __init__(self, position: Position, message: str, *, details: list[str] | None = None) -> None:
+        self.position = position
+        self.reason = message
+        self.details = details or []
+        super().__init__(f"{position}: {message}")
+
+
+class ManifestError(InputError):
+    """release.yaml or signoffs.yaml cannot be parsed or does not fit the schema."""
+
+
+class ArtifactError(InputError):
+    """A raw artifact is damaged or does not fit the format its adapter reads."""
+
+
+class UnknownFormatError(InputError):
+    """No registered adapter accepts an artifact."""
+
+
+class ReferenceError_(ReportgenError):  # noqa: N801 - builtin ReferenceError exists
+    """A name in a manifest points at nothing (metric, artifact, measurement)."""
+
+
+class UnitError(ReportgenError):
+    """A unit is unknown, or two quantities of different dimensions were compared."""
+
+
+class ExpressionError(ReportgenError):
+    """A derived-metric expression uses something other than arithmetic over metric names."""
+
+
+class ProjectError(ReportgenError):
+    """The project is not laid out as reportgen expects."""
+
+
+class BuildError(ReportgenError):
+    """Rendering a template or running the MkDocs build failed."""
+
+
+class ErrorGroup(ReportgenError):
+    """Several input errors found in one pass, reported together."""
+
+    def __init__(self, errors: list[ReportgenError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))

@@ -1,0 +1,1 @@
+"""Pydantic models only: the shapes data takes between stages."""

@@ -1,0 +1,83 @@
+"""What an adapter reads from one artifact."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Statistic names every adapter uses. Percentiles are ``p<N>`` with N as the tool
+#: prints it (``p90``, ``p99.9``); ``med`` is the median (= p50).
+STATS = ("avg", "min", "med", "max", "stddev", "count", "rate", "ratio", "sum", "value", "passes", "fails")
+
+
+class Measurement(BaseModel):
+    """One number read or computed from one artifact.
+
+    ``metric`` is the tool's own name (``http_req_duration``, ``requests``);
+    ``labels`` say which slice of it (``{"name": "/api/items"}``; ``{}`` is the
+    whole run); ``selector`` finds the number again in the file (see
+    :mod:`reportgen.selectors`); ``estimator`` names the percentile rule used.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    metric: str
+    stat: str
+    value: float | None
+    unit: str
+    labels: dict[str, str] = Field(default_factory=dict)
+    selector: str
+    estimator: str | None = None
+
+    def key(self) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+        """Identity of the figure inside one artifact: metric, stat and labels."""
+        return (self.metric, self.stat, tuple(sorted(self.labels.items())))
+
+
+class ToolVerdict(BaseModel):
+    """A pass/fail the tool decided itself (a k6 threshold, a Gatling assertion, a JUnit result)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subject: str  # e.g. "http_req_duration{name:slow}"
+    expression: str  # e.g. "p(95)<150"
+    ok: bool
+    selector: str
+
+
+class Series(BaseModel):
+    """A statistic over time (per-second request rate, p95 per interval), for charts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    metric: str
+    stat: str
+    unit: str
+    labels: dict[str, str] = Field(default_factory=dict)
+    #: (Unix time in seconds, value) pairs in time order.
+    points: list[tuple[float, float]]
+    selector: str
+    estimator: str | None = None
+
+
+class ExtractWarning(BaseModel):
+    """Damage that did not stop the read (a truncated last line); shown in the report."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    message: str
+    line: int | None = None
+
+
+class Extraction(BaseModel):
+    """Everything one adapter read from one artifact."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    adapter: str
+    adapter_version: str
+    measurements: list[Measurement] = Field(default_factory=list)
+    tool_verdicts: list[ToolVerdict] = Field(default_factory=list)
+    series: list[Series] = Field(default_factory=list)
+    warnings: list[ExtractWarning] = Field(default_factory=list)
+    #: Facts about the run the file records (tool version, machine info, start time), as text.
+    info: dict[str, str] = Field(default_factory=dict)

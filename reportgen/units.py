@@ -1,0 +1,146 @@
+"""Units: parse, check and convert quantities.
+
+Every unit belongs to one dimension and has a factor to that dimension's
+canonical unit. Values are compared and computed in canonical units:
+
+=========  =========  ===================================================
+dimension  canonical  units
+=========  =========  ===================================================
+time       ms         ns, us (µs), ms, s, min, h
+ratio      ratio      ratio (0..1), % (percent)
+rate       /s         /s, req/s, rps, events/s, iter/s, ops/s, /min
+bytes      B          B, kB, MB, GB (SI), KiB, MiB, GiB
+count      count      count, requests, events, iterations, tests, ...
+none       (empty)    a plain number (k6 ``contains: default`` trends)
+=========  =========  ===================================================
+
+Converting between dimensions raises :class:`UnitError`: a latency in ms can
+never be compared with a throughput in req/s.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reportgen.errors import UnitError
+
+
+@dataclass(frozen=True)
+class Unit:
+    symbol: str
+    dimension: str
+    factor: float  # multiply a value in this unit by factor to get the canonical unit
+
+
+_UNITS: dict[str, Unit] = {}
+
+
+def _add(dimension: str, factor: float, *symbols: str) -> None:
+    for symbol in symbols:
+        _UNITS[symbol] = Unit(symbols[0], dimension, factor)
+
+
+_add("time", 1e-6, "ns")
+_add("time", 1e-3, "us", "µs", "μs")
+_add("time", 1.0, "ms")
+_add("time", 1000.0, "s", "sec", "seconds")
+_add("time", 60_000.0, "min", "minutes")
+_add("time", 3_600_000.0, "h", "hours")
+_add("ratio", 1.0, "ratio")
+_add("ratio", 0.01, "%", "percent")
+_add("rate", 1.0, "/s", "per_s")
+for _name in ("req", "requests", "events", "iter", "iterations", "ops", "msgs", "tx"):
+    _add("rate", 1.0, f"{_name}/s")
+_add("rate", 1.0, "rps")
+_add("rate", 1 / 60, "/min", "req/min", "rpm")
+_add("bytes", 1.0, "B", "bytes")
+_add("bytes", 1e3, "kB", "KB")
+_add("bytes", 1e6, "MB")
+_add("bytes", 1e9, "GB")
+_add("bytes", 1024.0, "KiB")
+_add("bytes", 1024.0**2, "MiB")
+_add("bytes", 1024.0**3, "GiB")
+_add("bytes/s", 1.0, "B/s")
+_add("bytes/s", 1e3, "kB/s", "KB/s")
+_add("bytes/s", 1e6, "MB/s")
+_add("count", 1.0, "count", "requests", "events", "iterations", "tests", "samples", "errors", "rounds", "users", "vus")
+_add("none", 1.0, "")
+
+CANONICAL = {"time": "ms", "ratio": "ratio", "rate": "/s", "bytes": "B", "bytes/s": "B/s", "count": "count", "none": ""}
+
+
+def unit(symbol: str) -> Unit:
+    """Return the unit for ``symbol`` or raise UnitError listing the known ones."""
+    try:
+        return _UNITS[symbol.strip()]
+    except KeyError:
+        known = ", ".join(sorted({u.symbol for u in _UNITS.values() if u.symbol}))
+        raise UnitError(f"unknown unit {symbol!r}; known units: {known}") from None
+
+
+def is_unit(symbol: str) -> bool:
+    return symbol.strip() in _UNITS
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert ``value`` between units of one dimension; raise UnitError across dimensions."""
+    source, target = unit(from_unit), unit(to_unit)
+    if source.dimension != target.dimension:
+        raise UnitError(
+            f"cannot compare {from_unit or 'a plain number'} ({source.dimension}) "
+            f"with {to_unit or 'a plain number'} ({target.dimension})"
+        )
+    if source.symbol == target.symbol:
+        return value
+    return value * source.factor / target.factor
+
+
+def to_canonical(value: float, symbol: str) -> float:
+    u = unit(symbol)
+    return value * u.factor
+
+
+def canonical_symbol(symbol: str) -> str:
+    return CANONICAL[unit(symbol).dimension]
+
+
+_QUANTITY = re.compile(r"^\s*(?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<unit>\S*)\s*$")
+
+
+def parse_quantity(text: str) -> tuple[float, str]:
+    """Parse ``"200 ms"``, ``"0.2s"``, ``"1 %"`` or ``"42"`` into (value, unit symbol).
+
+    Raises ValueError (for pydantic to report) when the text is not a number with a known unit.
+    """
+    match = _QUANTITY.match(text)
+    if not match:
+        raise ValueError(f'expected a number with a unit, got "{text}"')
+    symbol = match.group("unit")
+    if not is_unit(symbol):
+        raise ValueError(f'unknown unit "{symbol}" in "{text}"')
+    return float(match.group("number")), unit(symbol).symbol
+
+
+def format_value(value: float | None, symbol: str) -> str:
+    """Human form of a value: thousands separators, at most 4 significant decimals, unit after a thin gap."""
+    if value is None:
+        return "—"
+    if symbol == "ratio":
+        value, symbol = value * 100, "%"
+    if value != value:  # NaN
+        return "NaN"
+    magnitude = abs(value)
+    if magnitude == 0 or magnitude >= 1000 or float(value).is_integer():
+        text = f"{value:,.0f}" if float(value).is_integer() or magnitude >= 1000 else f"{value:,.2f}"
+    elif magnitude >= 100:
+        text = f"{value:,.1f}"
+    elif magnitude >= 1:
+        text = f"{value:,.2f}"
+    else:
+        text = f"{value:.4g}"
+    if symbol in ("", "count"):
+        return text
+    if symbol == "%":
+        return f"{text} %"
+    return f"{text} {symbol}"
