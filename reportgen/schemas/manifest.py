@@ -1,0 +1,265 @@
+"""The release manifest, ``results/<release>/release.yaml``, and ``signoffs.yaml``.
+
+Field docs here become the JSON Schema that editors use (``reportgen schema``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from reportgen.units import parse_quantity
+
+_ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+Identifier = Annotated[str, Field(pattern=_ID, description="Letters, digits, '.', '_' and '-'.")]
+#: Metric ids appear in derived expressions, so they are names without '-' or '.'.
+MetricId = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Letters, digits and '_'.")]
+
+
+class Quantity(BaseModel):
+    """A number with a unit, written ``"200 ms"``, ``"1 %"``, ``"50 req/s"`` or ``"100"``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: float
+    unit: str
+
+    def __str__(self) -> str:
+        from reportgen.units import format_value
+
+        return format_value(self.value, self.unit)
+
+
+def _quantity(raw: Any) -> Any:
+    if isinstance(raw, Quantity | dict):
+        return raw
+    if isinstance(raw, bool):
+        raise ValueError(f'expected a number with a unit, got "{raw}"')
+    if isinstance(raw, int | float):
+        return {"value": float(raw), "unit": ""}
+    if isinstance(raw, str):
+        value, unit = parse_quantity(raw)
+        return {"value": value, "unit": unit}
+    raise ValueError(f'expected a number with a unit, got "{raw}"')
+
+
+QuantityField = Annotated[Quantity, BeforeValidator(_quantity)]
+
+Comparator = Literal["<", "<=", ">", ">=", "=="]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Component(_Model):
+    name: str
+    version: str
+    notes: str | None = None
+
+
+class Environment(_Model):
+    """What was tested, on what."""
+
+    components: list[Component] = Field(default_factory=list)
+    hardware: dict[str, str] | str | None = None
+    tools: dict[str, str] = Field(default_factory=dict, description="Tool name → version, e.g. k6: 1.1.0.")
+    notes: str | None = None
+
+
+class ArtifactRef(_Model):
+    """A raw file under ``results/<release>/``, read by the adapter named in ``format`` or sniffed."""
+
+    path: str = Field(description="Path relative to the release folder.")
+    format: str | None = Field(default=None, description="Adapter name; sniffed when absent.")
+    description: str | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _relative(cls, path: str) -> str:
+        if path.startswith("/") or ".." in path.split("/"):
+            raise ValueError(f'artifact path "{path}" must stay inside the release folder')
+        return path
+
+
+def _artifact(raw: Any) -> Any:
+    return {"path": raw} if isinstance(raw, str) else raw
+
+
+ArtifactField = Annotated[ArtifactRef, BeforeValidator(_artifact)]
+
+
+class Scenario(_Model):
+    id: Identifier
+    title: str
+    tool: str
+    description: str | None = None
+    load_profile: dict[str, Any] = Field(
+        default_factory=dict, description="As the tool states it, e.g. executor: constant-vus, vus: 4, duration: 30s."
+    )
+    artifacts: list[ArtifactField] = Field(default_factory=list)
+
+
+class MeasuredFrom(_Model):
+    """Which measurement of which artifact a metric takes (see ``reportgen extract FILE``)."""
+
+    artifact: str = Field(description="An artifact path declared in scenarios[].artifacts or artifacts.")
+    metric: str
+    stat: str
+    labels: dict[str, str] = Field(default_factory=dict, description="Exactly the labels of the measurement.")
+
+
+class Projection(_Model):
+    """A number nobody measured: never a pass, always shown with its method and basis."""
+
+    value: float
+    unit: str = ""
+    method: str = Field(description="How the number was obtained, e.g. 'architecture review', 'linear extrapolation'.")
+    basis: str = Field(description="What it rests on, e.g. 'Kafka vendor benchmark, 3 brokers'.")
+    low: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> Projection:
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) is above high ({self.high})")
+        return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _value_with_unit(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and isinstance(raw.get("value"), str):
+            value, unit = parse_quantity(raw["value"])
+            if raw.get("unit") not in (None, unit):
+                raise ValueError(f'value "{raw["value"]}" and unit "{raw["unit"]}" disagree')
+            raw = {**raw, "value": value, "unit": unit}
+        return raw
+
+
+class Metric(_Model):
+    """A value the report talks about: exactly one of measured, derived or projected."""
+
+    id: MetricId
+    title: str | None = None
+    unit: str | None = Field(default=None, description="Display unit; for derived metrics, the result's unit.")
+    description: str | None = None
+    measured: MeasuredFrom | None = None
+    derived: str | None = Field(default=None, description="Arithmetic over metric ids: + - * / ( ) and numbers.")
+    projected: Projection | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> Metric:
+        given = [k for k in ("measured", "derived", "projected") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a metric needs exactly one of measured, derived, projected"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if self.derived is not None and self.unit is None:
+            raise ValueError("a derived metric needs unit: (the unit of its result)")
+        return self
+
+
+class Guard(_Model):
+    """A condition under which a target's value counts at all; a tripped guard makes the verdict invalid."""
+
+    metric: MetricId | None = None
+    comparator: Comparator | None = None
+    threshold: QuantityField | None = None
+    min_samples: int | None = Field(default=None, ge=1, description="The target metric needs at least this many samples.")
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Guard:
+        condition = (self.metric, self.comparator, self.threshold)
+        if self.min_samples is None and any(c is None for c in condition):
+            raise ValueError("a guard is either metric + comparator + threshold, or min_samples")
+        if self.min_samples is not None and any(c is not None for c in condition):
+            raise ValueError("a guard is either metric + comparator + threshold, or min_samples, not both")
+        return self
+
+
+class Target(_Model):
+    id: Identifier | None = Field(default=None, description="Defaults to the metric id.")
+    title: str | None = None
+    metric: MetricId
+    comparator: Comparator
+    threshold: QuantityField
+    severity: Literal["must", "should"] = "must"
+    guards: list[Guard] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.id or self.metric
+
+
+class Waiver(_Model):
+    target: Identifier
+    reason: str
+    approver: str
+    date: dt.date | None = None
+
+
+class Section(_Model):
+    title: str
+    body: str = Field(description="Markdown.")
+
+
+class Manifest(_Model):
+    """``results/<release>/release.yaml``."""
+
+    release: Identifier
+    title: str
+    date: dt.date
+    status: Literal["draft", "final"] = "draft"
+    baseline: Identifier | None = Field(default=None, description="The release this one is compared with.")
+    summary: str | None = Field(default=None, description="Markdown shown under the header.")
+    environment: Environment = Field(default_factory=Environment)
+    scenarios: list[Scenario] = Field(default_factory=list)
+    artifacts: list[ArtifactField] = Field(default_factory=list, description="Artifacts not tied to a scenario.")
+    metrics: list[Metric] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+    waivers: list[Waiver] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Manifest:
+        for kind, ids in (
+            ("scenario", [s.id for s in self.scenarios]),
+            ("metric", [m.id for m in self.metrics]),
+            ("target", [t.key for t in self.targets]),
+        ):
+            seen: set[str] = set()
+            for item in ids:
+                if item in seen:
+                    raise ValueError(f"{kind} id {item!r} is used twice")
+                seen.add(item)
+        return self
+
+    def all_artifacts(self) -> list[tuple[str | None, ArtifactRef]]:
+        """(scenario id or None, artifact) for every declared artifact, in manifest order."""
+        found: list[tuple[str | None, ArtifactRef]] = []
+        for scenario in self.scenarios:
+            found.extend((scenario.id, a) for a in scenario.artifacts)
+        found.extend((None, a) for a in self.artifacts)
+        return found
+
+
+class SignOff(_Model):
+    role: str
+    name: str
+    decision: Literal["approve", "reject", "conditional"]
+    date: dt.date
+    evidence_digest: str | None = Field(
+        default=None, pattern=r"^sha256:[0-9a-f]{64}$", description="The release evidence digest that was signed."
+    )
+    comment: str | None = None
+
+
+class SignOffs(_Model):
+    """``results/<release>/signoffs.yaml``."""
+
+    signoffs: list[SignOff] = Field(default_factory=list)
+
