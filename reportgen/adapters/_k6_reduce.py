@@ -1,0 +1,263 @@
+"""Reduce raw k6 samples to k6's own statistics (docs/FORMATS.md §1.3).
+
+The stream readers only parse lines and call :meth:`StreamCollector.add`; every
+number comes out of :func:`reduce_stream`, the one place a faster engine (DuckDB)
+can take over. Values are kept per slice, in file order, because exact
+percentiles need all of them and k6 sums a Trend's values in arrival order.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from reportgen.adapters._k6_common import Kind, percentile_of, stat_unit, value_unit
+from reportgen.estimators import K6_LINEAR, k6_linear, percentile_name
+from reportgen.schemas.measurement import Measurement, Series
+from reportgen.selectors import stream_query
+
+#: Tags that get a slice of their own (labels with exactly that one key).
+BREAKDOWN_TAGS = ("name", "status", "scenario", "group", "expected_response")
+#: Percentiles of every Trend, besides any a threshold names. k6 turns ``p(99.9)`` into
+#: ``99.9 / 100`` = 0.9990000000000001, not 0.999: the same arithmetic keeps the results bit-identical.
+TREND_PERCENTILES = tuple(p for p in map(percentile_of, ("p(50)", "p(90)", "p(95)", "p(99)", "p(99.9)")) if p)
+#: The per-second charts: requests per second and p95 latency per second.
+RATE_SERIES_METRIC = "http_reqs"
+LATENCY_SERIES_METRIC = "http_req_duration"
+
+_THRESHOLD_PERCENTILE = re.compile(r"p\([0-9]+(?:\.[0-9]+)?\)")
+
+LabelKey = tuple[tuple[str, str], ...]
+
+
+@dataclass
+class MetricDeclaration:
+    """What k6 declares about a metric (or what is assumed when the file does not say)."""
+
+    name: str
+    kind: Kind
+    contains: str
+    thresholds: list[str] = field(default_factory=list)
+    submetrics: list[dict[str, str]] = field(default_factory=list)
+    assumed: bool = False  # neither declared by the file nor a k6 built-in: taken to be a Trend
+
+    def percentiles(self) -> list[float]:
+        """The standard percentiles plus any a threshold on this metric uses (e.g. ``p(99.99)``)."""
+        wanted = list(TREND_PERCENTILES)
+        for expression in self.thresholds:
+            for token in _THRESHOLD_PERCENTILE.findall(expression):
+                p = percentile_of(token)
+                if p is not None and p not in wanted:
+                    wanted.append(p)
+        return wanted
+
+
+@dataclass
+class SliceSamples:
+    """The values of one metric slice in file order; times only for gauges (their value is the last in time)."""
+
+    values: array[float] = field(default_factory=lambda: array("d"))
+    times: array[int] = field(default_factory=lambda: array("q"))
+
+
+@dataclass
+class StreamCollector:
+    """Everything :func:`reduce_stream` needs, gathered one sample at a time."""
+
+    declarations: dict[str, MetricDeclaration] = field(default_factory=dict)
+    slices: dict[str, dict[LabelKey, SliceSamples]] = field(default_factory=dict)
+    requests_per_second: dict[int, float] = field(default_factory=dict)
+    durations_per_second: dict[int, array[float]] = field(default_factory=dict)
+    points: int = 0
+    first_ns: int | None = None
+    last_ns: int | None = None
+
+    def declare(self, declaration: MetricDeclaration) -> None:
+        # k6 repeats Metric lines; the first one is as good as any.
+        self.declarations.setdefault(declaration.name, declaration)
+
+    def add(self, declaration: MetricDeclaration, time_ns: int, value: float, tags: dict[str, str]) -> None:
+        """One sample: appended to every slice whose tags it carries."""
+        self.points += 1
+        self.first_ns = time_ns if self.first_ns is None else min(self.first_ns, time_ns)
+        self.last_ns = time_ns if self.last_ns is None else max(self.last_ns, time_ns)
+        by_labels = self.slices.setdefault(declaration.name, {})
+        for labels in slice_keys(declaration, tags):
+            samples = by_labels.get(labels)
+            if samples is None:
+                samples = by_labels[labels] = SliceSamples()
+            samples.values.append(value)
+            if declaration.kind == "gauge":
+                samples.times.append(time_ns)
+        self._add_per_second(declaration.name, time_ns // 1_000_000_000, value)
+
+    def _add_per_second(self, metric: str, second: int, value: float) -> None:
+        if metric == RATE_SERIES_METRIC:
+            self.requests_per_second[second] = self.requests_per_second.get(second, 0.0) + value
+        elif metric == LATENCY_SERIES_METRIC:
+            self.durations_per_second.setdefault(second, array("d")).append(value)
+
+
+def slice_keys(declaration: MetricDeclaration, tags: dict[str, str]) -> set[LabelKey]:
+    """The slices one sample belongs to: the total, one per breakdown tag, each matching submetric.
+
+    An empty tag value counts as absent: the CSV cannot tell them apart, and both
+    streams must give the same slices.
+    """
+    keys: set[LabelKey] = {()}
+    for tag in BREAKDOWN_TAGS:
+        if tags.get(tag):
+            keys.add(((tag, tags[tag]),))
+    for submetric in declaration.submetrics:
+        # k6 matches a submetric by plain string equality of every tag in its selector.
+        if all(tags.get(tag) == value for tag, value in submetric.items()):
+            keys.add(tuple(sorted(submetric.items())))
+    if declaration.name == "checks" and tags.get("check"):
+        # The same labels as the summaries' per-check figures; "" is the root group.
+        keys.add((("check", tags["check"]), ("group", tags.get("group", ""))))
+    return keys
+
+
+# ---------------------------------------------------------------------------- reductions
+
+
+def _sum_in_order(values: Iterable[float]) -> float:
+    # A plain left-to-right sum, as k6 adds them (Python ≥ 3.12's sum() compensates and would differ).
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
+def _trend_stats(values: array[float], percentiles: list[float]) -> Iterator[tuple[str, float]]:
+    count = len(values)
+    ordered = sorted(values)
+    yield "count", float(count)
+    yield "avg", _sum_in_order(values) / count
+    yield "min", ordered[0]
+    yield "max", ordered[-1]
+    for p in percentiles:
+        yield percentile_name(p), k6_linear(ordered, p)
+
+
+def _rate_stats(values: array[float]) -> Iterator[tuple[str, float]]:
+    passes = sum(1 for value in values if value != 0)
+    yield "rate", passes / len(values)
+    yield "passes", float(passes)
+    yield "fails", float(len(values) - passes)
+
+
+def _gauge_stats(samples: SliceSamples) -> Iterator[tuple[str, float]]:
+    last = 0
+    for index, time_ns in enumerate(samples.times):
+        if time_ns >= samples.times[last]:  # ties: the later line wins
+            last = index
+    yield "value", samples.values[last]
+    yield "min", min(samples.values)
+    yield "max", max(samples.values)
+
+
+def reduce_samples(declaration: MetricDeclaration, samples: SliceSamples) -> Iterator[tuple[str, float]]:
+    """k6's statistics of one slice, by metric kind. A Counter's per-second rate needs the run duration: not here."""
+    if declaration.kind == "trend":
+        return _trend_stats(samples.values, declaration.percentiles())
+    if declaration.kind == "rate":
+        return _rate_stats(samples.values)
+    if declaration.kind == "gauge":
+        return _gauge_stats(samples)
+    return iter([("count", _sum_in_order(samples.values))])
+
+
+_QUERY_STAT = {
+    ("counter", "count"): "sum",
+    ("rate", "rate"): "share of non-zero",
+    ("rate", "passes"): "count of non-zero",
+    ("rate", "fails"): "count of zero",
+    ("gauge", "value"): "last in time",
+}
+
+
+def _query_stat(kind: Kind, stat: str) -> str:
+    """How the statistic was computed, for the selector (``p95`` stays ``p95``)."""
+    return _QUERY_STAT.get((kind, stat), stat)
+
+
+def _is_percentile(kind: Kind, stat: str) -> bool:
+    return kind == "trend" and (stat == "med" or stat.startswith("p"))
+
+
+def _slice_measurements(declaration: MetricDeclaration, labels: LabelKey, samples: SliceSamples) -> list[Measurement]:
+    found = []
+    for stat, value in reduce_samples(declaration, samples):
+        estimator = K6_LINEAR if _is_percentile(declaration.kind, stat) else None
+        filters = {"metric": declaration.name, **dict(labels)}
+        found.append(
+            Measurement(
+                metric=declaration.name,
+                stat=stat,
+                value=value,
+                unit=stat_unit(declaration.kind, declaration.contains, stat),
+                labels=dict(labels),
+                selector=stream_query(_query_stat(declaration.kind, stat), "value", filters, estimator),
+                estimator=estimator,
+            )
+        )
+    return found
+
+
+def _per_second_series(collected: StreamCollector) -> list[Series]:
+    series = []
+    if collected.requests_per_second:
+        points = [(float(s), collected.requests_per_second[s]) for s in sorted(collected.requests_per_second)]
+        selector = stream_query("sum per second", "value", {"metric": RATE_SERIES_METRIC})
+        series.append(Series(metric=RATE_SERIES_METRIC, stat="count", unit="count", points=points, selector=selector))
+    if collected.durations_per_second:
+        by_second = collected.durations_per_second
+        points = [(float(s), k6_linear(sorted(by_second[s]), 0.95)) for s in sorted(by_second)]
+        selector = stream_query("p95 per second", "value", {"metric": LATENCY_SERIES_METRIC}, K6_LINEAR)
+        unit = value_unit(collected.declarations[LATENCY_SERIES_METRIC].contains)
+        series.append(
+            Series(
+                metric=LATENCY_SERIES_METRIC,
+                stat="p95",
+                unit=unit,
+                points=points,
+                selector=selector,
+                estimator=K6_LINEAR,
+            )
+        )
+    return series
+
+
+def reduce_stream(collected: StreamCollector) -> tuple[list[Measurement], list[Series]]:
+    """Every statistic of every slice, and the per-second series: the whole reduction of a k6 stream."""
+    found: list[Measurement] = []
+    for metric, by_labels in collected.slices.items():
+        declaration = collected.declarations[metric]
+        for labels in sorted(by_labels, key=lambda key: (len(key), key)):
+            found.extend(_slice_measurements(declaration, labels, by_labels[labels]))
+    return found, _per_second_series(collected)
+
+
+def stream_info(collected: StreamCollector) -> dict[str, str]:
+    """What the stream says about the run: sample count, time span, declared thresholds, metrics taken as trends."""
+    info = {"points": str(collected.points)}
+    if collected.first_ns is not None and collected.last_ns is not None:
+        info["first_point"] = _iso(collected.first_ns)
+        info["last_point"] = _iso(collected.last_ns)
+    for name, declaration in collected.declarations.items():
+        if declaration.thresholds:
+            info[f"thresholds.{name}"] = "; ".join(declaration.thresholds)
+    assumed = sorted(d.name for d in collected.declarations.values() if d.assumed and d.name in collected.slices)
+    if assumed:
+        info["assumed_trend"] = ", ".join(assumed)
+    return info
+
+
+def _iso(time_ns: int) -> str:
+    seconds, nanos = divmod(time_ns, 1_000_000_000)
+    stamp = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{stamp}.{nanos:09d}Z"

@@ -1,0 +1,280 @@
+"""k6 raw sample streams: ``--out json`` (NDJSON) and ``--out csv``, plain or gzip.
+
+Both are read one line at a time into a :class:`StreamCollector`; every statistic
+is then computed by :func:`reduce_stream` with k6's own rules (docs/FORMATS.md §1.3,
+§1.4), so the numbers agree bit for bit with k6's summary. A stream cut short by a
+killed run is read up to its last complete line, with a warning; damage anywhere
+else is an error naming the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import zlib
+from collections.abc import Iterator
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+from reportgen.adapters._base import Sample, number, open_text, parse_json
+from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
+from reportgen.adapters._k6_reduce import MetricDeclaration, StreamCollector, reduce_stream, stream_info
+from reportgen.errors import ArtifactError, Position
+from reportgen.schemas.measurement import Extraction, ExtractWarning
+
+# ---------------------------------------------------------------------------- shared line reading
+
+
+def _lines(path: Path, warnings: list[ExtractWarning]) -> Iterator[str]:
+    """Lines of the (gzipped) text, ends kept; a gzip file cut short ends the lines with a warning."""
+    line = 0
+    try:
+        with open_text(path) as text:
+            for line, raw in enumerate(text, start=1):  # noqa: B007 - the except clauses report it
+                yield raw
+    except EOFError:
+        message = "the compressed file ends early (k6 killed before it closed the file); read the complete lines"
+        warnings.append(ExtractWarning(message=message, line=line + 1))
+    except UnicodeDecodeError as exc:
+        raise ArtifactError(Position(path, line + 1), f"not valid text ({exc.reason}); save it as UTF-8") from None
+    except (OSError, zlib.error) as exc:
+        raise ArtifactError(Position(path, line + 1), f"cannot read: {exc}") from None
+
+
+def _incomplete_last_line(error: ArtifactError, points: int) -> ExtractWarning:
+    return ExtractWarning(
+        message=f"last line is incomplete ({error.reason}; k6 killed mid-write?): read the {points} samples before it",
+        line=error.position.line,
+    )
+
+
+_RFC3339 = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$")
+
+
+@lru_cache(maxsize=65536)
+def _epoch_seconds(whole_seconds: str, zone: str) -> int:
+    # Cached: consecutive samples share their whole second, and datetime parsing is the slow part.
+    return int(datetime.fromisoformat(whole_seconds + ("+00:00" if zone == "Z" else zone)).timestamp())
+
+
+def rfc3339_ns(text: str) -> int | None:
+    """``2026-11-22T20:04:42.239402403Z`` → Unix time in integer nanoseconds (None if not RFC 3339)."""
+    match = _RFC3339.match(text)
+    if not match:
+        return None
+    whole, fraction, zone = match.groups()
+    return _epoch_seconds(whole, zone) * 1_000_000_000 + int((fraction or "").ljust(9, "0"))
+
+
+def _declaration_for(collector: StreamCollector, metric: str) -> MetricDeclaration:
+    """The declared metric, or one made from k6's built-in names (unknown custom metrics: Trends)."""
+    declaration = collector.declarations.get(metric)
+    if declaration is None:
+        kind = builtin_kind(metric)
+        declaration = MetricDeclaration(metric, kind or "trend", builtin_contains(metric), assumed=kind is None)
+        collector.declare(declaration)
+    return declaration
+
+
+def _extraction(adapter: str, collector: StreamCollector, warnings: list[ExtractWarning]) -> Extraction:
+    found, series = reduce_stream(collector)
+    return Extraction(
+        adapter=adapter,
+        adapter_version="1",
+        measurements=found,
+        series=series,
+        warnings=warnings,
+        info=stream_info(collector),
+    )
+
+
+# ---------------------------------------------------------------------------- NDJSON
+
+
+def _fail(path: Path, line: int, message: str) -> ArtifactError:
+    return ArtifactError(Position(path, line), message)
+
+
+def _metric_declaration(data: Any, path: Path, line: int) -> MetricDeclaration:
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str) or data.get("type") not in KINDS:
+        raise _fail(path, line, "Metric line without a name and a type of trend, counter, rate or gauge")
+    submetrics = [
+        {str(k): str(v) for k, v in sub["tags"].items()}
+        for sub in data.get("submetrics") or []
+        if isinstance(sub, dict) and isinstance(sub.get("tags"), dict)
+    ]
+    thresholds = [str(t) for t in data.get("thresholds") or []]
+    return MetricDeclaration(data["name"], data["type"], str(data.get("contains", "default")), thresholds, submetrics)
+
+
+def _point(record: dict[str, Any], path: Path, line: int) -> tuple[str, int, float, dict[str, str]]:
+    data = record.get("data")
+    metric = record.get("metric")
+    if not isinstance(data, dict) or not isinstance(metric, str):
+        raise _fail(path, line, "Point line without 'metric' and 'data'")
+    value = data.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(path, line, f"Point of {metric}: 'value' is not a number ({value!r})")
+    time = data.get("time")
+    time_ns = rfc3339_ns(time) if isinstance(time, str) else None
+    if time_ns is None:
+        raise _fail(path, line, f"Point of {metric}: 'time' is not an RFC 3339 time ({time!r})")
+    tags = data.get("tags") or {}
+    if not isinstance(tags, dict):
+        raise _fail(path, line, f"Point of {metric}: 'tags' is not an object")
+    return metric, time_ns, float(value), {str(k): str(v) for k, v in tags.items() if v is not None}
+
+
+def _take_record(record: Any, path: Path, line: int, collector: StreamCollector) -> None:
+    kind = record.get("type") if isinstance(record, dict) else None
+    if kind == "Point":
+        metric, time_ns, value, tags = _point(record, path, line)
+        collector.add(_declaration_for(collector, metric), time_ns, value, tags)
+    elif kind == "Metric":
+        collector.declare(_metric_declaration(record.get("data"), path, line))
+    else:
+        raise _fail(path, line, f"not a k6 --out json line (type {kind!r}; expected Metric or Point)")
+
+
+def read_ndjson(path: Path) -> tuple[StreamCollector, list[ExtractWarning]]:
+    """Feed every line of a k6 NDJSON stream to a collector; only the last line may be incomplete."""
+    collector = StreamCollector()
+    warnings: list[ExtractWarning] = []
+    damaged: ArtifactError | None = None
+    for line, raw in enumerate(_lines(path, warnings), start=1):
+        text = raw.rstrip("\r\n")
+        if not text.strip():
+            continue
+        if damaged is not None:
+            raise damaged  # a bad line with more lines after it is damage, not a cut-off end
+        try:
+            record = parse_json(text, path, line - 1)
+        except ArtifactError as exc:
+            damaged = exc
+            continue
+        _take_record(record, path, line, collector)
+    if damaged is not None:
+        warnings.insert(0, _incomplete_last_line(damaged, collector.points))
+    return collector, warnings
+
+
+def _first_line(head: str) -> str:
+    return next((line for line in head.splitlines() if line.strip()), "")
+
+
+class K6JsonStream:
+    name: ClassVar[str] = "k6-json-stream"
+    version: ClassVar[str] = "1"
+    summary: ClassVar[str] = "k6 --out json NDJSON samples (plain or .gz), reduced with k6's own statistics"
+    priority: ClassVar[int] = 60
+
+    def sniff(self, sample: Sample) -> bool:
+        try:
+            record = json.loads(_first_line(sample.head))
+        except ValueError:
+            return False
+        return (
+            isinstance(record, dict)
+            and record.get("type") in ("Metric", "Point")
+            and isinstance(record.get("metric"), str)
+            and isinstance(record.get("data"), dict)
+        )
+
+    def read(self, path: Path) -> Extraction:
+        collector, warnings = read_ndjson(path)
+        if not collector.points:
+            raise ArtifactError(Position(path, 1), "no k6 samples (Point lines) in the file")
+        return _extraction(self.name, collector, warnings)
+
+
+# ---------------------------------------------------------------------------- CSV
+
+CSV_REQUIRED = ("metric_name", "timestamp", "metric_value")
+_CSV_NOT_TAGS = (*CSV_REQUIRED, "extra_tags", "metadata")
+
+
+def csv_time_ns(text: str, path: Path, line: int) -> int:
+    """The ``timestamp`` cell in any k6 ``timeFormat``: unix (s), unix_milli/micro/nano by size, or RFC 3339."""
+    if text.isdigit():
+        digits = len(text)
+        scale = 1_000_000_000 if digits <= 11 else 1_000_000 if digits <= 14 else 1_000 if digits <= 17 else 1
+        return int(text) * scale
+    time_ns = rfc3339_ns(text)
+    if time_ns is None:
+        raise _fail(path, line, f"column 'timestamp': expected Unix time or RFC 3339, got {text!r}")
+    return time_ns
+
+
+def _extra_tags(text: str) -> dict[str, str]:
+    """``k=v&k=v`` (k6 does not escape: a value holding ``&`` or ``=`` is cut there)."""
+    pairs = (item.partition("=") for item in text.split("&") if item)
+    return {key: value for key, _, value in pairs if key}
+
+
+class _CsvColumns:
+    """Where each field is in a k6 CSV row."""
+
+    def __init__(self, header: list[str], path: Path) -> None:
+        missing = [c for c in CSV_REQUIRED if c not in header]
+        if missing:
+            raise ArtifactError(Position(path, 1), f"not a k6 --out csv file: missing column(s) {', '.join(missing)}")
+        self.width = len(header)
+        self.metric, self.time, self.value = (header.index(c) for c in CSV_REQUIRED)
+        self.extra = header.index("extra_tags") if "extra_tags" in header else None
+        self.tags = [(i, c) for i, c in enumerate(header) if c not in _CSV_NOT_TAGS]
+
+    def sample(self, fields: list[str], path: Path, line: int) -> tuple[str, int, float, dict[str, str]]:
+        extra = _extra_tags(fields[self.extra]) if self.extra is not None else {}
+        tags = {**extra, **{column: fields[i] for i, column in self.tags if fields[i]}}  # empty cell = absent
+        value = number(fields[self.value], path, line, "metric_value")
+        return fields[self.metric], csv_time_ns(fields[self.time], path, line), value, tags
+
+
+def read_csv_stream(path: Path) -> tuple[StreamCollector, list[ExtractWarning]]:
+    """Feed every row of a k6 CSV stream to a collector; only the last row may be incomplete."""
+    collector = StreamCollector()
+    warnings: list[ExtractWarning] = []
+    reader = csv.reader(_lines(path, warnings), strict=True)
+    damaged: ArtifactError | None = None
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise ArtifactError(Position(path, 1, 1), "file is empty")
+        columns = _CsvColumns(header, path)
+        for fields in reader:
+            if not fields:
+                continue
+            if damaged is not None:
+                raise damaged
+            if len(fields) != columns.width:
+                message = f"row has {len(fields)} fields, the header has {columns.width}"
+                damaged = _fail(path, reader.line_num, message)
+                continue
+            metric, time_ns, value, tags = columns.sample(fields, path, reader.line_num)
+            collector.add(_declaration_for(collector, metric), time_ns, value, tags)
+    except csv.Error as exc:
+        raise ArtifactError(Position(path, reader.line_num), f"malformed CSV: {exc}") from None
+    if damaged is not None:
+        warnings.insert(0, _incomplete_last_line(damaged, collector.points))
+    return collector, warnings
+
+
+class K6CsvStream:
+    name: ClassVar[str] = "k6-csv-stream"
+    version: ClassVar[str] = "1"
+    summary: ClassVar[str] = "k6 --out csv samples (plain or .gz), reduced with k6's own statistics"
+    priority: ClassVar[int] = 60
+
+    def sniff(self, sample: Sample) -> bool:
+        return _first_line(sample.head).startswith("metric_name,timestamp,metric_value")
+
+    def read(self, path: Path) -> Extraction:
+        collector, warnings = read_csv_stream(path)
+        if not collector.points:
+            raise ArtifactError(Position(path, 2), "no k6 samples (rows) in the file")
+        extraction = _extraction(self.name, collector, warnings)
+        extraction.info["kinds_from"] = "k6 built-in metric names (the CSV does not say which metric is which kind)"
+        return extraction
