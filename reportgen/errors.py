@@ -10,7 +10,7 @@ else that escapes is a bug and keeps its traceback.
     │   ├── ManifestError          release.yaml / signoffs.yaml: YAML or schema problems
     │   ├── ArtifactError          a raw artifact is malformed for its format
     │   └── UnknownFormatError     no adapter accepts an artifact
-    ├── ReferenceError_            a manifest names a metric, artifact or measurement that is not there
+    ├── UnresolvedReferenceError  a manifest names a metric, artifact or measurement that is not there
     ├── UnitError                  a unit is unknown or two units cannot be compared
     ├── ExpressionError            a derived-metric expression is not plain arithmetic
     ├── ProjectError               the project layout is wrong (no mkdocs.yml, no results/)
@@ -77,7 +77,7 @@ class UnknownFormatError(InputError):
     """No registered adapter accepts an artifact."""
 
 
-class ReferenceError_(ReportgenError):  # noqa: N801 - builtin ReferenceError exists
+class UnresolvedReferenceError(ReportgenError):
     """A name in a manifest points at nothing (metric, artifact, measurement)."""
 
 

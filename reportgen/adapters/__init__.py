@@ -7,7 +7,7 @@ entry-point group (``name = "module:Class"``).
 from __future__ import annotations
 
 from functools import cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 from reportgen.adapters._base import Adapter, Sample, read_sample
@@ -20,22 +20,26 @@ __all__ = ["GROUP", "Adapter", "Sample", "adapters", "detect", "extract", "get"]
 
 
 @cache
-def adapters() -> dict[str, Adapter]:
-    """Every registered adapter by name, loaded once; a failing plugin is reported with its cause."""
-    found: dict[str, Adapter] = {}
-    for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
-        try:
-            found[entry.name] = entry.load()()
-        except Exception as exc:  # noqa: BLE001 - any plugin failure becomes one clear message
-            raise ReportgenError(f"adapter {entry.name!r} ({entry.value}) failed to load: {exc!r}") from exc
-    return found
+def _entry_points() -> dict[str, EntryPoint]:
+    return {e.name: e for e in sorted(entry_points(group=GROUP), key=lambda e: e.name)}
 
 
+@cache
 def get(name: str) -> Adapter:
+    """The adapter registered as ``name``, loaded on first use; a failing plugin is reported with its cause."""
+    entry = _entry_points().get(name)
+    if entry is None:
+        raise ReportgenError(f"unknown format {name!r}; known formats: {', '.join(_entry_points())}")
     try:
-        return adapters()[name]
-    except KeyError:
-        raise ReportgenError(f"unknown format {name!r}; known formats: {', '.join(adapters())}") from None
+        adapter: Adapter = entry.load()()
+    except Exception as exc:
+        raise ReportgenError(f"adapter {entry.name!r} ({entry.value}) failed to load: {exc!r}") from exc
+    return adapter
+
+
+def adapters() -> dict[str, Adapter]:
+    """Every registered adapter by name."""
+    return {name: get(name) for name in _entry_points()}
 
 
 def detect(path: Path) -> Adapter:

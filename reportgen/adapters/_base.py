@@ -53,13 +53,13 @@ class Adapter(Protocol):
     def read(self, path: Path) -> Extraction: ...
 
 
-def _open_binary(path: Path) -> io.BufferedIOBase:
+def _open_binary(path: Path) -> io.BufferedReader | gzip.GzipFile:
     raw = path.open("rb")
     if raw.read(2) == b"\x1f\x8b":
         raw.seek(0)
-        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+        return gzip.GzipFile(fileobj=raw)
     raw.seek(0)
-    return raw  # type: ignore[return-value]
+    return raw
 
 
 def _detect_encoding(start: bytes) -> str:
@@ -97,7 +97,7 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
     number = 0
     try:
         with open_text(path) as text:
-            for number, line in enumerate(text, start=1):  # noqa: B007 - number used in except
+            for number, line in enumerate(text, start=1):
                 yield number, line.rstrip("\r\n")
     except UnicodeDecodeError as exc:
         raise ArtifactError(Position(path, number + 1), f"not valid text ({exc.reason}); save it as UTF-8") from None
@@ -124,7 +124,9 @@ def parse_json(text: str, path: Path, line_offset: int = 0) -> Any:
         if match:
             line = text.count("\n", 0, match.start()) + 1 + line_offset
             column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-        raise ArtifactError(Position(path, line, column), f"{exc} is not a JSON number; the tool wrote a non-finite value") from None
+        raise ArtifactError(
+            Position(path, line, column), f"{exc} is not a JSON number; the tool wrote a non-finite value"
+        ) from None
 
 
 def load_json(path: Path) -> Any:
@@ -162,7 +164,9 @@ def read_csv(path: Path, *, delimiter: str | None = None, required: tuple[str, .
                 raise ArtifactError(Position(path, 1, 1), "file is empty") from None
             missing = [c for c in required if c not in header]
             if missing:
-                raise ArtifactError(Position(path, 1), f"missing column(s) {', '.join(missing)}; header is {','.join(header)}")
+                raise ArtifactError(
+                    Position(path, 1), f"missing column(s) {', '.join(missing)}; header is {','.join(header)}"
+                )
             rows: list[tuple[int, dict[str, str]]] = []
             line = reader.line_num + 1
             for fields in reader:

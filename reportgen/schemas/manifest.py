@@ -168,7 +168,9 @@ class Guard(_Model):
     metric: MetricId | None = None
     comparator: Comparator | None = None
     threshold: QuantityField | None = None
-    min_samples: int | None = Field(default=None, ge=1, description="The target metric needs at least this many samples.")
+    min_samples: int | None = Field(
+        default=None, ge=1, description="The target metric needs at least this many samples."
+    )
     reason: str | None = None
 
     @model_validator(mode="after")
@@ -262,4 +264,3 @@ class SignOffs(_Model):
     """``results/<release>/signoffs.yaml``."""
 
     signoffs: list[SignOff] = Field(default_factory=list)
-

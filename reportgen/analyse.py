@@ -1,0 +1,69 @@
+"""Run the pure stages for releases: load → collect → resolve → evaluate → sign-off states."""
+
+from __future__ import annotations
+
+from reportgen.collect import collect
+from reportgen.digest import evidence_digest, signoff_states
+from reportgen.errors import ErrorGroup, ReportgenError, UnresolvedReferenceError
+from reportgen.evaluate import counts, evaluate, release_verdict
+from reportgen.load import load_manifest, load_signoffs
+from reportgen.project import MANIFEST, SIGNOFFS, Project
+from reportgen.reconcile import disagreements
+from reportgen.resolve import resolve
+from reportgen.schemas.report import ReleaseResult
+
+
+def analyse_release(project: Project, release: str) -> ReleaseResult:
+    folder = project.release_dir(release)
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise UnresolvedReferenceError(
+            f"{path}: no such release manifest; releases here: {', '.join(project.release_ids()) or 'none'}"
+        )
+    loaded = load_manifest(path)
+    if loaded.manifest.release != release:
+        raise UnresolvedReferenceError(
+            f"{loaded.positions.at(('release',))}: release: {loaded.manifest.release!r} does not match its folder "
+            f"name {release!r}; rename one of them"
+        )
+    artifacts, warnings = collect(folder, loaded)
+    metrics = resolve(loaded, artifacts)
+    targets, target_warnings = evaluate(loaded, metrics, artifacts)
+    digest = evidence_digest(loaded.text_sha256, artifacts)
+    signoffs = load_signoffs(folder / SIGNOFFS)
+    return ReleaseResult(
+        manifest=loaded.manifest,
+        manifest_sha256=loaded.text_sha256,
+        verdict=release_verdict(targets),
+        counts=counts(targets),
+        targets=targets,
+        metrics=metrics,
+        artifacts=artifacts,
+        signoffs=signoff_states(signoffs.signoffs, digest),
+        evidence_digest=digest,
+        warnings=warnings + target_warnings + disagreements(artifacts),
+    )
+
+
+def analyse(project: Project, releases: list[str] | None = None) -> list[ReleaseResult]:
+    """Analyse the named releases (all by default), collecting every release's errors before failing."""
+    wanted = releases or project.release_ids()
+    results: list[ReleaseResult] = []
+    errors: list[ReportgenError] = []
+    for release in wanted:
+        try:
+            results.append(analyse_release(project, release))
+        except ErrorGroup as exc:
+            errors.extend(exc.errors)
+        except ReportgenError as exc:
+            errors.append(exc)
+    if errors:
+        raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
+    known = {r.id for r in results}
+    for result in results:
+        baseline = result.manifest.baseline
+        if baseline and baseline not in known and baseline not in project.release_ids():
+            raise UnresolvedReferenceError(
+                f"{project.release_dir(result.id) / MANIFEST}: baseline {baseline!r} is not a release in results/"
+            )
+    return sorted(results, key=lambda r: (r.manifest.date, r.id), reverse=True)

@@ -1,0 +1,255 @@
+"""Analysed releases → page models and claims. Pure: no I/O, same input gives the same output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportgen import units
+from reportgen.compare import compare
+from reportgen.figures import from_measurement, from_metric, in_unit, slug
+from reportgen.schemas.page import (
+    ArtifactRow,
+    ComparisonLine,
+    Figure,
+    HomePage,
+    ReleasePage,
+    ReleaseSummary,
+    SignOffRow,
+    Table,
+    TargetRow,
+    ToolVerdictRow,
+    TrendRow,
+)
+from reportgen.schemas.report import Artifact, ReleaseResult
+from reportgen.views import VIEWS
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:,} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return str(size)
+
+
+def _table(artifact: Artifact) -> Table | None:
+    view = VIEWS.get(artifact.extraction.adapter)
+    if view is None:
+        return None
+    index = {m.key(): m for m in artifact.extraction.measurements}
+    keys = set(view.row_labels)
+    rows_seen: dict[tuple[tuple[str, str], ...], None] = {}
+    for m in artifact.extraction.measurements:
+        if set(m.labels) == keys:
+            rows_seen.setdefault(tuple(sorted(m.labels.items())), None)
+    row_keys: list[tuple[tuple[str, str], ...]] = ([()] if view.total_name else []) + sorted(rows_seen)
+    rows: list[tuple[str, list[Figure | None]]] = []
+    for row_key in row_keys:
+        name = " ".join(dict(row_key)[k] for k in view.row_labels) if row_key else view.total_name
+        cells: list[Figure | None] = []
+        for column in view.columns:
+            found = index.get((column.metric, column.stat, row_key))
+            figure_id = slug("t", artifact.path, column.metric, column.stat, *(v for _, v in row_key))
+            cells.append(None if found is None else from_measurement(artifact, found, figure_id))
+        if any(cells):
+            rows.append((name, cells))
+    if not rows:
+        return None
+    title = f"{artifact.scenario or 'Artifacts'}: {artifact.path}"
+    return Table(title=title, artifact=artifact.path, columns=[c.title for c in view.columns], rows=rows)
+
+
+def _footnotes(figures: list[Figure]) -> list[tuple[str, str]]:
+    notes: dict[str, str] = {}
+    for figure in figures:
+        if figure.provenance != "projected":
+            continue
+        if figure.projection is not None:
+            p = figure.projection
+            text = f"Projected, not measured. Method: {p.method}. Basis: {p.basis}."
+            if p.low is not None or p.high is not None:
+                low = units.format_value(p.low, p.unit) if p.low is not None else "?"
+                high = units.format_value(p.high, p.unit) if p.high is not None else "?"
+                text += f" Range: {low} to {high}."
+        else:
+            text = f"Projected: {figure.note}."
+        notes.setdefault(figure.id, text)
+    return sorted(notes.items())
+
+
+def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> ReleasePage:
+    manifest = result.manifest
+    metric_figures = {m.id: from_metric(m) for m in result.metrics}
+    targets = [
+        TargetRow(
+            key=t.key,
+            title=t.title,
+            severity=t.target.severity,
+            threshold=f"{t.target.comparator} {t.threshold}",
+            figure=in_unit(metric_figures[t.target.metric], t.unit, slug("target", t.key)),
+            verdict=t.verdict,
+            reason=t.reason,
+            # Tripped or unchecked guards are already the reason; list the ones that held, as evidence they were checked.
+            guards=[f"{g.description}: held ({g.detail})" for g in t.guards if g.ok],
+        )
+        for t in result.targets
+    ]
+    tables = [table for a in result.artifacts if (table := _table(a)) is not None]
+    comparison: list[ComparisonLine] = []
+    if baseline is not None:
+        base_figures = {m.id: from_metric(m, prefix=f"baseline-{baseline.id}") for m in baseline.metrics}
+        for row in compare(result, baseline):
+            delta = (
+                "—" if row.delta is None else ("+" if row.delta > 0 else "") + units.format_value(row.delta, row.unit)
+            )
+            pct = "—" if row.delta_percent is None else f"{row.delta_percent:+.1f} %"
+            if "projected" in (row.baseline_provenance, row.current_provenance) and row.delta is not None:
+                delta += " (projected)"
+            comparison.append(
+                ComparisonLine(
+                    title=row.title,
+                    baseline=in_unit(base_figures[row.metric], row.unit, base_figures[row.metric].id),
+                    current=metric_figures[row.metric],
+                    delta=delta,
+                    delta_percent=pct,
+                    direction=row.direction,
+                )
+            )
+    tool_verdicts = [
+        ToolVerdictRow(artifact=a.path, subject=v.subject, expression=v.expression, ok=v.ok)
+        for a in result.artifacts
+        for v in a.extraction.tool_verdicts
+    ]
+    signoffs = [
+        SignOffRow(
+            role=s.signoff.role,
+            name=s.signoff.name,
+            decision=s.signoff.decision,
+            date=s.signoff.date.isoformat(),
+            state="stale: evidence changed since signing"
+            if s.stale
+            else ("current" if s.bound else "not bound to evidence"),
+            comment=s.signoff.comment or "",
+        )
+        for s in result.signoffs
+    ]
+    artifacts = [
+        ArtifactRow(
+            path=a.path,
+            link=f"artifacts/{a.path}",
+            scenario=a.scenario or "—",
+            adapter=f"{a.extraction.adapter} {a.extraction.adapter_version}",
+            sha256=a.sha256,
+            size=_size(a.size),
+            measurements=len(a.extraction.measurements),
+        )
+        for a in result.artifacts
+    ]
+    figures: list[Figure] = list(metric_figures.values()) + [t.figure for t in targets]
+    figures += [c for table in tables for _, cells in table.rows for c in cells if c is not None]
+    figures += [line.baseline for line in comparison]
+    env = manifest.environment
+    return ReleasePage(
+        id=manifest.release,
+        title=manifest.title,
+        date=manifest.date.isoformat(),
+        status=manifest.status,
+        baseline=manifest.baseline,
+        baseline_link=f"../{manifest.baseline}/index.md" if baseline else None,
+        verdict=result.verdict,
+        counts=result.counts,
+        evidence_digest=result.evidence_digest,
+        summary=manifest.summary,
+        targets=targets,
+        metrics=list(metric_figures.values()),
+        scenarios=[s.model_dump(mode="json") for s in manifest.scenarios],
+        environment=env.model_dump(mode="json"),
+        tables=tables,
+        tool_verdicts=tool_verdicts,
+        comparison=comparison,
+        sections=[(s.title, s.body) for s in manifest.sections],
+        signoffs=signoffs,
+        artifacts=artifacts,
+        warnings=result.warnings,
+        footnotes=_footnotes(figures),
+        figures=_unique(figures),
+    )
+
+
+def _unique(figures: list[Figure]) -> list[Figure]:
+    seen: dict[str, Figure] = {}
+    for figure in figures:
+        seen.setdefault(figure.id, figure)
+    return list(seen.values())
+
+
+def _signoff_state(result: ReleaseResult) -> str:
+    if not result.signoffs:
+        return "unsigned"
+    if any(s.stale for s in result.signoffs):
+        return "stale"
+    decisions = sorted({s.signoff.decision for s in result.signoffs})
+    return ", ".join(decisions)
+
+
+def home_page(results: list[ReleaseResult]) -> HomePage:
+    """Releases newest first; a trend table of every metric across releases, oldest first."""
+    summaries = [
+        ReleaseSummary(
+            id=r.id,
+            title=r.manifest.title,
+            date=r.manifest.date.isoformat(),
+            status=r.manifest.status,
+            verdict=r.verdict,
+            counts=r.counts,
+            signoff_state=_signoff_state(r),
+            link=f"{r.id}/index.md",
+        )
+        for r in results
+    ]
+    chronological = list(reversed(results))
+    metric_ids: dict[str, str] = {}
+    for r in chronological:
+        for m in r.metrics:
+            metric_ids.setdefault(m.id, m.unit)
+    trends: list[TrendRow] = []
+    for metric_id, unit in metric_ids.items():
+        cells: list[Figure | None] = []
+        for r in chronological:
+            found = next((m for m in r.metrics if m.id == metric_id), None)
+            if found is None or units.unit(found.unit).dimension != units.unit(unit).dimension:
+                cells.append(None)
+                continue
+            figure = from_metric(found)
+            cells.append(in_unit(figure, unit, figure.id))
+        trends.append(TrendRow(metric=metric_id, unit=unit, cells=cells))
+    return HomePage(releases=summaries, trend_releases=[r.id for r in chronological], trends=trends)
+
+
+def claims(page: ReleasePage) -> list[dict[str, Any]]:
+    """claims.json: one item per figure on the release page, for scripts and auditors."""
+    verdicts = {t.figure.id: t for t in page.targets}
+    items: list[dict[str, Any]] = []
+    for figure in page.figures:
+        item: dict[str, Any] = {
+            "id": figure.id,
+            "label": figure.label,
+            "value": figure.value,
+            "unit": figure.unit,
+            "provenance": figure.provenance,
+        }
+        if figure.id in verdicts:
+            target = verdicts[figure.id]
+            item.update(
+                verdict=target.verdict, threshold=target.threshold, severity=target.severity, reason=target.reason
+            )
+        if figure.evidence is not None:
+            item["evidence"] = figure.evidence.model_dump(mode="json")
+        if figure.projection is not None:
+            item["projection"] = figure.projection.model_dump(mode="json")
+        if figure.expression is not None:
+            item["derived"] = {"expression": figure.expression, "inputs": figure.inputs}
+        if figure.note:
+            item["note"] = figure.note
+        items.append(item)
+    return items

@@ -1,0 +1,118 @@
+"""The build, as named stages in order: analyse → assemble → render → write site_docs/ → MkDocs → site/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from reportgen import write
+from reportgen.analyse import analyse
+from reportgen.assemble import claims, home_page, release_page
+from reportgen.errors import BuildError
+from reportgen.project import Project
+from reportgen.render import HOME_MARKER, environment, render_home, render_release, stylesheet
+from reportgen.schemas.report import ReleaseResult
+
+STYLESHEET = "assets/reportgen.css"
+
+
+def generate(project: Project, results: list[ReleaseResult]) -> dict[str, write.Content]:
+    """Every file of site_docs/releases/, in memory (raw artifacts by path). Pure apart from reading templates."""
+    env = environment(project.templates)
+    by_id = {r.id: r for r in results}
+    files: dict[str, write.Content] = {STYLESHEET: stylesheet()}
+    for result in results:
+        baseline = by_id.get(result.manifest.baseline) if result.manifest.baseline else None
+        page = release_page(result, baseline)
+        files.update(render_release(env, page, claims(page)))
+        for artifact in result.artifacts:
+            files[f"{result.id}/artifacts/{artifact.path}"] = project.release_dir(result.id) / artifact.path
+    files["index.md"] = render_home(env, home_page(results), prefix="")
+    return files
+
+
+def _home_is_ours(path: Path) -> bool:
+    if not path.exists():
+        return True
+    with path.open("rb") as stream:
+        return stream.read(len(HOME_MARKER)).decode(errors="replace") == HOME_MARKER
+
+
+def write_docs(project: Project, results: list[ReleaseResult]) -> None:
+    """Render everything, then replace site_docs/releases/ (and a generated home page) atomically."""
+    files = generate(project, results)
+    home = render_home(environment(project.templates), home_page(results), prefix="releases/")
+    write.replace_tree(project.generated, files)
+    home_path = project.docs / "index.md"
+    if _home_is_ours(home_path):
+        write.write_file(home_path, home)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _reproducible(results: list[ReleaseResult]) -> Iterator[None]:
+    """Pin MkDocs' build date to the newest release date unless SOURCE_DATE_EPOCH is set: same inputs, same bytes."""
+    saved = {k: os.environ.get(k) for k in ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING")}
+    if not saved["SOURCE_DATE_EPOCH"]:
+        newest = max((r.manifest.date for r in results), default=dt.date(2000, 1, 1))
+        epoch = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC).timestamp()
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def mkdocs_build(project: Project, results: list[ReleaseResult], site_dir: Path | None = None) -> Path:
+    """Run the MkDocs build strictly into a staging folder and swap it into site/; on failure site/ is untouched."""
+    from mkdocs.commands.build import build as mkdocs_run
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    target = site_dir or project.site
+    staging = write.staging_dir(target)
+    collector = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    try:
+        with _reproducible(results):
+            config = load_config(config_file=str(project.mkdocs_yml), site_dir=str(staging), strict=True)
+            mkdocs_run(config)
+    except (MkDocsException, OSError, SystemExit) as exc:
+        write.discard(staging)
+        details = "\n".join(f"  {m}" for m in collector.messages)
+        raise BuildError(
+            f"{project.mkdocs_yml}: MkDocs build failed: {exc}" + (f"\n{details}" if details else "")
+        ) from None
+    except BaseException:
+        write.discard(staging)
+        raise
+    finally:
+        logger.removeHandler(collector)
+    write.swap_in(staging, target)
+    return target
+
+
+def build(project: Project, site_dir: Path | None = None) -> list[ReleaseResult]:
+    """The whole build. Input errors are raised before anything is written."""
+    results = analyse(project)
+    write_docs(project, results)
+    mkdocs_build(project, results, site_dir)
+    return results

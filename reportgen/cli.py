@@ -1,0 +1,265 @@
+"""Command line: parse arguments, call the library, turn ReportgenError into a message and an exit code.
+
+Exit codes: 0 all must-targets pass on measured evidence; 1 a verdict is not pass; 2 input invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from reportgen import __version__, units
+from reportgen.errors import ErrorGroup, ReportgenError
+
+EXIT_OK, EXIT_NOT_PASS, EXIT_INVALID = 0, 1, 2
+
+
+def _project(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from reportgen.project import find_project
+
+    return find_project(Path(args.project))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from reportgen.scaffold import init
+
+    written = init(Path(args.dir))
+    print(f"Created a report repository in {args.dir}: {', '.join(written)}")
+    print(f"Next: cd {args.dir} && reportgen new v1.0.0")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from reportgen.scaffold import new_release
+
+    path = new_release(_project(args), args.release, args.from_release, dt.date.today())
+    print(f"Created {path}" + (f" from {args.from_release}" if args.from_release else ""))
+    return EXIT_OK
+
+
+def _verdict_table(result) -> str:  # type: ignore[no-untyped-def]
+    rows = [("target", "severity", "threshold", "value", "verdict")]
+    for t in result.targets:
+        value = units.format_value(t.value, t.unit)
+        rows.append(
+            (
+                t.key,
+                t.target.severity,
+                f"{t.target.comparator} {t.threshold}",
+                f"{value} [{t.provenance}]",
+                t.verdict.upper(),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from reportgen.analyse import analyse
+    from reportgen.evaluate import exit_code
+
+    results = analyse(_project(args), args.releases or None)
+    code = EXIT_OK
+    if args.json:
+        print(json.dumps([_check_json(r) for r in results], indent=2))
+    for result in results:
+        if not args.json:
+            counts = ", ".join(f"{n} {v}" for v, n in result.counts.items() if n)
+            print(
+                f"{result.id} ({result.manifest.date}): {result.verdict.upper()}" + (f" — {counts}" if counts else "")
+            )
+            print(_verdict_table(result) if result.targets else "  (no targets)")
+            print()
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        code = max(code, exit_code(result.targets))
+    return code
+
+
+def _check_json(result) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {
+        "release": result.id,
+        "verdict": result.verdict,
+        "counts": result.counts,
+        "evidence_digest": result.evidence_digest,
+        "targets": [
+            {
+                "id": t.key,
+                "severity": t.target.severity,
+                "comparator": t.target.comparator,
+                "threshold": t.threshold.model_dump(),
+                "value": t.value,
+                "unit": t.unit,
+                "provenance": t.provenance,
+                "verdict": t.verdict,
+                "reason": t.reason,
+            }
+            for t in result.targets
+        ],
+        "warnings": result.warnings,
+    }
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from reportgen.build import build
+
+    project = _project(args)
+    results = build(project, Path(args.site_dir) if args.site_dir else None)
+    for result in results:
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    print(f"Built {len(results)} release(s) into {args.site_dir or project.site}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from reportgen.serve import serve
+
+    serve(_project(args), args.dev_addr)
+    return EXIT_OK
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from reportgen.adapters import extract
+
+    extraction = extract(Path(args.file), args.format)
+    if args.json:
+        items = [
+            {
+                "metric": m.metric,
+                "stat": m.stat,
+                "value": m.value,
+                "unit": m.unit,
+                "labels": m.labels,
+                "selector": m.selector,
+                **({"estimator": m.estimator} if m.estimator else {}),
+            }
+            for m in extraction.measurements
+        ]
+        print(json.dumps(items, indent=2, ensure_ascii=False))
+    else:
+        print(
+            f"{args.file}: read by {extraction.adapter} {extraction.adapter_version}, "
+            f"{len(extraction.measurements)} measurements"
+        )
+        for key, value in sorted(extraction.info.items()):
+            print(f"  {key}: {value}")
+        for m in extraction.measurements:
+            labels = " ".join(f"{k}={v}" for k, v in sorted(m.labels.items()))
+            print(f"{m.metric:<28} {m.stat:<8} {units.format_value(m.value, m.unit):>16}  {labels}")
+        for verdict in extraction.tool_verdicts:
+            print(f"tool verdict: {verdict.subject} {verdict.expression}: {'ok' if verdict.ok else 'CROSSED'}")
+    for warning in extraction.warnings:
+        print(f"warning: {args.file}:{warning.line or ''}: {warning.message}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from reportgen.schemas.manifest import Manifest, SignOffs
+
+    model = SignOffs if args.signoffs else Manifest
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    if args.output:
+        from reportgen.write import write_file
+
+        write_file(Path(args.output), text.encode())
+        print(f"Wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="reportgen",
+        description="Release validation reports computed from raw test artifacts, rendered as an MkDocs site.",
+        epilog="Exit codes: 0 every must-target passes on measured evidence; 1 a verdict is not pass; 2 invalid input.",
+    )
+    main.add_argument("--version", action="version", version=f"reportgen {__version__}")
+    main.add_argument("-C", "--project", default=".", help="report repository (default: the current folder or above)")
+    sub = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="scaffold a new report repository", description="Scaffold a new report repository.")
+    p.add_argument("dir")
+    p.set_defaults(run=cmd_init)
+
+    p = sub.add_parser("new", help="create results/RELEASE/release.yaml", description="Create a release manifest.")
+    p.add_argument("release")
+    p.add_argument(
+        "--from", dest="from_release", metavar="OLDER", help="copy scenarios, metrics and targets from OLDER"
+    )
+    p.set_defaults(run=cmd_new)
+
+    p = sub.add_parser(
+        "check",
+        help="validate releases and print their verdicts",
+        description="Validate releases, print verdict tables; exit 0/1/2.",
+    )
+    p.add_argument("releases", nargs="*", metavar="RELEASE")
+    p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser(
+        "build",
+        help="render site_docs/ and build the site with MkDocs",
+        description="Render site_docs/releases/ and build site/ with MkDocs (strict).",
+    )
+    p.add_argument("--site-dir", help="build here instead of site/")
+    p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser(
+        "serve",
+        help="build and serve locally, rebuilding on changes",
+        description="Build, serve on localhost, rebuild when results or templates change.",
+    )
+    p.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="address to serve on (default 127.0.0.1:8000)")
+    p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser(
+        "extract",
+        help="show what an adapter reads from one artifact",
+        description="Show the measurements an adapter reads from one artifact.",
+    )
+    p.add_argument("file")
+    p.add_argument("--format", help="adapter name (default: sniffed)")
+    p.add_argument("--json", action="store_true", help="print a JSON array of measurements")
+    p.set_defaults(run=cmd_extract)
+
+    p = sub.add_parser(
+        "schema",
+        help="write the JSON Schema of release.yaml",
+        description="Write the JSON Schema of release.yaml (or signoffs.yaml) for editors.",
+    )
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.add_argument("--signoffs", action="store_true", help="the schema of signoffs.yaml instead")
+    p.set_defaults(run=cmd_schema)
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+        return code
+    except ErrorGroup as exc:
+        for error in exc.errors:
+            print(f"error: {error}", file=sys.stderr)
+        print(f"{len(exc.errors)} errors; nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
+    except ReportgenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

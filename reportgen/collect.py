@@ -1,0 +1,77 @@
+"""Read every declared artifact of a release: its SHA-256 and what its adapter extracts."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from reportgen import adapters
+from reportgen.errors import ArtifactError, ErrorGroup, InputError, ReportgenError
+from reportgen.load import Loaded
+from reportgen.schemas.report import Artifact
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def collect(release_dir: Path, loaded: Loaded) -> tuple[list[Artifact], list[str]]:
+    """Extract every artifact; absent files are an error in a final release and a warning in a draft."""
+    manifest = loaded.manifest
+    artifacts: list[Artifact] = []
+    warnings: list[str] = []
+    errors: list[ReportgenError] = []
+    seen: set[str] = set()
+    for ref in (ref for _, ref in manifest.all_artifacts()):
+        if ref.path in seen:
+            continue
+        seen.add(ref.path)
+        path = release_dir / ref.path
+        loc = _artifact_loc(loaded, ref.path)
+        if not path.is_file():
+            message = f"artifact {ref.path!r} does not exist in {release_dir}"
+            if manifest.status == "final":
+                errors.append(ArtifactError(loaded.positions.at(loc), message))
+            else:
+                warnings.append(f"{loaded.positions.at(loc)}: {message} (draft release: its metrics are missing)")
+            continue
+        try:
+            extraction = adapters.extract(path, ref.format)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        except ReportgenError as exc:
+            errors.append(ArtifactError(loaded.positions.at(loc), str(exc)))
+            continue
+        sha, size = sha256_file(path)
+        artifacts.append(
+            Artifact(
+                path=ref.path, scenario=_scenario_of(loaded, ref.path), sha256=sha, size=size, extraction=extraction
+            )
+        )
+        warnings.extend(f"{path}:{w.line or ''}: {w.message}".replace(":: ", ": ") for w in extraction.warnings)
+    if errors:
+        raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
+    return artifacts, warnings
+
+
+def _scenario_of(loaded: Loaded, path: str) -> str | None:
+    return next((s for s, ref in loaded.manifest.all_artifacts() if ref.path == path), None)
+
+
+def _artifact_loc(loaded: Loaded, path: str) -> tuple[str | int, ...]:
+    manifest = loaded.manifest
+    for s_index, s in enumerate(manifest.scenarios):
+        for a_index, a in enumerate(s.artifacts):
+            if a.path == path:
+                return ("scenarios", s_index, "artifacts", a_index)
+    for a_index, a in enumerate(manifest.artifacts):
+        if a.path == path:
+            return ("artifacts", a_index)
+    return ()

@@ -1,0 +1,192 @@
+"""Targets + resolved metrics → verdicts, and the release verdict. Pure.
+
+Per target, in this order:
+
+1. no value                                  → **missing**
+2. the value is projected                    → **unverified** (a projection never passes)
+3. a guard is tripped or cannot be checked   → **invalid**
+4. the value meets the threshold             → **pass**, otherwise **fail**
+5. a waiver names a target that is not pass  → **waived** (never counted as pass)
+
+The release is **fail** if a must-target fails or is invalid, else **unverified** if a
+must-target is unverified or missing, else **waived** if a must-target is waived, else **pass**.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+
+from reportgen import units
+from reportgen.errors import UnitError, UnresolvedReferenceError
+from reportgen.load import Loaded, field_path
+from reportgen.resolve import find_measurement
+from reportgen.schemas.manifest import Guard, Quantity, Target, Waiver
+from reportgen.schemas.report import (
+    VERDICTS,
+    Artifact,
+    GuardResult,
+    ReleaseVerdict,
+    ResolvedMetric,
+    TargetResult,
+    Verdict,
+)
+
+COMPARATORS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+}
+
+
+def _check_guard(
+    guard: Guard, subject: ResolvedMetric, metrics: Mapping[str, ResolvedMetric], artifacts: Mapping[str, Artifact]
+) -> GuardResult:
+    if guard.min_samples is not None:
+        return _check_samples(guard.min_samples, subject, artifacts)
+    assert guard.metric and guard.comparator and guard.threshold
+    about = metrics[guard.metric]
+    description = f"{about.title} {guard.comparator} {guard.threshold}"
+    if about.value is None or about.provenance in ("missing", "projected"):
+        why = "has no value" if about.value is None else "is only projected"
+        return GuardResult(description=description, ok=None, detail=f"{about.title} {why}: the guard cannot be checked")
+    value = units.convert(about.value, about.unit, guard.threshold.unit)
+    ok = COMPARATORS[guard.comparator](value, guard.threshold.value)
+    shown = units.format_value(value, guard.threshold.unit)
+    detail = f"{about.title} is {shown}" + ("" if ok else f", not {guard.comparator} {guard.threshold}")
+    if not ok and guard.reason:
+        detail += f" ({guard.reason})"
+    return GuardResult(description=description, ok=ok, detail=detail)
+
+
+def _check_samples(minimum: int, subject: ResolvedMetric, artifacts: Mapping[str, Artifact]) -> GuardResult:
+    description = f"at least {minimum:,} samples"
+    evidence = subject.evidence
+    if evidence is None or evidence.path not in artifacts:
+        return GuardResult(description=description, ok=None, detail="sample count unknown: the value is not measured")
+    count = find_measurement(artifacts[evidence.path], evidence.metric, "count", evidence.labels)
+    if count is None or count.value is None:
+        return GuardResult(
+            description=description,
+            ok=None,
+            detail=f"sample count unknown: {evidence.path} has no count for {evidence.metric} {evidence.labels}",
+        )
+    ok = count.value >= minimum
+    return GuardResult(
+        description=description, ok=ok, detail=f"{count.value:,.0f} samples" + ("" if ok else f" < {minimum:,}")
+    )
+
+
+def evaluate_target(
+    target: Target,
+    metrics: Mapping[str, ResolvedMetric],
+    artifacts: Mapping[str, Artifact],
+    waivers: Mapping[str, Waiver],
+) -> TargetResult:
+    subject = metrics[target.metric]
+    threshold = target.threshold
+    value = None if subject.value is None else units.convert(subject.value, subject.unit, threshold.unit)
+    guards = [_check_guard(g, subject, metrics, artifacts) for g in target.guards]
+    verdict: Verdict
+    if value is None:
+        verdict, reason = "missing", subject.note or "no value"
+    elif subject.provenance == "projected":
+        verdict, reason = "unverified", "projected, not measured: a projection is never a pass"
+    elif unchecked := [g for g in guards if g.ok is None]:
+        verdict, reason = "invalid", "; ".join(g.detail for g in unchecked)
+    elif tripped := [g for g in guards if g.ok is False]:
+        verdict, reason = "invalid", "guard tripped: " + "; ".join(g.detail for g in tripped)
+    elif COMPARATORS[target.comparator](value, threshold.value):
+        verdict, reason = "pass", f"{units.format_value(value, threshold.unit)} {target.comparator} {threshold}"
+    else:
+        verdict, reason = "fail", f"{units.format_value(value, threshold.unit)} is not {target.comparator} {threshold}"
+    waiver = waivers.get(target.key)
+    if waiver is not None and verdict != "pass":
+        reason = f"waived ({verdict}: {reason})"
+        verdict = "waived"
+    return TargetResult(
+        target=target,
+        key=target.key,
+        title=target.title or subject.title,
+        value=value,
+        unit=threshold.unit,
+        provenance=subject.provenance,
+        verdict=verdict,
+        reason=reason,
+        guards=guards,
+        waiver=waiver if verdict == "waived" else None,
+    )
+
+
+def evaluate(
+    loaded: Loaded, metrics: list[ResolvedMetric], artifacts: list[Artifact]
+) -> tuple[list[TargetResult], list[str]]:
+    """Verdict for every target; unknown metric names and unit mismatches are errors at the target's position."""
+    manifest = loaded.manifest
+    by_id = {m.id: m for m in metrics}
+    by_path = {a.path: a for a in artifacts}
+    warnings: list[str] = []
+    for i, target in enumerate(manifest.targets):
+        _check_references(loaded, i, target, by_id)
+    targets_by_key = {t.key for t in manifest.targets}
+    waivers: dict[str, Waiver] = {}
+    for i, waiver in enumerate(manifest.waivers):
+        if waiver.target not in targets_by_key:
+            where = loaded.positions.at(("waivers", i, "target"))
+            raise UnresolvedReferenceError(
+                f"{where}: waivers[{i}].target: unknown target {waiver.target!r}; targets: {', '.join(sorted(targets_by_key))}"
+            )
+        waivers[waiver.target] = waiver
+    results = [evaluate_target(t, by_id, by_path, waivers) for t in manifest.targets]
+    for result in results:
+        if result.key in waivers and result.verdict == "pass":
+            warnings.append(f"waiver for target {result.key!r} is not needed: the target passes")
+    return results, warnings
+
+
+def _check_references(loaded: Loaded, i: int, target: Target, by_id: Mapping[str, ResolvedMetric]) -> None:
+    """Every metric a target names exists, and every threshold's unit fits its metric's unit."""
+    names: list[tuple[tuple[str | int, ...], str | None]] = [(("metric",), target.metric)]
+    names += [(("guards", g, "metric"), guard.metric) for g, guard in enumerate(target.guards)]
+    for loc, name in names:
+        if name is not None and name not in by_id:
+            raise UnresolvedReferenceError(
+                f"{loaded.positions.at(('targets', i, *loc))}: targets[{i}].{field_path(loc)}: unknown metric {name!r}; "
+                f"defined: {', '.join(by_id)}"
+            )
+    thresholds: list[tuple[tuple[str | int, ...], str, Quantity]] = [(("threshold",), target.metric, target.threshold)]
+    thresholds += [
+        (("guards", g, "threshold"), guard.metric, guard.threshold)
+        for g, guard in enumerate(target.guards)
+        if guard.metric and guard.threshold
+    ]
+    for loc, metric_id, threshold in thresholds:
+        try:
+            units.convert(1.0, by_id[metric_id].unit, threshold.unit)
+        except UnitError as exc:
+            where = loaded.positions.at(("targets", i, *loc))
+            raise UnitError(f"{where}: targets[{i}].{field_path(loc)}: {exc}") from None
+
+
+def release_verdict(results: list[TargetResult]) -> ReleaseVerdict:
+    must = {r.verdict for r in results if r.target.severity == "must"}
+    if must & {"fail", "invalid"}:
+        return "fail"
+    if must & {"unverified", "missing"}:
+        return "unverified"
+    if "waived" in must:
+        return "waived"
+    return "pass"
+
+
+def counts(results: list[TargetResult]) -> dict[str, int]:
+    return {v: sum(1 for r in results if r.verdict == v) for v in VERDICTS}
+
+
+def exit_code(results: list[TargetResult]) -> int:
+    """0 when every must-target passes on measured evidence and no target fails, is unverified, missing or invalid."""
+    if release_verdict(results) != "pass":
+        return 1
+    return 1 if any(r.verdict in ("fail", "unverified", "missing", "invalid") for r in results) else 0

@@ -1,0 +1,88 @@
+"""Figures: a number plus everything needed to badge it on a page and trace it to evidence."""
+
+from __future__ import annotations
+
+import re
+
+from reportgen import units
+from reportgen.schemas.measurement import Measurement
+from reportgen.schemas.page import Figure
+from reportgen.schemas.report import Artifact, Evidence, ResolvedMetric
+
+
+def slug(*parts: str) -> str:
+    """A stable anchor id: lowercase letters, digits and '-'."""
+    text = "-".join(parts).lower()
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", text)).strip("-")
+
+
+def _labels_text(labels: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in sorted(labels.items())) + "}" if labels else ""
+
+
+def evidence_hover(evidence: Evidence) -> str:
+    return f"measured: {evidence.path} → {evidence.selector} (sha256 {evidence.sha256[:12]}…)"
+
+
+def from_metric(metric: ResolvedMetric, prefix: str = "metric") -> Figure:
+    if metric.provenance == "projected":
+        if metric.projection is not None:
+            p = metric.projection
+            hover = f"projected, not measured. Method: {p.method}. Basis: {p.basis}."
+        else:
+            hover = f"projected: {metric.note}"
+    elif metric.provenance == "derived":
+        hover = f"derived: {metric.expression}"
+    elif metric.evidence is not None and metric.provenance == "measured":
+        hover = evidence_hover(metric.evidence)
+    else:
+        hover = f"missing: {metric.note or 'no value'}"
+    return Figure(
+        id=slug(prefix, metric.id),
+        label=metric.title,
+        text=units.format_value(metric.value, metric.unit),
+        value=metric.value,
+        unit=metric.unit,
+        provenance=metric.provenance,
+        hover=hover,
+        evidence=metric.evidence,
+        projection=metric.projection,
+        expression=metric.expression,
+        inputs=metric.inputs,
+        note=metric.note,
+    )
+
+
+def in_unit(figure: Figure, unit: str, figure_id: str) -> Figure:
+    """The same figure shown in another unit of its dimension (a target's threshold unit)."""
+    value = None if figure.value is None else units.convert(figure.value, figure.unit, unit)
+    return figure.model_copy(
+        update={"id": figure_id, "value": value, "unit": unit, "text": units.format_value(value, unit)}
+    )
+
+
+def from_measurement(artifact: Artifact, m: Measurement, figure_id: str) -> Figure:
+    evidence = Evidence(
+        path=artifact.path,
+        sha256=artifact.sha256,
+        selector=m.selector,
+        adapter=artifact.extraction.adapter,
+        adapter_version=artifact.extraction.adapter_version,
+        metric=m.metric,
+        stat=m.stat,
+        labels=m.labels,
+        unit=m.unit,
+        raw_value=m.value,
+        estimator=m.estimator,
+    )
+    label = f"{m.stat} of {m.metric} {_labels_text(m.labels)}".strip()
+    return Figure(
+        id=figure_id,
+        label=label,
+        text=units.format_value(m.value, m.unit),
+        value=m.value,
+        unit=m.unit,
+        provenance="measured" if m.value is not None else "missing",
+        hover=evidence_hover(evidence),
+        evidence=evidence,
+    )

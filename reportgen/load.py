@@ -1,0 +1,207 @@
+"""YAML with positions (ruamel) → pydantic models; every error as ``file:line:col: field: message``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from reportgen.errors import ErrorGroup, ManifestError, Position
+from reportgen.schemas.manifest import Manifest, SignOffs
+
+Model = TypeVar("Model", bound=BaseModel)
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class PositionIndex:
+    """Finds the position of any field path (``("targets", 2, "threshold")``) in the YAML it was read from."""
+
+    path: Path
+    tree: Any
+
+    def at(self, loc: Sequence[str | int], *, key: bool = False) -> Position:
+        """Position of the value at ``loc`` (of its key when ``key``), or of the nearest enclosing node."""
+        node, line, column = self.tree, 0, 0
+        for depth, token in enumerate(loc):
+            if isinstance(node, CommentedMap) and token in node:
+                if key and depth == len(loc) - 1:
+                    line, column = node.lc.key(token)
+                elif isinstance(node[token], CommentedMap | CommentedSeq):
+                    line, column = _node_start(node[token], node.lc.value(token))
+                else:
+                    line, column = node.lc.value(token)
+                node = node[token]
+            elif isinstance(node, CommentedSeq) and isinstance(token, int) and 0 <= token < len(node):
+                line, column = _node_start(node[token], node.lc.item(token))
+                node = node[token]
+            elif isinstance(node, CommentedMap | CommentedSeq):
+                # A missing field: point at the mapping that should hold it.
+                line, column = node.lc.line, node.lc.col
+                break
+        return Position(self.path, line + 1, column + 1)
+
+
+def _node_start(node: Any, fallback: tuple[int, int]) -> tuple[int, int]:
+    if isinstance(node, CommentedMap | CommentedSeq) and node.lc.line is not None:
+        return node.lc.line, node.lc.col
+    return fallback
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    text = ""
+    for token in loc:
+        text += f"[{token}]" if isinstance(token, int) else (f".{token}" if text else str(token))
+    return text
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's commented containers and scalar subclasses → plain Python values."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, dt.datetime | dt.date):
+        return node
+    return str(node)
+
+
+# Placeholders left in hand-filled templates, and UTF-8 read as Windows-1252 ("âœ…" for "✅").
+_PLACEHOLDER = re.compile(r"\[(ACTUAL|TBD|TODO|PASSED/FAILED|PASS/FAIL|COUNT|RATE|LATENCY|VALUE|X/\d+)\]|\bTODO\b")
+_MOJIBAKE = re.compile(
+    "(â[\u0080-\u00bf\u20ac\u201a-\u201e\u2020-\u2030\u2039\u203a\u02c6\u02dc\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192]|Ã[\u0080-\u00bf])"
+)
+
+
+def _scan_text(path: Path, text: str) -> list[ManifestError]:
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if match := _MOJIBAKE.search(line):
+            problems.append(
+                ManifestError(
+                    Position(path, number, match.start() + 1),
+                    f"{match.group(0)!r} looks like UTF-8 text decoded as Windows-1252 (mojibake); "
+                    "re-save the file as UTF-8",
+                )
+            )
+        if match := _PLACEHOLDER.search(line):
+            problems.append(
+                ManifestError(
+                    Position(path, number, match.start() + 1),
+                    f"placeholder {match.group(0)!r} left in the manifest; reportgen computes values, "
+                    "so delete it or describe instead",
+                )
+            )
+    return problems
+
+
+def read_yaml(path: Path) -> tuple[Any, PositionIndex]:
+    """Parse YAML keeping positions; syntax and encoding errors become ManifestError at file:line:col."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ManifestError(Position(path), f"cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ManifestError(Position(path, line), "not UTF-8 text; re-save the file as UTF-8") from None
+    problems = _scan_text(path, text)
+    if problems:
+        raise problems[0] if len(problems) == 1 else ErrorGroup(list(problems))
+    try:
+        tree = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        position = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path)
+        raise ManifestError(position, f"invalid YAML: {exc.problem or exc.context}") from None
+    if tree is None:
+        raise ManifestError(Position(path, 1, 1), "file is empty")
+    if not isinstance(tree, CommentedMap):
+        raise ManifestError(Position(path, 1, 1), "expected a mapping of fields at the top level")
+    return tree, PositionIndex(path, tree)
+
+
+def _describe(error: ErrorDetails, fields: type[BaseModel]) -> str:
+    kind, message = error["type"], error["msg"]
+    message = message.removeprefix("Value error, ")
+    if kind == "missing":
+        return f"missing required field {str(error['loc'][-1])!r}"
+    if kind == "extra_forbidden":
+        return "unknown field; check the spelling (see `reportgen schema`)"
+    if kind in ("string_pattern_mismatch",):
+        return f"{message.lower()}, got {error['input']!r}"
+    if kind.endswith("_type") or kind.endswith("_parsing") or kind == "literal_error":
+        return f"{message[0].lower() + message[1:]}, got {error['input']!r}"
+    return message
+
+
+def _clean_loc(loc: Sequence[str | int], tree: Any) -> Loc:
+    """Drop pydantic's union-branch and validator tokens that are not fields of the YAML."""
+    clean: list[str | int] = []
+    node = tree
+    for token in loc:
+        if isinstance(node, dict) and token in node:
+            clean.append(token)
+            node = node[token]
+        elif isinstance(node, list) and isinstance(token, int) and token < len(node):
+            clean.append(token)
+            node = node[token]
+        elif isinstance(node, dict) and isinstance(token, str) and not any(c in token for c in "[]-,"):
+            clean.append(token)  # a missing field
+            node = None
+    return tuple(clean)
+
+
+def validate(model: type[Model], tree: Any, index: PositionIndex) -> Model:
+    try:
+        return model.model_validate(_plain(tree))
+    except ValidationError as exc:
+        errors: list[ManifestError] = []
+        for error in exc.errors(include_url=False):
+            loc = _clean_loc(error["loc"], tree)
+            where = field_path(loc)
+            message = _describe(error, model)
+            position = index.at(loc, key=error["type"] == "extra_forbidden")
+            errors.append(ManifestError(position, f"{where}: {message}" if where else message))
+        errors.sort(key=lambda e: (e.position.line or 0, e.position.column or 0))
+        raise errors[0] if len(errors) == 1 else ErrorGroup(list(errors)) from None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A validated manifest with the positions of its fields, for errors found later (references)."""
+
+    manifest: Manifest
+    positions: PositionIndex
+    text_sha256: str
+
+
+def load_manifest(path: Path) -> Loaded:
+    import hashlib
+
+    tree, index = read_yaml(path)
+    manifest = validate(Manifest, tree, index)
+    return Loaded(manifest, index, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def load_signoffs(path: Path) -> SignOffs:
+    if not path.exists():
+        return SignOffs()
+    tree, index = read_yaml(path)
+    return validate(SignOffs, tree, index)

@@ -1,0 +1,183 @@
+"""Metrics → values with provenance: measured (from an artifact), derived, projected or missing. Pure."""
+
+from __future__ import annotations
+
+from graphlib import CycleError, TopologicalSorter
+
+from reportgen import expressions, units
+from reportgen.errors import ErrorGroup, ExpressionError, ReportgenError, UnitError, UnresolvedReferenceError
+from reportgen.load import Loaded
+from reportgen.schemas.manifest import Metric
+from reportgen.schemas.measurement import Measurement
+from reportgen.schemas.report import Artifact, Evidence, Provenance, ResolvedMetric
+
+
+def _located(loaded: Loaded, index: int, *fields: str | int) -> str:
+    return str(loaded.positions.at(("metrics", index, *fields)))
+
+
+def find_measurement(artifact: Artifact, metric: str, stat: str, labels: dict[str, str]) -> Measurement | None:
+    """The one measurement with exactly this metric, stat and labels."""
+    for m in artifact.extraction.measurements:
+        if m.metric == metric and m.stat == stat and m.labels == labels:
+            return m
+    return None
+
+
+def _candidates(artifact: Artifact, metric: str) -> str:
+    same = [m for m in artifact.extraction.measurements if m.metric == metric]
+    if not same:
+        names = sorted({m.metric for m in artifact.extraction.measurements})
+        return f"metrics in this artifact: {', '.join(names[:20])}" + (" …" if len(names) > 20 else "")
+    stats = sorted({m.stat for m in same})
+    label_sets = sorted({str(m.labels) for m in same}, key=len)
+    return f"stats: {', '.join(stats)}; labels: {', '.join(label_sets[:8])}" + (" …" if len(label_sets) > 8 else "")
+
+
+def _measured(
+    loaded: Loaded, index: int, metric: Metric, artifacts: dict[str, Artifact], declared: set[str]
+) -> ResolvedMetric:
+    source = metric.measured
+    assert source is not None
+    title = metric.title or metric.id
+    if source.artifact not in declared:
+        raise UnresolvedReferenceError(
+            f"{_located(loaded, index, 'measured', 'artifact')}: metrics[{index}].measured.artifact: "
+            f"{source.artifact!r} is not declared; add it under scenarios[].artifacts or artifacts"
+        )
+    artifact = artifacts.get(source.artifact)
+    if artifact is None:  # a draft release whose artifact is not there yet
+        return ResolvedMetric(
+            id=metric.id,
+            title=title,
+            unit=metric.unit or "",
+            value=None,
+            provenance="missing",
+            note=f"artifact {source.artifact} is not present",
+        )
+    found = find_measurement(artifact, source.metric, source.stat, source.labels)
+    if found is None:
+        raise UnresolvedReferenceError(
+            f"{_located(loaded, index, 'measured')}: metrics[{index}].measured: {source.artifact} has no "
+            f"measurement metric={source.metric!r} stat={source.stat!r} labels={source.labels}; "
+            f"{_candidates(artifact, source.metric)}. `reportgen extract {source.artifact}` lists them all"
+        )
+    unit = metric.unit if metric.unit is not None else found.unit
+    try:
+        value = None if found.value is None else units.convert(found.value, found.unit, unit)
+    except UnitError as exc:
+        raise UnitError(f"{_located(loaded, index, 'unit')}: metrics[{index}].unit: {exc}") from None
+    evidence = Evidence(
+        path=artifact.path,
+        sha256=artifact.sha256,
+        selector=found.selector,
+        adapter=artifact.extraction.adapter,
+        adapter_version=artifact.extraction.adapter_version,
+        metric=found.metric,
+        stat=found.stat,
+        labels=found.labels,
+        unit=found.unit,
+        raw_value=found.value,
+        estimator=found.estimator,
+    )
+    return ResolvedMetric(
+        id=metric.id,
+        title=title,
+        unit=unit,
+        value=value,
+        provenance="measured" if value is not None else "missing",
+        evidence=evidence,
+        note=None if value is not None else "the artifact has no value for it (e.g. N/A: no samples)",
+    )
+
+
+def _derived(loaded: Loaded, index: int, metric: Metric, done: dict[str, ResolvedMetric]) -> ResolvedMetric:
+    assert metric.derived is not None and metric.unit is not None
+    inputs = expressions.names(metric.derived)
+    parts = [done[name] for name in inputs]
+    base = dict(
+        id=metric.id, title=metric.title or metric.id, unit=metric.unit, expression=metric.derived, inputs=inputs
+    )
+    if missing := [p.id for p in parts if p.value is None]:
+        return ResolvedMetric(**base, value=None, provenance="missing", note=f"input(s) missing: {', '.join(missing)}")
+    # Inputs enter in their dimension's canonical unit (ms, ratio, /s, B, count); the result is in the
+    # canonical unit of the declared unit's dimension, then shown in the declared unit.
+    values = {p.id: units.to_canonical(p.value, p.unit) for p in parts if p.value is not None}
+    try:
+        canonical = expressions.evaluate(metric.derived, values)
+        value = units.convert(canonical, units.canonical_symbol(metric.unit), metric.unit)
+    except (ExpressionError, UnitError) as exc:
+        raise type(exc)(f"{_located(loaded, index, 'derived')}: metrics[{index}].derived: {exc}") from None
+    projected = [p.id for p in parts if p.provenance == "projected"]
+    provenance: Provenance = "projected" if projected else "derived"
+    note = f"derived from projected input(s): {', '.join(projected)}" if projected else None
+    return ResolvedMetric(**base, value=value, provenance=provenance, note=note)
+
+
+def resolve(loaded: Loaded, artifacts: list[Artifact]) -> list[ResolvedMetric]:
+    """Resolve every metric of a manifest, derived ones after their inputs; cycles and unknown names are errors."""
+    manifest = loaded.manifest
+    by_path = {a.path: a for a in artifacts}
+    declared = {ref.path for _, ref in manifest.all_artifacts()}
+    index_of = {m.id: i for i, m in enumerate(manifest.metrics)}
+    errors: list[ReportgenError] = []
+    graph: dict[str, list[str]] = {}
+    for i, metric in enumerate(manifest.metrics):
+        if metric.derived is None:
+            graph[metric.id] = []
+            continue
+        try:
+            used = expressions.names(metric.derived)
+        except ExpressionError as exc:
+            errors.append(ExpressionError(f"{_located(loaded, i, 'derived')}: metrics[{i}].derived: {exc}"))
+            continue
+        unknown = [n for n in used if n not in index_of]
+        if unknown:
+            errors.append(
+                UnresolvedReferenceError(
+                    f"{_located(loaded, i, 'derived')}: metrics[{i}].derived: unknown metric(s) {', '.join(unknown)}; "
+                    f"defined: {', '.join(index_of)}"
+                )
+            )
+        graph[metric.id] = [n for n in used if n in index_of]
+    if errors:
+        raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
+    try:
+        order = list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        cycle = " → ".join(exc.args[1])
+        first = exc.args[1][0]
+        raise UnresolvedReferenceError(
+            f"{_located(loaded, index_of[first], 'derived')}: derived metrics form a cycle: {cycle}"
+        ) from None
+    done: dict[str, ResolvedMetric] = {}
+    for metric_id in order:
+        i = index_of[metric_id]
+        metric = manifest.metrics[i]
+        try:
+            if metric.measured is not None:
+                done[metric_id] = _measured(loaded, i, metric, by_path, declared)
+            elif metric.derived is not None:
+                done[metric_id] = _derived(loaded, i, metric, done)
+            else:
+                done[metric_id] = _projected(metric)
+        except ReportgenError as exc:
+            errors.append(exc)
+    if errors:
+        raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
+    return [done[m.id] for m in manifest.metrics]
+
+
+def _projected(metric: Metric) -> ResolvedMetric:
+    projection = metric.projected
+    assert projection is not None
+    unit = metric.unit if metric.unit is not None else projection.unit
+    value = units.convert(projection.value, projection.unit, unit)
+    return ResolvedMetric(
+        id=metric.id,
+        title=metric.title or metric.id,
+        unit=unit,
+        value=value,
+        provenance="projected",
+        projection=projection,
+    )

@@ -1,0 +1,133 @@
+"""Page models: presentation-ready data the templates render. Built by :mod:`reportgen.assemble`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reportgen.schemas.manifest import Projection
+from reportgen.schemas.report import Evidence, Provenance
+
+
+class _Page(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Figure(_Page):
+    """One number on a page, with what is needed to badge it and trace it."""
+
+    id: str  # anchor on the evidence page and id in claims.json
+    label: str  # what it is, in words
+    text: str  # formatted value with unit, or "—"
+    value: float | None
+    unit: str
+    provenance: Provenance
+    hover: str  # title text: provenance and where it comes from
+    evidence: Evidence | None = None
+    projection: Projection | None = None
+    expression: str | None = None
+    inputs: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
+class TargetRow(_Page):
+    key: str
+    title: str
+    severity: str
+    threshold: str
+    figure: Figure
+    verdict: str
+    reason: str
+    guards: list[str]
+
+
+class Table(_Page):
+    """A per-endpoint (or per-suite, per-benchmark) table read from one artifact."""
+
+    title: str
+    artifact: str
+    columns: list[str]
+    rows: list[tuple[str, list[Figure | None]]]
+
+
+class ToolVerdictRow(_Page):
+    artifact: str
+    subject: str
+    expression: str
+    ok: bool
+
+
+class ComparisonLine(_Page):
+    title: str
+    baseline: Figure
+    current: Figure
+    delta: str
+    delta_percent: str
+    direction: str
+
+
+class SignOffRow(_Page):
+    role: str
+    name: str
+    decision: str
+    date: str
+    state: str  # "current", "stale", "not bound to evidence"
+    comment: str
+
+
+class ArtifactRow(_Page):
+    path: str
+    link: str
+    scenario: str
+    adapter: str
+    sha256: str
+    size: str
+    measurements: int
+
+
+class ReleaseSummary(_Page):
+    id: str
+    title: str
+    date: str
+    status: str
+    verdict: str
+    counts: dict[str, int]
+    signoff_state: str
+    link: str  # relative to the releases/ folder
+
+
+class ReleasePage(_Page):
+    id: str
+    title: str
+    date: str
+    status: str
+    baseline: str | None
+    baseline_link: str | None
+    verdict: str
+    counts: dict[str, int]
+    evidence_digest: str
+    summary: str | None
+    targets: list[TargetRow]
+    metrics: list[Figure]
+    scenarios: list[dict[str, object]]
+    environment: dict[str, object]
+    tables: list[Table]
+    tool_verdicts: list[ToolVerdictRow]
+    comparison: list[ComparisonLine]
+    sections: list[tuple[str, str]]
+    signoffs: list[SignOffRow]
+    artifacts: list[ArtifactRow]
+    warnings: list[str]
+    footnotes: list[tuple[str, str]]
+    figures: list[Figure]  # every figure on the page, for the evidence page and claims.json
+
+
+class TrendRow(_Page):
+    metric: str
+    unit: str
+    cells: list[Figure | None]
+
+
+class HomePage(_Page):
+    releases: list[ReleaseSummary]
+    trend_releases: list[str]
+    trends: list[TrendRow]

@@ -1,0 +1,123 @@
+"""What the pure stages compute: resolved metrics, verdicts, comparisons. Page models are built from these."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reportgen.schemas.manifest import Manifest, Projection, Quantity, SignOff, Target, Waiver
+from reportgen.schemas.measurement import Extraction
+
+Provenance = Literal["measured", "derived", "projected", "missing"]
+Verdict = Literal["pass", "fail", "unverified", "missing", "invalid", "waived"]
+Direction = Literal["improved", "regressed", "unchanged", "changed", "n/a"]
+ReleaseVerdict = Literal["pass", "fail", "unverified", "waived"]
+VERDICTS: tuple[Verdict, ...] = ("pass", "fail", "unverified", "missing", "invalid", "waived")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Artifact(_Frozen):
+    """A raw file of a release, known by its path and SHA-256, with what its adapter read."""
+
+    path: str  # relative to the release folder, '/'-separated
+    scenario: str | None
+    sha256: str
+    size: int
+    extraction: Extraction
+
+
+class Evidence(_Frozen):
+    """Where a measured figure comes from: enough to find it again by hand."""
+
+    path: str
+    sha256: str
+    selector: str
+    adapter: str
+    adapter_version: str
+    metric: str
+    stat: str
+    labels: dict[str, str]
+    unit: str
+    raw_value: float | None
+    estimator: str | None = None
+
+
+class ResolvedMetric(_Frozen):
+    id: str
+    title: str
+    unit: str
+    value: float | None
+    provenance: Provenance
+    evidence: Evidence | None = None
+    projection: Projection | None = None
+    expression: str | None = None
+    inputs: list[str] = Field(default_factory=list)
+    note: str | None = None  # why it is missing, or how a derived projection came about
+
+
+class GuardResult(_Frozen):
+    description: str
+    ok: bool | None  # None: could not be checked on measured data
+    detail: str
+
+
+class TargetResult(_Frozen):
+    target: Target
+    key: str
+    title: str
+    value: float | None  # in the threshold's unit
+    unit: str
+    provenance: Provenance
+    verdict: Verdict
+    reason: str
+    guards: list[GuardResult] = Field(default_factory=list)
+    waiver: Waiver | None = None
+
+    @property
+    def threshold(self) -> Quantity:
+        return self.target.threshold
+
+
+class SignOffState(_Frozen):
+    signoff: SignOff
+    stale: bool  # signed a different evidence digest than the current one
+    bound: bool  # carries an evidence digest at all
+
+
+class ReleaseResult(_Frozen):
+    """Everything computed for one release."""
+
+    manifest: Manifest
+    manifest_sha256: str
+    verdict: ReleaseVerdict
+    counts: dict[str, int]
+    targets: list[TargetResult]
+    metrics: list[ResolvedMetric]
+    artifacts: list[Artifact]
+    signoffs: list[SignOffState]
+    evidence_digest: str
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.manifest.release
+
+    def metric(self, metric_id: str) -> ResolvedMetric:
+        return next(m for m in self.metrics if m.id == metric_id)
+
+
+class ComparisonRow(_Frozen):
+    metric: str
+    title: str
+    unit: str
+    baseline: float | None
+    current: float | None
+    baseline_provenance: Provenance
+    current_provenance: Provenance
+    delta: float | None
+    delta_percent: float | None
+    direction: Direction

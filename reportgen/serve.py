@@ -1,0 +1,56 @@
+"""``reportgen serve``: regenerate site_docs/ when results or templates change; MkDocs serves and live-reloads."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+from reportgen.analyse import analyse
+from reportgen.build import write_docs
+from reportgen.errors import ReportgenError
+from reportgen.project import Project
+
+
+def _snapshot(folders: list[Path]) -> dict[str, float]:
+    state: dict[str, float] = {}
+    for folder in folders:
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    state[str(path)] = path.stat().st_mtime
+    return state
+
+
+def _regenerate(project: Project) -> None:
+    try:
+        write_docs(project, analyse(project))
+        print("reportgen: site_docs/releases/ regenerated", file=sys.stderr)
+    except ReportgenError as exc:
+        # Keep serving the last good pages; say what is wrong.
+        print(f"reportgen: error: {exc}", file=sys.stderr)
+
+
+def _watch(project: Project, stop: threading.Event, interval: float = 1.0) -> None:
+    folders = [project.results, project.templates]
+    last = _snapshot(folders)
+    while not stop.wait(interval):
+        now = _snapshot(folders)
+        if now != last:
+            last = now
+            _regenerate(project)
+
+
+def serve(project: Project, dev_addr: str) -> None:
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    write_docs(project, analyse(project))
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(project, stop), daemon=True)
+    watcher.start()
+    try:
+        mkdocs_serve(config_file=str(project.mkdocs_yml), dev_addr=dev_addr, livereload=True)
+    finally:
+        stop.set()
+        time.sleep(0)
