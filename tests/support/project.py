@@ -1,0 +1,50 @@
+"""Build small report repositories in a temporary folder, from real fixture artifacts."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+from reportgen.scaffold import init
+
+ROOT = Path(__file__).resolve().parents[2]
+K6_EXPORT = ROOT / "tests/fixtures/real/k6/v1.1.0-groups-thresholds/summary-export.json"
+
+#: A manifest over the real k6 1.1.0 summary export: p95 {name:slow} = 243.3 ms, failure rate 4.65 %.
+BASE_MANIFEST = """\
+release: {release}
+title: Demo {release}
+date: {date}
+status: final
+scenarios:
+  - id: browse
+    title: Browse the catalogue
+    tool: k6
+    artifacts:
+      - path: k6/summary-export.json
+        format: k6-summary-export
+metrics:
+  - id: p95_slow
+    title: p95 of /slow
+    measured: {{artifact: k6/summary-export.json, metric: http_req_duration, stat: p95, labels: {{name: slow}}}}
+  - id: error_rate
+    title: Failed requests
+    measured: {{artifact: k6/summary-export.json, metric: http_req_failed, stat: rate}}
+targets:
+  - metric: p95_slow
+    comparator: "<="
+    threshold: 300 ms
+"""
+
+
+def make_project(tmp: Path, manifests: dict[str, str] | None = None) -> Path:
+    """A scaffolded repository with one release per manifest (release id → YAML text), each with the k6 export."""
+    root = tmp / "repo"
+    init(root)
+    for release, text in (manifests or {"v1.0.0": BASE_MANIFEST.format(release="v1.0.0", date="2026-10-01")}).items():
+        folder = root / "results" / release
+        (folder / "k6").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(K6_EXPORT, folder / "k6" / "summary-export.json")
+        (folder / "release.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
