@@ -35,7 +35,7 @@ CASES = [
     ),
     (
         "a misspelt field",
-        GOOD.replace("    comparator: \"<=\"", "    comparatr: \"<=\""),
+        GOOD.replace('    comparator: "<="', '    comparatr: "<="'),
         ":21:5: targets[0].comparatr: unknown field",
     ),
     (
@@ -55,7 +55,10 @@ CASES = [
     ),
     (
         "a metric with two sources",
-        GOOD.replace("    title: Failed requests\n", "    title: Failed requests\n    projected: {value: 1, unit: '%', method: m, basis: b}\n"),
+        GOOD.replace(
+            "    title: Failed requests\n",
+            "    title: Failed requests\n    projected: {value: 1, unit: '%', method: m, basis: b}\n",
+        ),
         ":16:5: metrics[1]: a metric needs exactly one of measured, derived, projected (got measured, projected)",
     ),
     (
@@ -71,7 +74,7 @@ CASES = [
     (
         "a duplicate key",
         GOOD.replace("status: final\n", "status: final\nstatus: draft\n"),
-        ":5:1: invalid YAML: found duplicate key \"status\"",
+        ':5:1: invalid YAML: found duplicate key "status"',
     ),
     (
         "a target on an unknown metric",
@@ -90,14 +93,18 @@ CASES = [
     ),
     (
         "an artifact that is not declared",
-        GOOD.replace("measured: {artifact: k6/summary-export.json, metric: http_req_failed",
-                     "measured: {artifact: k6/other.json, metric: http_req_failed"),
+        GOOD.replace(
+            "measured: {artifact: k6/summary-export.json, metric: http_req_failed",
+            "measured: {artifact: k6/other.json, metric: http_req_failed",
+        ),
         ":18:26: metrics[1].measured.artifact: 'k6/other.json' is not declared",
     ),
     (
         "a declared artifact that does not exist in a final release",
-        GOOD.replace("      - path: k6/summary-export.json\n        format: k6-summary-export",
-                     "      - path: k6/summary-export.json\n        format: k6-summary-export\n      - k6/missing.json"),
+        GOOD.replace(
+            "      - path: k6/summary-export.json\n        format: k6-summary-export",
+            "      - path: k6/summary-export.json\n        format: k6-summary-export\n      - k6/missing.json",
+        ),
         ":12:9: artifact 'k6/missing.json' does not exist",
     ),
     (
@@ -112,7 +119,10 @@ CASES = [
     ),
     (
         "derived metrics that depend on each other",
-        GOOD.replace("targets:", "  - id: a\n    unit: ms\n    derived: b + 1\n  - id: b\n    unit: ms\n    derived: a + 1\ntargets:"),
+        GOOD.replace(
+            "targets:",
+            "  - id: a\n    unit: ms\n    derived: b + 1\n  - id: b\n    unit: ms\n    derived: a + 1\ntargets:",
+        ),
         "derived metrics form a cycle",
     ),
     (
