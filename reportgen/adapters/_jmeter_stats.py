@@ -1,0 +1,338 @@
+"""JMeter samples → reportgen measurements, by the HTML dashboard's rules (docs/FORMATS.md §3.3).
+
+The CSV and XML readers only turn rows into :class:`JmeterSample`; every number
+comes out of :func:`measure`, so a run saved both ways gives identical figures.
+
+Rules, as JMeter's dashboard (``statistics.json``) applies them:
+
+* mean, min, max, counts and bytes over every sample of a series;
+* median and percentiles with Commons-Math ``Percentile`` LEGACY over the **last
+  20 000 samples** of the series in file order (``jmeter.reportgenerator.statistic_window``);
+* throughput = count / ((max(ts + elapsed) − min(ts)) / 1000).
+
+Transaction Controller samples are kept as labels of their own but left out of the
+total (``labels == {}``): their time and requests are the sum of their children's.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from reportgen.estimators import JMETER_LEGACY, jmeter_legacy, percentile_name
+from reportgen.schemas.measurement import Measurement, Series
+from reportgen.selectors import stream_query
+
+#: Samples the dashboard keeps per series for its percentiles.
+STATISTIC_WINDOW = 20_000
+PERCENTILES = (0.5, 0.9, 0.95, 0.99)
+#: Recorded on every percentile so the window is visible next to the rule.
+ESTIMATOR = JMETER_LEGACY
+WINDOW_NOTE = f"{JMETER_LEGACY} over the last {STATISTIC_WINDOW} samples per series, in file order"
+
+_TRANSACTION_MESSAGE = "Number of samples in transaction"
+_SUBRESULT = re.compile(r"^(?P<parent>.+)-(?P<index>\d+)$")
+#: The filter every total-level selector carries: transactions are not in the total.
+_TOTAL_FILTER = {"transaction_controller": "false"}
+
+
+@dataclass(frozen=True)
+class JmeterSample:
+    """One sample (a CSV row or an XML element), in the units JMeter writes: epoch ms, ms, bytes."""
+
+    line: int
+    timestamp: int
+    elapsed: int
+    label: str
+    success: bool
+    response_code: str
+    response_message: str
+    data_type: str | None  # None when the file has no dataType column
+    received_bytes: int | None
+    sent_bytes: int | None
+    latency: int | None
+    connect: int | None
+    parent: str | None = None  # the enclosing sample's label, for nested XML sub-results
+
+    @property
+    def is_transaction(self) -> bool:
+        """A Transaction Controller sample: JMeter's own message and no data type."""
+        return self.response_message.startswith(_TRANSACTION_MESSAGE) and not self.data_type
+
+
+@dataclass
+class _SeriesStats:
+    """The figures of one series (one label, the total, or their successful samples)."""
+
+    labels: dict[str, str]
+    filters: dict[str, str]
+    samples: list[JmeterSample]
+
+
+def subresult_parents(samples: Sequence[JmeterSample]) -> dict[str, str]:
+    """``HP-0`` → ``HP`` for every ``<label>-<n>`` label whose parent label is a transaction in the file.
+
+    CSV files write sub-results as rows of their own just before the parent; XML nests
+    them, and the XML reader fills :attr:`JmeterSample.parent` directly.
+    """
+    transactions = {s.label for s in samples if s.is_transaction}
+    parents: dict[str, str] = {}
+    for label in {s.label for s in samples}:
+        match = _SUBRESULT.match(label)
+        if match and match["parent"] in transactions:
+            parents[label] = match["parent"]
+    for sample in samples:
+        if sample.parent is not None:
+            parents[sample.label] = sample.parent
+    return parents
+
+
+def _label_keys(samples: Sequence[JmeterSample], parents: dict[str, str]) -> dict[str, dict[str, str]]:
+    keys: dict[str, dict[str, str]] = {}
+    for sample in samples:
+        if sample.label not in keys:
+            labels = {"label": sample.label}
+            if sample.label in parents:
+                labels["parent"] = parents[sample.label]
+            keys[sample.label] = labels
+    return keys
+
+
+def _series(samples: Sequence[JmeterSample], parents: dict[str, str]) -> list[_SeriesStats]:
+    """Total (without transactions), then each label; each followed by its successful samples."""
+    by_label: dict[str, list[JmeterSample]] = defaultdict(list)
+    for sample in samples:
+        by_label[sample.label].append(sample)
+    total = [s for s in samples if not s.is_transaction]
+    out = [_SeriesStats({}, dict(_TOTAL_FILTER), total)]
+    for label, labels in _label_keys(samples, parents).items():
+        out.append(_SeriesStats(labels, {"label": label}, by_label[label]))
+    with_success: list[_SeriesStats] = []
+    for series in out:
+        with_success.append(series)
+        ok = [s for s in series.samples if s.success]
+        with_success.append(
+            _SeriesStats({**series.labels, "success": "true"}, {**series.filters, "success": "true"}, ok)
+        )
+    return with_success
+
+
+def _query(stat: str, value: str, filters: dict[str, str], estimator: str | None = None) -> str:
+    return stream_query(stat, value, filters, estimator)
+
+
+def _mean(values: Iterable[int]) -> float:
+    items = list(values)
+    return math.fsum(items) / len(items)
+
+
+def _duration_s(samples: Sequence[JmeterSample]) -> float:
+    start = min(s.timestamp for s in samples)
+    end = max(s.timestamp + s.elapsed for s in samples)
+    return (end - start) / 1000
+
+
+#: A selector for one statistic: (stat name, estimator or None) → selector text.
+QueryFor = Callable[[str, str | None], str]
+
+
+def timing_measurements(
+    labels: dict[str, str],
+    times: Sequence[int],
+    query: QueryFor,
+    percentiles: Iterable[tuple[float, float]],
+    estimator: str,
+) -> list[Measurement]:
+    """``response_time`` avg/min/max over ``times`` and the given (rank, value) percentiles, all in ms."""
+    plain = (("avg", _mean(times)), ("min", min(times)), ("max", max(times)))
+    out = [
+        Measurement(metric="response_time", stat=stat, value=v, unit="ms", labels=labels, selector=query(stat, None))
+        for stat, v in plain
+    ]
+    for rank, v in percentiles:
+        stat = percentile_name(rank)
+        out.append(
+            Measurement(
+                metric="response_time",
+                stat=stat,
+                value=v,
+                unit="ms",
+                labels=labels,
+                selector=query(stat, estimator),
+                estimator=estimator,
+            )
+        )
+    return out
+
+
+def _response_time(series: _SeriesStats) -> list[Measurement]:
+    elapsed = [s.elapsed for s in series.samples]
+    window = sorted(elapsed[-STATISTIC_WINDOW:])
+
+    def query(stat: str, estimator: str | None) -> str:
+        # the selector names the window next to the rule; the estimator field keeps the rule's name
+        rule = f"{estimator} (window {STATISTIC_WINDOW})" if estimator else None
+        return _query(stat, "elapsed", series.filters, rule)
+
+    percentiles = [(p, jmeter_legacy(window, p)) for p in PERCENTILES]
+    return timing_measurements(series.labels, elapsed, query, percentiles, ESTIMATOR)
+
+
+def _optional_mean(metric: str, column: str, values: list[int | None], series: _SeriesStats) -> list[Measurement]:
+    present = [v for v in values if v is not None]
+    if not present:
+        return []
+    return [
+        Measurement(
+            metric=metric,
+            stat="avg",
+            value=_mean(present),
+            unit="ms",
+            labels=series.labels,
+            selector=_query("avg", column, series.filters),
+        )
+    ]
+
+
+def _byte_rates(series: _SeriesStats, duration: float) -> list[Measurement]:
+    out = []
+    for metric, column, values in (
+        ("received_bytes", "bytes", [s.received_bytes for s in series.samples]),
+        ("sent_bytes", "sentBytes", [s.sent_bytes for s in series.samples]),
+    ):
+        present = [v for v in values if v is not None]
+        if not present or duration <= 0:
+            continue
+        out.append(
+            Measurement(
+                metric=metric,
+                stat="rate",
+                value=math.fsum(present) / duration,
+                unit="B/s",
+                labels=series.labels,
+                selector=_query("sum/duration", column, series.filters),
+            )
+        )
+    return out
+
+
+def _series_measurements(series: _SeriesStats) -> list[Measurement]:
+    samples, labels, filters = series.samples, series.labels, series.filters
+    count = len(samples)
+    out = [
+        Measurement(
+            metric="requests",
+            stat="count",
+            value=count,
+            unit="count",
+            labels=labels,
+            selector=_query("count", "samples", filters),
+        )
+    ]
+    if count == 0:
+        return out
+    duration = _duration_s(samples)
+    rate = count / duration if duration > 0 else None
+    out.append(
+        Measurement(
+            metric="requests",
+            stat="rate",
+            value=rate,
+            unit="/s",
+            labels=labels,
+            selector=_query("count/((max(timeStamp+elapsed)-min(timeStamp))/1000)", "samples", filters),
+        )
+    )
+    if "success" not in labels:
+        errors = sum(1 for s in samples if not s.success)
+        out.append(
+            Measurement(
+                metric="errors",
+                stat="count",
+                value=errors,
+                unit="count",
+                labels=labels,
+                selector=_query("count", "samples", {**filters, "success": "false"}),
+            )
+        )
+        out.append(
+            Measurement(
+                metric="errors",
+                stat="ratio",
+                value=errors / count,
+                unit="ratio",
+                labels=labels,
+                selector=_query("ratio", "success=false", filters),
+            )
+        )
+    out += _response_time(series)
+    out += _optional_mean("latency", "Latency", [s.latency for s in samples], series)
+    out += _optional_mean("connect", "Connect", [s.connect for s in samples], series)
+    out += _byte_rates(series, duration)
+    return out
+
+
+def _errors_by_code(total: Sequence[JmeterSample]) -> list[Measurement]:
+    codes = Counter(s.response_code for s in total if not s.success)
+    return [
+        Measurement(
+            metric="errors",
+            stat="count",
+            value=n,
+            unit="count",
+            labels={"code": code},
+            selector=_query("count", "samples", {**_TOTAL_FILTER, "success": "false", "responseCode": code}),
+        )
+        for code, n in sorted(codes.items())
+    ]
+
+
+def _per_second(total: Sequence[JmeterSample]) -> list[Series]:
+    """Requests and errors started in each whole second of the run (zeros filled), total without transactions."""
+    if not total:
+        return []
+    requests = Counter(s.timestamp // 1000 for s in total)
+    errors = Counter(s.timestamp // 1000 for s in total if not s.success)
+    seconds = range(min(requests), max(requests) + 1)
+    return [
+        Series(
+            metric="requests",
+            stat="rate",
+            unit="/s",
+            points=[(float(t), float(requests[t])) for t in seconds],
+            selector=_query("count per second", "samples", _TOTAL_FILTER),
+        ),
+        Series(
+            metric="errors",
+            stat="rate",
+            unit="/s",
+            points=[(float(t), float(errors[t])) for t in seconds],
+            selector=_query("count per second", "samples", {**_TOTAL_FILTER, "success": "false"}),
+        ),
+    ]
+
+
+def measure(samples: Sequence[JmeterSample]) -> tuple[list[Measurement], list[Series], dict[str, str]]:
+    """Every measurement, the per-second series and the facts for ``info`` from the samples of one file."""
+    parents = subresult_parents(samples)
+    measurements: list[Measurement] = []
+    for series in _series(samples, parents):
+        measurements += _series_measurements(series)
+    total = [s for s in samples if not s.is_transaction]
+    measurements += _errors_by_code(total)
+    transactions = sorted({s.label for s in samples if s.is_transaction})
+    info = {
+        "jmeter.samples": str(len(samples)),
+        "jmeter.percentiles": WINDOW_NOTE,
+        "jmeter.transaction_controllers": ", ".join(transactions) or "none",
+        "jmeter.total": "labels {} exclude Transaction Controller samples"
+        + (f" ({len(samples) - len(total)} samples of {', '.join(transactions)})" if transactions else ""),
+    }
+    if parents:
+        info["jmeter.subresults"] = "; ".join(f"{child} → {parent}" for child, parent in sorted(parents.items()))
+    if samples:
+        info["jmeter.start_ms"] = str(min(s.timestamp for s in samples))
+    return measurements, _per_second(total), info
