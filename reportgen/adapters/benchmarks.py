@@ -255,42 +255,23 @@ def _hyperfine_labels(command: str, parameters: Mapping[str, object], unique: Un
 
 def _run_measurements(labels: dict[str, str], runs: int, exit_codes: Sequence[float] | None) -> list[Measurement]:
     """Runs counted from ``times``; failed runs from non-zero ``exit_codes`` (only present with ``-i``)."""
-    found = [
-        Measurement(
-            metric="runs",
-            stat="count",
-            value=runs,
-            unit="count",
-            labels=labels,
-            selector=selectors.stream_query("count", "times", {"command": labels["command"]}),
-        )
+    command = {"command": labels["command"]}
+    failing = {**command, "exit_code": "non-zero"}
+    figures: list[tuple[str, str, float, str, str]] = [
+        ("runs", "count", runs, "count", selectors.stream_query("count", "times", command))
     ]
-    if exit_codes is None:
-        return found
-    failures = sum(1 for code in exit_codes if code != 0)
-    where = {"command": labels["command"], "exit_code": "non-zero"}
-    found.append(
-        Measurement(
-            metric="failures",
-            stat="count",
-            value=failures,
-            unit="count",
-            labels=labels,
-            selector=selectors.stream_query("count", "exit_codes", where),
-        )
-    )
-    if exit_codes:
-        found.append(
-            Measurement(
-                metric="failures",
-                stat="ratio",
-                value=failures / len(exit_codes),
-                unit="ratio",
-                labels=labels,
-                selector=selectors.stream_query("ratio", "exit_codes", where),
+    if exit_codes is not None:
+        failures = sum(1 for code in exit_codes if code != 0)
+        figures.append(("failures", "count", failures, "count", selectors.stream_query("count", "exit_codes", failing)))
+        if exit_codes:
+            ratio = failures / len(exit_codes)
+            figures.append(
+                ("failures", "ratio", ratio, "ratio", selectors.stream_query("ratio", "exit_codes", failing))
             )
-        )
-    return found
+    return [
+        Measurement(metric=metric, stat=stat, value=value, unit=unit, labels=labels, selector=selector)
+        for metric, stat, value, unit, selector in figures
+    ]
 
 
 class HyperfineJson:
