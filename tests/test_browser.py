@@ -1,0 +1,131 @@
+"""The built site in a real headless Chromium (Debian's, driven by Playwright): what a reviewer sees and clicks."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from reportgen.cli import main
+from tests.test_site import TWO_RELEASES
+from tests.support.project import make_project
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    if os.environ.get("REPORTGEN_REQUIRE_BROWSER") or os.environ.get("CI"):
+        raise RuntimeError("browser tests must run here, but no chromium is installed (apt-get install chromium)")
+    pytest.skip("no chromium on this machine (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example site built by the real MkDocs, served on 127.0.0.1 only."""
+    root = make_project(tmp_path_factory.mktemp("browser"), TWO_RELEASES)
+    assert main(["-C", str(root), "build"]) == 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "site")))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_release_page_makes_no_request_to_another_host(page: Page, site_url: str) -> None:
+    """Loading a release page and its evidence requests only 127.0.0.1: fonts, scripts and search are local."""
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or request.url))
+    page.goto(f"{site_url}/releases/v1.1.0/", wait_until="networkidle")
+    page.goto(f"{site_url}/releases/v1.1.0/evidence/", wait_until="networkidle")
+    assert hosts == {"127.0.0.1"}
+
+
+def test_badges_are_visible_with_their_words(page: Page, site_url: str) -> None:
+    """Measured and projected badges render as visible words next to figures; the verdict badge says FAIL."""
+    page.goto(f"{site_url}/releases/v1.1.0/")
+    assert page.locator(".rg-badge--measured").first.is_visible()
+    assert page.locator(".rg-badge--measured").first.inner_text() == "measured"
+    projected = page.locator(".rg-badge--projected").first
+    assert projected.is_visible() and projected.inner_text() == "projected"
+    assert page.locator(".rg-verdict--fail").first.inner_text() == "FAIL"
+    style = projected.evaluate("e => getComputedStyle(e).borderTopStyle")
+    assert style == "dashed"
+
+
+def test_a_projected_figure_shows_method_and_basis_on_hover(page: Page, site_url: str) -> None:
+    """Hovering a projected figure shows its method and basis (the link's title)."""
+    page.goto(f"{site_url}/releases/v1.1.0/")
+    link = page.locator("a[href$='#target-capacity']").first
+    assert "Method: linear extrapolation. Basis: one node at 4 VUs." in (link.get_attribute("title") or "")
+
+
+def test_clicking_a_figure_lands_on_its_evidence_entry(page: Page, site_url: str) -> None:
+    """Clicking a measured figure opens the evidence page at its entry, which names the file and its SHA-256."""
+    page.goto(f"{site_url}/releases/v1.1.0/")
+    page.locator("a[href$='#metric-p95-slow']").first.click()
+    page.wait_for_url("**/evidence/#metric-p95-slow")
+    row = page.locator("tr", has=page.locator("#metric-p95-slow"))
+    assert row.is_visible()
+    assert "p95" in row.inner_text()
+    assert "json:/metrics/http_req_duration{name:slow}/p(95)" in row.inner_text()
+
+
+def test_raw_artifact_link_downloads_the_unchanged_file(page: Page, site_url: str, tmp_path: Path) -> None:
+    """The raw-data link serves the artifact byte for byte (what an auditor re-hashes)."""
+    from tests.support.project import K6_EXPORT
+
+    response = page.request.get(f"{site_url}/releases/v1.1.0/artifacts/k6/summary-export.json")
+    assert response.ok and response.body() == K6_EXPORT.read_bytes()
+
+
+def test_local_search_finds_a_release(page: Page, site_url: str) -> None:
+    """The built-in search works from the site's own index, offline."""
+    page.goto(f"{site_url}/")
+    page.locator(".md-search__input").first.click()
+    page.keyboard.type("Evidence")
+    page.wait_for_selector(".md-search-result__item")
+    assert page.locator(".md-search-result__item").count() > 0
