@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from reportgen.cli import main
-from tests.test_site import TWO_RELEASES
 from tests.support.project import make_project
+from tests.test_site import TWO_RELEASES
 
 pytestmark = pytest.mark.browser
 
