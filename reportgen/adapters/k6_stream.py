@@ -10,10 +10,12 @@ else is an error naming the line.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -28,11 +30,24 @@ from reportgen.schemas.measurement import Extraction, ExtractWarning
 # ---------------------------------------------------------------------------- shared line reading
 
 
+@contextmanager
+def _open_closing(path: Path) -> Iterator[io.TextIOWrapper]:
+    """``open_text``, also closing the file under a gzip stream (``GzipFile(fileobj=…)`` leaves it open)."""
+    text = open_text(path)
+    try:
+        yield text
+    finally:
+        inner = getattr(text.buffer, "fileobj", None)
+        text.close()
+        if isinstance(inner, io.IOBase):
+            inner.close()
+
+
 def _lines(path: Path, warnings: list[ExtractWarning]) -> Iterator[str]:
     """Lines of the (gzipped) text, ends kept; a gzip file cut short ends the lines with a warning."""
     line = 0
     try:
-        with open_text(path) as text:
+        with _open_closing(path) as text:
             for line, raw in enumerate(text, start=1):  # noqa: B007 - the except clauses report it
                 yield raw
     except EOFError:

