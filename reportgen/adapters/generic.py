@@ -43,6 +43,8 @@ _EXTRA_STATS = ("iqr",)
 
 def stat_problem(stat: str) -> str | None:
     """Why a stat name is not one reportgen knows (typos like ``mean`` for ``avg``), or None."""
+    if stat == "p50":
+        return "write the median as 'med', reportgen's one name for it"
     if stat in STATS or stat in _EXTRA_STATS or _PERCENTILE.match(stat):
         return None
     return f"unknown stat {stat!r}; use one of {', '.join(STATS + _EXTRA_STATS)} or a percentile like p95, p99.9"

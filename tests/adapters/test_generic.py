@@ -54,6 +54,7 @@ def test_csv_empty_label_cell_means_no_label(tmp_path: Path) -> None:
     [
         ("latency,p95,12,furlongs,/a", "unknown unit 'furlongs'"),
         ("latency,mean,12,ms,/a", "unknown stat 'mean'"),
+        ("latency,p50,12,ms,/a", "write the median as 'med'"),
         ("latency,p95,NaN,ms,/a", "not a finite number"),
         ("latency,p95,fast,ms,/a", "expected a number"),
         (",p95,12,ms,/a", "metric is empty"),
