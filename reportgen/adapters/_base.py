@@ -54,12 +54,12 @@ class Adapter(Protocol):
 
 
 def _open_binary(path: Path) -> io.BufferedReader | gzip.GzipFile:
-    raw = path.open("rb")
-    if raw.read(2) == b"\x1f\x8b":
-        raw.seek(0)
-        return gzip.GzipFile(fileobj=raw)
-    raw.seek(0)
-    return raw
+    """Open raw bytes, gunzipping by magic number (not by name); the returned object owns the file."""
+    with path.open("rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rb")
+    return path.open("rb")
 
 
 def _detect_encoding(start: bytes) -> str:
