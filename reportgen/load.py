@@ -156,10 +156,7 @@ def _clean_loc(loc: Sequence[str | int], tree: Any) -> Loc:
     clean: list[str | int] = []
     node = tree
     for token in loc:
-        if isinstance(node, dict) and token in node:
-            clean.append(token)
-            node = node[token]
-        elif isinstance(node, list) and isinstance(token, int) and token < len(node):
+        if (isinstance(node, dict) and token in node) or (isinstance(node, list) and isinstance(token, int) and token < len(node)):
             clean.append(token)
             node = node[token]
         elif isinstance(node, dict) and isinstance(token, str) and not any(c in token for c in "[]-,"):

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 #: Statistic names every adapter uses. Percentiles are ``p<N>`` with N as the tool
 #: prints it (``p90``, ``p99.9``); ``med`` is the median (= p50).
-STATS = ("avg", "min", "med", "max", "stddev", "count", "rate", "ratio", "sum", "value", "passes", "fails")
+STATS = ("avg", "min", "med", "max", "stddev", "count", "rate", "ratio", "sum", "value", "passes", "fails", "iqr")
 
 
 class Measurement(BaseModel):

@@ -174,13 +174,7 @@ def test_bad_time_attribute_is_an_error(tmp_path: Path, xunit2: Path) -> None:
         JunitXml().read(path)
 
 
-GZIP_LEAK = pytest.mark.xfail(
-    reason="shared reader _base._open_binary leaves the raw file of a .gz open (ResourceWarning is an error here)",
-    strict=False,
-)
-
-
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", pytest.param("gzip", marks=GZIP_LEAK), "crlf"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "gzip", "crlf"])
 def test_encodings_and_compression(tmp_path: Path, xunit2: Path, encoding: str) -> None:
     """BOM, UTF-16 (declared), gzip and CRLF line ends give the same counts."""
     text = xunit2.read_text(encoding="utf-8")
