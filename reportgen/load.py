@@ -151,12 +151,18 @@ def _describe(error: ErrorDetails, fields: type[BaseModel]) -> str:
     return message
 
 
+def _has(node: Any, token: str | int) -> bool:
+    if isinstance(node, dict):
+        return token in node
+    return isinstance(node, list) and isinstance(token, int) and 0 <= token < len(node)
+
+
 def _clean_loc(loc: Sequence[str | int], tree: Any) -> Loc:
     """Drop pydantic's union-branch and validator tokens that are not fields of the YAML."""
     clean: list[str | int] = []
     node = tree
     for token in loc:
-        if (isinstance(node, dict) and token in node) or (isinstance(node, list) and isinstance(token, int) and token < len(node)):
+        if _has(node, token):
             clean.append(token)
             node = node[token]
         elif isinstance(node, dict) and isinstance(token, str) and not any(c in token for c in "[]-,"):
