@@ -212,7 +212,7 @@ def _handle_summary_metric(key: str, raw: Any, path: Path) -> SummaryMetric:
     metric = SummaryMetric(key, kind, str(entry.get("contains", "default")))
     for value_key, raw_value in _object(entry.get("values"), path, ("metrics", key, "values")).items():
         metric.values.append(_value(stat_name(value_key), raw_value, path, ("metrics", key, "values", value_key)))
-    for expression, result in (entry.get("thresholds") or {}).items():
+    for expression, result in _object(entry.get("thresholds") or {}, path, ("metrics", key, "thresholds")).items():
         ok = _object(result, path, ("metrics", key, "thresholds", expression)).get("ok")
         if not isinstance(ok, bool):
             raise ArtifactError(Position(path), f"threshold {expression!r} of {key}: 'ok' is not true/false")
@@ -308,7 +308,7 @@ def _export_metric(key: str, raw: Any, path: Path) -> SummaryMetric:
         if value_key != "thresholds":
             stat = _export_stat(kind, value_key)
             metric.values.append(_value(stat, entry[value_key], path, ("metrics", key, value_key)))
-    for expression, crossed in (entry.get("thresholds") or {}).items():
+    for expression, crossed in _object(entry.get("thresholds") or {}, path, ("metrics", key, "thresholds")).items():
         if not isinstance(crossed, bool):
             raise ArtifactError(Position(path), f"threshold {expression!r} of {key}: expected true/false")
         selector = json_pointer("metrics", key, "thresholds", expression)

@@ -10,12 +10,10 @@ else is an error naming the line.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -30,24 +28,11 @@ from reportgen.schemas.measurement import Extraction, ExtractWarning
 # ---------------------------------------------------------------------------- shared line reading
 
 
-@contextmanager
-def _open_closing(path: Path) -> Iterator[io.TextIOWrapper]:
-    """``open_text``, also closing the file under a gzip stream (``GzipFile(fileobj=…)`` leaves it open)."""
-    text = open_text(path)
-    try:
-        yield text
-    finally:
-        inner = getattr(text.buffer, "fileobj", None)
-        text.close()
-        if isinstance(inner, io.IOBase):
-            inner.close()
-
-
 def _lines(path: Path, warnings: list[ExtractWarning]) -> Iterator[str]:
     """Lines of the (gzipped) text, ends kept; a gzip file cut short ends the lines with a warning."""
     line = 0
     try:
-        with _open_closing(path) as text:
+        with open_text(path) as text:
             for line, raw in enumerate(text, start=1):  # noqa: B007 - the except clauses report it
                 yield raw
     except EOFError:
@@ -113,15 +98,21 @@ def _fail(path: Path, line: int, message: str) -> ArtifactError:
     return ArtifactError(Position(path, line), message)
 
 
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    """An optional list member (k6 writes ``null`` for no submetrics)."""
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
 def _metric_declaration(data: Any, path: Path, line: int) -> MetricDeclaration:
     if not isinstance(data, dict) or not isinstance(data.get("name"), str) or data.get("type") not in KINDS:
         raise _fail(path, line, "Metric line without a name and a type of trend, counter, rate or gauge")
     submetrics = [
         {str(k): str(v) for k, v in sub["tags"].items()}
-        for sub in data.get("submetrics") or []
+        for sub in _list(data, "submetrics")
         if isinstance(sub, dict) and isinstance(sub.get("tags"), dict)
     ]
-    thresholds = [str(t) for t in data.get("thresholds") or []]
+    thresholds = [str(t) for t in _list(data, "thresholds")]
     return MetricDeclaration(data["name"], data["type"], str(data.get("contains", "default")), thresholds, submetrics)
 
 
