@@ -43,10 +43,14 @@ def test_search_finds_products_by_every_word(with_client: Any) -> None:
     assert all("red" in p["name"] and "mug" in p["name"] for p in hits)
 
 
-def test_search_matches_whole_words_only(with_client: Any, shop_release: Release) -> None:
-    """With the search index, a query word must be a whole word of the name ("mu" finds no "mug")."""
+def test_search_matches_whole_words_only(
+    with_client: Any, shop_release: Release, request: pytest.FixtureRequest
+) -> None:
+    """A query word must be a whole word of the name ("mu" finds no "mug")."""
     if not shop_release.search_index:
-        pytest.skip("the search index arrives in v1.1.0; v1.0.0 matches substrings")
+        # Expected to fail, not skipped: the scan of v1.0.0 really does match substrings.
+        reason = "v1.0.0 matches substrings; whole-word matching comes with the search index in v1.1.0"
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
 
     async def scenario(client: TestClient[Any, Any]) -> Any:
         return await (await client.get("/api/search", params={"q": "mu"})).json()
