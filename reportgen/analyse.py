@@ -41,7 +41,7 @@ def analyse_release(project: Project, release: str) -> ReleaseResult:
         artifacts=artifacts,
         signoffs=signoff_states(signoffs.signoffs, digest),
         evidence_digest=digest,
-        warnings=warnings + target_warnings + disagreements(artifacts),
+        warnings=warnings + target_warnings + disagreements(loaded.manifest, artifacts),
     )
 
 

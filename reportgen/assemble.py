@@ -59,6 +59,10 @@ def _table(artifact: Artifact) -> Table | None:
     return Table(title=title, artifact=artifact.path, columns=[c.title for c in view.columns], rows=rows)
 
 
+def _sentence(text: str) -> str:
+    return text.rstrip().rstrip(".") + "."
+
+
 def _footnotes(figures: list[Figure]) -> list[tuple[str, str]]:
     notes: dict[str, str] = {}
     for figure in figures:
@@ -66,13 +70,13 @@ def _footnotes(figures: list[Figure]) -> list[tuple[str, str]]:
             continue
         if figure.projection is not None:
             p = figure.projection
-            text = f"Projected, not measured. Method: {p.method}. Basis: {p.basis}."
+            text = f"Projected, not measured. Method: {_sentence(p.method)} Basis: {_sentence(p.basis)}"
             if p.low is not None or p.high is not None:
                 low = units.format_value(p.low, p.unit) if p.low is not None else "?"
                 high = units.format_value(p.high, p.unit) if p.high is not None else "?"
                 text += f" Range: {low} to {high}."
         else:
-            text = f"Projected: {figure.note}."
+            text = f"Projected: {_sentence(figure.note or '')}"
         notes.setdefault(figure.id, text)
     return sorted(notes.items())
 

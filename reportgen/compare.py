@@ -10,11 +10,29 @@ from reportgen.schemas.report import ComparisonRow, Direction, ReleaseResult
 UNCHANGED_BELOW_PERCENT = 1.0
 
 
-def _lower_is_better(result: ReleaseResult, metric_id: str) -> bool | None:
+def _judging_rule(result: ReleaseResult, metric_id: str) -> tuple[str, float, str] | None:
+    """How the release judges this metric: (comparator, threshold, unit) of its first target or guard."""
     for target in result.manifest.targets:
         if target.metric == metric_id:
-            return target.comparator in ("<", "<=")
+            return target.comparator, target.threshold.value, target.threshold.unit
+        for guard in target.guards:
+            if guard.metric == metric_id and guard.comparator and guard.threshold:
+                return guard.comparator, guard.threshold.value, guard.threshold.unit
     return None
+
+
+def _direction(old: float, new: float, unit: str, rule: tuple[str, float, str] | None) -> Direction:
+    """improved / regressed by the rule's comparator: lower is better for < and <=, higher for > and >=,
+    nearer the threshold for ==; "changed" when no target or guard says which way is better."""
+    if rule is None:
+        return "changed"
+    comparator, threshold, threshold_unit = rule
+    if comparator in ("<", "<="):
+        return "improved" if new < old else "regressed"
+    if comparator in (">", ">="):
+        return "improved" if new > old else "regressed"
+    target = units.convert(threshold, threshold_unit, unit)
+    return "improved" if abs(new - target) < abs(old - target) else "regressed"
 
 
 def compare(current: ReleaseResult, baseline: ReleaseResult) -> list[ComparisonRow]:
@@ -34,13 +52,10 @@ def compare(current: ReleaseResult, baseline: ReleaseResult) -> list[ComparisonR
         if old_value is not None and metric.value is not None:
             delta = metric.value - old_value
             delta_percent = None if old_value == 0 else delta / abs(old_value) * 100
-            lower_better = _lower_is_better(current, metric.id)
-            if (delta_percent is not None and abs(delta_percent) < UNCHANGED_BELOW_PERCENT) or delta == 0:
+            if delta == 0 or (delta_percent is not None and abs(delta_percent) < UNCHANGED_BELOW_PERCENT):
                 direction = "unchanged"
-            elif lower_better is None:
-                direction = "changed"
             else:
-                direction = "improved" if (delta < 0) == lower_better else "regressed"
+                direction = _direction(old_value, metric.value, metric.unit, _judging_rule(current, metric.id))
         rows.append(
             ComparisonRow(
                 metric=metric.id,

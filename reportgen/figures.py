@@ -28,7 +28,7 @@ def from_metric(metric: ResolvedMetric, prefix: str = "metric") -> Figure:
     if metric.provenance == "projected":
         if metric.projection is not None:
             p = metric.projection
-            hover = f"projected, not measured. Method: {p.method}. Basis: {p.basis}."
+            hover = f"projected, not measured. Method: {p.method.rstrip('.')}. Basis: {p.basis.rstrip('.')}."
         else:
             hover = f"projected: {metric.note}"
     elif metric.provenance == "derived":

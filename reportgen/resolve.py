@@ -108,9 +108,16 @@ def _derived(loaded: Loaded, index: int, metric: Metric, done: dict[str, Resolve
         value = units.convert(canonical, units.canonical_symbol(metric.unit), metric.unit)
     except (ExpressionError, UnitError) as exc:
         raise type(exc)(f"{_located(loaded, index, 'derived')}: metrics[{index}].derived: {exc}") from None
-    projected = [p.id for p in parts if p.provenance == "projected"]
+    projected = [p for p in parts if p.provenance == "projected"]
     provenance: Provenance = "projected" if projected else "derived"
-    note = f"derived from projected input(s): {', '.join(projected)}" if projected else None
+    note = None
+    if projected:
+        # Say what the projection rests on, so the footnote is as honest as a typed projection's.
+        reasons = [
+            f"{p.id} ({p.projection.method}; {p.projection.basis})" if p.projection else f"{p.id} ({p.note})"
+            for p in projected
+        ]
+        note = f"{metric.derived}, with projected input(s): {'; '.join(reasons)}"
     return ResolvedMetric(**base, value=value, provenance=provenance, note=note)
 
 
@@ -158,9 +165,10 @@ def resolve(loaded: Loaded, artifacts: list[Artifact]) -> list[ResolvedMetric]:
             if metric.measured is not None:
                 done[metric_id] = _measured(loaded, i, metric, by_path, declared)
             elif metric.derived is not None:
-                done[metric_id] = _derived(loaded, i, metric, done)
+                if all(name in done for name in graph[metric_id]):  # else an input's error is already reported
+                    done[metric_id] = _derived(loaded, i, metric, done)
             else:
-                done[metric_id] = _projected(metric)
+                done[metric_id] = _projected(loaded, i, metric)
         except ReportgenError as exc:
             errors.append(exc)
     if errors:
@@ -168,16 +176,21 @@ def resolve(loaded: Loaded, artifacts: list[Artifact]) -> list[ResolvedMetric]:
     return [done[m.id] for m in manifest.metrics]
 
 
-def _projected(metric: Metric) -> ResolvedMetric:
+def _projected(loaded: Loaded, index: int, metric: Metric) -> ResolvedMetric:
     projection = metric.projected
     assert projection is not None
-    unit = metric.unit if metric.unit is not None else projection.unit
-    value = units.convert(projection.value, projection.unit, unit)
+    # A bare number ("value: 48") is in the metric's own unit.
+    source_unit = projection.unit or (metric.unit or "")
+    unit = metric.unit if metric.unit is not None else source_unit
+    try:
+        value = units.convert(projection.value, source_unit, unit)
+    except UnitError as exc:
+        raise UnitError(f"{_located(loaded, index, 'projected')}: metrics[{index}].projected: {exc}") from None
     return ResolvedMetric(
         id=metric.id,
         title=metric.title or metric.id,
         unit=unit,
         value=value,
         provenance="projected",
-        projection=projection,
+        projection=projection.model_copy(update={"unit": source_unit}),
     )

@@ -1,0 +1,82 @@
+"""The example in results/ (real k6, Locust, pytest and hyperfine runs of examples/demo_shop) tells its story,
+and the Markdown of one release is kept as a reviewed golden file.
+
+Regenerate the golden files after an intended change with ``REPORTGEN_UPDATE_GOLDEN=1 pytest tests/test_example.py``
+and review the diff like code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from reportgen.analyse import analyse
+from reportgen.build import generate
+from reportgen.compare import compare
+from reportgen.project import Project
+from reportgen.schemas.report import ReleaseResult
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
+GOLDEN_RELEASE = "v1.1.0"
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, ReleaseResult]:
+    return {r.id: r for r in analyse(Project(ROOT))}
+
+
+def verdicts(result: ReleaseResult) -> dict[str, str]:
+    return {t.key: t.verdict for t in result.targets}
+
+
+def test_release_verdicts(results: dict[str, ReleaseResult]) -> None:
+    """v1.0.0 passes (with a waived should-target), v1.1.0 is unverified by a projection, v1.2.0 fails."""
+    assert [results[r].verdict for r in ("v1.0.0", "v1.1.0", "v1.2.0")] == ["pass", "unverified", "fail"]
+
+
+def test_one_target_is_only_projected(results: dict[str, ReleaseResult]) -> None:
+    """The projected peak capacity of v1.1.0 is unverified although its value meets the threshold."""
+    target = next(t for t in results["v1.1.0"].targets if t.key == "peak_capacity")
+    assert (target.provenance, target.verdict) == ("projected", "unverified")
+    assert target.value is not None and target.value >= target.threshold.value
+
+
+def test_one_target_fails_and_one_guard_trips(results: dict[str, ReleaseResult]) -> None:
+    """In v1.2.0 checkout p95 fails on measurement, and login p95 is invalid because its error-rate guard trips."""
+    found = verdicts(results["v1.2.0"])
+    assert found["checkout_p95"] == "fail"
+    assert found["login_p95"] == "invalid"
+    login = next(t for t in results["v1.2.0"].targets if t.key == "login_p95")
+    assert login.value is not None and login.value < login.threshold.value  # fast, but measured over errors
+    assert any(g.ok is False for g in login.guards)
+
+
+def test_something_improves_and_something_regresses(results: dict[str, ReleaseResult]) -> None:
+    """Against its baseline, search p95 improves in v1.1.0 and checkout p95 regresses in v1.2.0."""
+    improved = {row.metric: row.direction for row in compare(results["v1.1.0"], results["v1.0.0"])}
+    regressed = {row.metric: row.direction for row in compare(results["v1.2.0"], results["v1.1.0"])}
+    assert improved["search_p95"] == "improved"
+    assert regressed["checkout_p95"] == "regressed"
+
+
+def test_locust_csv_lag_is_reported_with_the_file_each_metric_used(results: dict[str, ReleaseResult]) -> None:
+    """When Locust's CSV lags its JSON, the release says so and which metric used which file."""
+    warning = next(w for w in results["v1.1.0"].warnings if "disagree" in w)
+    assert "locust/run_stats.csv has fewer" in warning
+    assert "locust_search_p95 from locust/run_stats.csv" in warning
+
+
+@pytest.mark.parametrize("page", ["index.md", "evidence.md"])
+def test_golden_markdown(results: dict[str, ReleaseResult], page: str) -> None:
+    """The generated Markdown of one example release equals its reviewed golden copy byte for byte."""
+    files = generate(Project(ROOT), sorted(results.values(), key=lambda r: r.manifest.date, reverse=True))
+    produced = files[f"{GOLDEN_RELEASE}/{page}"]
+    assert isinstance(produced, bytes)
+    golden = GOLDEN / GOLDEN_RELEASE / page
+    if os.environ.get("REPORTGEN_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(produced)
+    assert produced.decode() == golden.read_text(), f"{golden} differs: review, then regenerate (see module doc)"
