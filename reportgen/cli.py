@@ -65,6 +65,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from reportgen.evaluate import exit_code
 
     results = analyse(_project(args), args.releases or None)
+    if not results:
+        print("No releases in results/ yet; start one with `reportgen new RELEASE`.", file=sys.stderr)
     code = EXIT_OK
     if args.json:
         print(json.dumps([_check_json(r) for r in results], indent=2))

@@ -156,3 +156,13 @@ def test_schema_is_a_json_schema_of_the_manifest(tmp_path: Path) -> None:
     schema = json.loads(out.read_text())
     assert {"release", "title", "date", "metrics", "targets", "waivers", "sections"} <= schema["properties"].keys()
     assert schema["$schema"].endswith("2020-12/schema")
+
+
+def test_a_fresh_repository_builds_as_it_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`init` then `build` works with no release yet, and the home page says how to start one."""
+    assert main(["init", str(tmp_path / "r")]) == 0
+    assert main(["-C", str(tmp_path / "r"), "build"]) == 0
+    assert "No releases yet. Start one with `reportgen new v1.0.0`" in (tmp_path / "r/site_docs/index.md").read_text()
+    assert (tmp_path / "r/site/index.html").is_file()
+    assert main(["-C", str(tmp_path / "r"), "check"]) == 0
+    assert "No releases in results/ yet" in capsys.readouterr().err
