@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from reportgen import units
+from reportgen.resolve import evidence_for
 from reportgen.schemas.measurement import Measurement
 from reportgen.schemas.page import Figure
 from reportgen.schemas.report import Artifact, Evidence, ResolvedMetric
@@ -62,19 +63,7 @@ def in_unit(figure: Figure, unit: str, figure_id: str) -> Figure:
 
 
 def from_measurement(artifact: Artifact, m: Measurement, figure_id: str) -> Figure:
-    evidence = Evidence(
-        path=artifact.path,
-        sha256=artifact.sha256,
-        selector=m.selector,
-        adapter=artifact.extraction.adapter,
-        adapter_version=artifact.extraction.adapter_version,
-        metric=m.metric,
-        stat=m.stat,
-        labels=m.labels,
-        unit=m.unit,
-        raw_value=m.value,
-        estimator=m.estimator,
-    )
+    evidence = evidence_for(artifact, m)
     label = f"{m.stat} of {m.metric} {_labels_text(m.labels)}".strip()
     return Figure(
         id=figure_id,

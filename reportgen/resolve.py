@@ -16,6 +16,23 @@ def _located(loaded: Loaded, index: int, *fields: str | int) -> str:
     return str(loaded.positions.at(("metrics", index, *fields)))
 
 
+def evidence_for(artifact: Artifact, m: Measurement) -> Evidence:
+    """Where a measurement comes from: file, digest, selector, adapter and the raw value as the file gives it."""
+    return Evidence(
+        path=artifact.path,
+        sha256=artifact.sha256,
+        selector=m.selector,
+        adapter=artifact.extraction.adapter,
+        adapter_version=artifact.extraction.adapter_version,
+        metric=m.metric,
+        stat=m.stat,
+        labels=m.labels,
+        unit=m.unit,
+        raw_value=m.value,
+        estimator=m.estimator,
+    )
+
+
 def find_measurement(artifact: Artifact, metric: str, stat: str, labels: dict[str, str]) -> Measurement | None:
     """The one measurement with exactly this metric, stat and labels."""
     for m in artifact.extraction.measurements:
@@ -67,19 +84,7 @@ def _measured(
         value = None if found.value is None else units.convert(found.value, found.unit, unit)
     except UnitError as exc:
         raise UnitError(f"{_located(loaded, index, 'unit')}: metrics[{index}].unit: {exc}") from None
-    evidence = Evidence(
-        path=artifact.path,
-        sha256=artifact.sha256,
-        selector=found.selector,
-        adapter=artifact.extraction.adapter,
-        adapter_version=artifact.extraction.adapter_version,
-        metric=found.metric,
-        stat=found.stat,
-        labels=found.labels,
-        unit=found.unit,
-        raw_value=found.value,
-        estimator=found.estimator,
-    )
+    evidence = evidence_for(artifact, found)
     return ResolvedMetric(
         id=metric.id,
         title=title,
