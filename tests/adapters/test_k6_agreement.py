@@ -44,12 +44,17 @@ def ndjson(run: Path) -> Extraction:
 
 
 def test_every_trend_stat_agrees_bit_for_bit(run: Path, ndjson: Extraction) -> None:
-    """Every trend statistic k6 reported (submetrics included) equals ours from its NDJSON and from its CSV."""
+    """Every trend statistic k6 reported (submetrics included) equals ours from its NDJSON and from its CSV:
+    bit for bit, except that avg may differ in the last bits (k6 sums in arrival order, which a live run with
+    several VUs does not always write to the stream in)."""
     expected = summary_values(run, "trend")
     assert len(expected) >= 100
     for extraction in (ndjson, K6CsvStream().read(run / "stream.csv")):
         got = by_key(extraction)
-        assert {k: got[k].value for k in expected} == expected
+        exact = {k: v for k, v in expected.items() if k[1] != "avg"}
+        assert {k: got[k].value for k in exact} == exact
+        for key in expected.keys() - exact.keys():
+            assert got[key].value == pytest.approx(expected[key], rel=1e-12, abs=0), key
 
 
 def test_counts_rates_and_gauges_agree_exactly(run: Path, ndjson: Extraction) -> None:
