@@ -24,6 +24,15 @@ from reportgen.schemas.report import Artifact, ReleaseResult
 from reportgen.views import VIEWS
 
 
+def raw_copy(path: str) -> str:
+    """Where the unchanged copy of an artifact lives, relative to its release page.
+
+    MkDocs would render a Markdown artifact (hyperfine --export-markdown) as a page, so such
+    copies get a ``.txt`` suffix and are served as the plain bytes they are.
+    """
+    return f"artifacts/{path}" + (".txt" if path.endswith(".md") else "")
+
+
 def _size(size: int) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if size < 1024 or unit == "GiB":
@@ -140,7 +149,7 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
     artifacts = [
         ArtifactRow(
             path=a.path,
-            link=f"artifacts/{a.path}",
+            link=raw_copy(a.path),
             scenario=a.scenario or "—",
             adapter=f"{a.extraction.adapter} {a.extraction.adapter_version}",
             sha256=a.sha256,

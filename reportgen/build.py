@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reportgen import write
 from reportgen.analyse import analyse
-from reportgen.assemble import claims, home_page, release_page
+from reportgen.assemble import claims, home_page, raw_copy, release_page
 from reportgen.errors import BuildError
 from reportgen.project import Project
 from reportgen.render import HOME_MARKER, environment, render_home, render_release, stylesheet
@@ -30,7 +30,7 @@ def generate(project: Project, results: list[ReleaseResult]) -> dict[str, write.
         page = release_page(result, baseline)
         files.update(render_release(env, page, claims(page)))
         for artifact in result.artifacts:
-            files[f"{result.id}/artifacts/{artifact.path}"] = project.release_dir(result.id) / artifact.path
+            files[f"{result.id}/{raw_copy(artifact.path)}"] = project.release_dir(result.id) / artifact.path
     files["index.md"] = render_home(env, home_page(results), prefix="")
     return files
 
