@@ -19,7 +19,7 @@ def _fields(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[str]:
     seen.add(model)
     for name, field in model.model_fields.items():
         names.add(name)
-        for candidate in getattr(field.annotation, "__args__", ()) + (field.annotation,):
+        for candidate in (*getattr(field.annotation, "__args__", ()), field.annotation):
             inner = getattr(candidate, "__args__", (candidate,))
             for kind in inner:
                 if isinstance(kind, type) and issubclass(kind, BaseModel):
