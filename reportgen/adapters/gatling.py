@@ -3,21 +3,22 @@
 * ``simulation.log`` (Gatling ≤ 3.12, tab-separated): every REQUEST record is read and the
   statistics are computed **exactly** (nearest rank); Gatling's own report uses a t-digest,
   so its percentiles are approximate and can differ by a few ms.
-* The binary ``simulation.log`` of Gatling ≥ 3.13 is recognised and refused with a clear message.
+* The binary ``simulation.log`` of Gatling ≥ 3.13 (``_gatling_binary``): the same records, the same statistics.
 * ``js/stats.json`` / ``js/global_stats.json``: Gatling's own figures, read as reported.
 """
 
 from __future__ import annotations
 
 import math
-import struct
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from reportgen.adapters._base import Sample, iter_lines, load_json
+from reportgen.adapters._gatling_binary import BinaryLog, header_version, is_binary, read_binary_log
 from reportgen.adapters._jmeter_stats import timing_measurements
 from reportgen.errors import ArtifactError, Position
 from reportgen.estimators import GATLING_TDIGEST, NEAREST_RANK, nearest_rank, percentile_name
@@ -32,7 +33,7 @@ LOG_PERCENTILES = (0.5, 0.75, 0.95, 0.99)
 
 @dataclass(frozen=True)
 class GatlingRequest:
-    line: int
+    position: int  # line number (text log) or byte offset (binary log)
     groups: str
     name: str
     start: int
@@ -72,18 +73,6 @@ def _parse_request(fields: list[str], path: Path, line: int) -> GatlingRequest:
                 fields[index] == "OK",
             )
     raise ArtifactError(Position(path, line), "REQUEST record without <name> <start> <end> OK|KO fields")
-
-
-def _binary_version(path: Path) -> str | None:
-    """The Gatling version written at the start of a binary log (type byte, int length, then the text)."""
-    with path.open("rb") as stream:
-        head = stream.read(64)
-    if len(head) < 6 or head[0] != 0:
-        return None
-    (length,) = struct.unpack(">i", head[1:5])
-    raw = head[5 : 5 + length] if 0 < length <= 32 else b""
-    text = raw.decode("ascii", errors="replace")
-    return text if text[:1].isdigit() and "." in text else None
 
 
 @dataclass
@@ -130,6 +119,43 @@ def _run_info(fields: list[str]) -> dict[str, str]:
         "gatling.version",
     )
     return {name: value.strip() for name, value in zip(names, fields[1:], strict=False) if value.strip()}
+
+
+def _read_binary(path: Path) -> _LogContent:
+    """The binary log's requests with absolute times (run start + offset), so both logs give the same numbers."""
+    log = read_binary_log(path)
+    start = log.header.start_ms
+    requests = [
+        GatlingRequest(r.offset, ",".join(r.groups), r.name, start + r.start, start + r.end, r.ok) for r in log.requests
+    ]
+    warnings = []
+    if log.truncated_at is not None:
+        warnings.append(
+            ExtractWarning(
+                message=f"record at byte offset {log.truncated_at} cut short by the end of the file "
+                f"({log.size} bytes): skipped, the records before it are read"
+            )
+        )
+    return _LogContent(requests, _binary_info(log), warnings)
+
+
+def _binary_info(log: BinaryLog) -> dict[str, str]:
+    header = log.header
+    info = {
+        "tool": "Gatling",
+        "format": "simulation.log (binary)",
+        "gatling.version": header.version,
+        "gatling.simulation": header.simulation,
+        "gatling.start_ms": str(header.start_ms),
+        "gatling.start": datetime.fromtimestamp(header.start_ms / 1000, UTC).isoformat(timespec="milliseconds"),
+        "gatling.scenarios": ", ".join(header.scenarios),
+        "gatling.records": ", ".join(f"{count} {kind}" for kind, count in log.record_counts.items()),
+    }
+    if header.description:
+        info["gatling.description"] = header.description
+    if header.assertions:
+        info["gatling.assertions"] = f"{len(header.assertions)} (boopickle-encoded, not decoded)"
+    return info
 
 
 def _slices(
@@ -214,23 +240,17 @@ def _log_measurements(requests: Sequence[GatlingRequest]) -> list[Measurement]:
 class GatlingLog:
     name: ClassVar[str] = "gatling-log"
     version: ClassVar[str] = "1"
-    summary: ClassVar[str] = "Gatling simulation.log (text, ≤ 3.12); exact statistics per request name"
+    summary: ClassVar[str] = "Gatling simulation.log (text ≤ 3.12, binary ≥ 3.13); exact statistics per request name"
     priority: ClassVar[int] = 60
 
     def sniff(self, sample: Sample) -> bool:
         if sample.binary:
-            return sample.name.endswith(".log") and _binary_version(sample.path) is not None
+            return sample.name.endswith(".log") and header_version(sample.path) is not None
         first = sample.head.lstrip("\ufeff").split("\n", 1)[0]
         return first.split("\t", 1)[0] in ("RUN", "ASSERTION") and "\t" in first
 
     def read(self, path: Path) -> Extraction:
-        if (version := _binary_version(path)) is not None:
-            raise ArtifactError(
-                Position(path),
-                f"binary simulation.log written by Gatling {version} (format of ≥3.13) is not read yet; "
-                "point reportgen at the HTML report's js/stats.json",
-            )
-        content = _read_log(path)
+        content = _read_binary(path) if is_binary(path) else _read_log(path)
         if not content.requests:
             raise ArtifactError(Position(path), "no REQUEST records in the file")
         content.info["gatling.percentiles"] = f"{NEAREST_RANK}, exact over every request (Gatling's report: t-digest)"

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from reportgen.adapters._base import read_sample
+from reportgen.adapters._gatling_binary import read_binary_log
 from reportgen.adapters.gatling import GatlingLog, GatlingStatsJson
 from reportgen.errors import ArtifactError
-from reportgen.estimators import GATLING_TDIGEST, NEAREST_RANK
+from reportgen.estimators import GATLING_TDIGEST, NEAREST_RANK, nearest_rank
 from reportgen.schemas.measurement import Extraction
 
 PUBLIC = Path(__file__).resolve().parent.parent / "fixtures" / "gatling-public"
@@ -88,12 +91,144 @@ def test_ko_requests_are_errors_and_left_out_of_ok_latency(tmp_path: Path) -> No
     assert value(extraction, "requests", "count", {}) == 8
 
 
-def test_binary_log_is_recognised_and_refused_clearly(fixtures: Path) -> None:
-    """The Gatling 3.12.1 binary log is sniffed and refused with its version and the stats.json alternative."""
-    path = fixtures / "gatling" / "public-binary-log-3.12" / "simulation.log"
-    assert GatlingLog().sniff(read_sample(path))
-    with pytest.raises(ArtifactError, match=r"Gatling 3\.12\.1 .*js/stats\.json"):
-        GatlingLog().read(path)
+BINARY = Path(__file__).resolve().parent.parent / "fixtures" / "real" / "gatling" / "public-binary-log-3.12"
+BINARY_LOG = BINARY / "simulation.log"
+
+
+def test_binary_log_matches_gatlings_own_spec() -> None:
+    """Gatling's LogFileReaderSpec expects 104 OK + 1 KO, min 87, max 368 in this binary log."""
+    extraction = GatlingLog().read(BINARY_LOG)
+    assert value(extraction, "requests", "count", {}) == 105
+    assert value(extraction, "errors", "count", {}) == 1
+    assert value(extraction, "errors", "ratio", {}) == 1 / 105
+    assert value(extraction, "response_time", "min", {}) == 87
+    assert value(extraction, "response_time", "max", {}) == 368
+    assert value(extraction, "response_time", "p99", {}) == 368
+    assert value(extraction, "response_time", "max", {"status": "OK"}) == 368
+    assert value(extraction, "errors", "count", {"name": "Post Redirect 1"}) == 1
+    assert value(extraction, "requests", "count", {"name": "Home"}) == 12
+    assert not extraction.warnings
+
+
+def test_binary_log_percentiles_agree_with_gatlings_spec() -> None:
+    """Nearest rank over the binary log's times gives Gatling's expected p0 87, p70 113, p99 = p100 = 368."""
+    requests = read_binary_log(BINARY_LOG).requests
+    times = sorted(r.end - r.start for r in requests)
+    assert [nearest_rank(times, p) for p in (0.0, 0.7, 0.99, 1.0)] == [87, 113, 368, 368]
+    assert sum(r.ok for r in requests) == 104
+
+
+def test_binary_run_header_becomes_info() -> None:
+    """The run header gives version, simulation, start, scenarios; every byte up to the end is read."""
+    info = GatlingLog().read(BINARY_LOG).info
+    assert info["gatling.version"] == "3.12.1"
+    assert info["gatling.simulation"] == "computerdatabase.ComputerDatabaseSimulation"
+    assert info["gatling.start_ms"] == "1730757531501"
+    assert info["gatling.scenarios"] == "Users, Admins"
+    assert info["gatling.records"] == "105 request, 24 user, 0 group, 0 error"
+    assert info["format"] == "simulation.log (binary)"
+
+
+def as_text_log(binary: Path, target: Path) -> Path:
+    """The binary log's run and request records written as a 3.4+ text log."""
+    log = read_binary_log(binary)
+    start, header = log.header.start_ms, log.header
+    lines = [f"RUN\t{header.simulation}\tsim\t{start}\t \t{header.version}"]
+    for r in log.requests:
+        status = "OK" if r.ok else "KO"
+        fields = [",".join(r.groups), r.name, str(start + r.start), str(start + r.end), status, r.message or " "]
+        lines.append("\t".join(["REQUEST", *fields]))
+    target.write_text("\n".join(lines) + "\n")
+    return target
+
+
+def test_binary_and_text_logs_give_the_same_measurements(tmp_path: Path) -> None:
+    """The binary log yields exactly the measurements and selectors of the same records in a text log."""
+    binary = {(m.key(), m.selector): m.value for m in GatlingLog().read(BINARY_LOG).measurements}
+    text_log = as_text_log(BINARY_LOG, tmp_path / "simulation.log")
+    assert {(m.key(), m.selector): m.value for m in GatlingLog().read(text_log).measurements} == binary
+
+
+def damaged(tmp_path: Path, edit: Callable[[bytearray], bytes | bytearray]) -> Path:
+    copy = tmp_path / "simulation.log"
+    copy.write_bytes(edit(bytearray(BINARY_LOG.read_bytes())))
+    return copy
+
+
+def test_binary_log_cut_mid_record_is_a_warning_with_the_offset(tmp_path: Path) -> None:
+    """A last record cut short is skipped with a warning naming its byte offset; the records before it count."""
+    last = read_binary_log(BINARY_LOG).requests[-1].offset
+    extraction = GatlingLog().read(damaged(tmp_path, lambda data: data[: last + 10]))
+    assert value(extraction, "requests", "count", {}) == 104
+    assert len(extraction.warnings) == 1 and extraction.warnings[0].line is None
+    assert f"byte offset {last}" in extraction.warnings[0].message
+
+
+def test_binary_log_cut_in_the_header_is_an_error(tmp_path: Path) -> None:
+    """A file that ends inside the run header has nothing to read: an error."""
+    with pytest.raises(ArtifactError, match="inside the run header"):
+        GatlingLog().read(damaged(tmp_path, lambda data: data[:40]))
+
+
+def test_binary_log_wrong_first_byte_names_offset_0(tmp_path: Path) -> None:
+    """A binary file that does not start with the run record is an error at byte offset 0."""
+
+    def edit(data: bytearray) -> bytearray:
+        data[0] = 7
+        return data
+
+    with pytest.raises(ArtifactError, match="byte offset 0: first byte is 7"):
+        GatlingLog().read(damaged(tmp_path, edit))
+
+
+def test_binary_log_unknown_record_type_names_its_offset(tmp_path: Path) -> None:
+    """A record type byte that is no Gatling record is an error naming its byte offset."""
+    offset = read_binary_log(BINARY_LOG).requests[5].offset
+
+    def edit(data: bytearray) -> bytearray:
+        data[offset] = 9
+        return data
+
+    with pytest.raises(ArtifactError, match=f"byte offset {offset}: unknown record type 9"):
+        GatlingLog().read(damaged(tmp_path, edit))
+
+
+def test_binary_log_reference_to_an_unknown_string_is_an_error(tmp_path: Path) -> None:
+    """A cached-string reference to an index no record defined is garbage, named by its byte offset."""
+    name_at = read_binary_log(BINARY_LOG).requests[0].offset + 1 + 4  # type byte, group count
+
+    def edit(data: bytearray) -> bytearray:
+        data[name_at : name_at + 4] = (-99).to_bytes(4, "big", signed=True)
+        return data
+
+    with pytest.raises(ArtifactError, match=f"byte offset {name_at}: reference to string #99"):
+        GatlingLog().read(damaged(tmp_path, edit))
+
+
+def test_binary_log_of_an_unknown_version_is_refused(tmp_path: Path) -> None:
+    """A header version whose layout is not known (here 4.00.0) is refused, saying so."""
+    with pytest.raises(ArtifactError, match=r"Gatling '4\.00\.0': its layout is not known"):
+        GatlingLog().read(damaged(tmp_path, lambda data: data.replace(b"3.12.1", b"4.00.0", 1)))
+
+
+def test_binary_log_in_the_uncached_layout_is_refused(tmp_path: Path) -> None:
+    """A header without coder bytes (Gatling's first binary writer) is refused as that layout, not misread."""
+
+    def edit(data: bytearray) -> bytes:
+        # drop the coder byte after the version and after the class name: 5 + 6 = 11, 11 + 1 + 4 + 43 = 59
+        return bytes(data[:11] + data[12:59] + data[60:])
+
+    with pytest.raises(ArtifactError, match="older binary layout"):
+        GatlingLog().read(damaged(tmp_path, edit))
+
+
+def test_gzipped_binary_log_reads_the_same(tmp_path: Path) -> None:
+    """A gzipped binary log is sniffed and gives the same measurements as the plain one."""
+    copy = tmp_path / "simulation.log.gz"
+    copy.write_bytes(gzip.compress(BINARY_LOG.read_bytes()))
+    assert GatlingLog().sniff(read_sample(copy))
+    plain = {m.key(): m.value for m in GatlingLog().read(BINARY_LOG).measurements}
+    assert {m.key(): m.value for m in GatlingLog().read(copy).measurements} == plain
 
 
 def test_truncated_last_record_is_a_warning(tmp_path: Path) -> None:
@@ -123,6 +258,7 @@ def test_log_sniffer_is_specific(fixtures: Path) -> None:
     assert GatlingLog().sniff(read_sample(KNOWN_STATS))
     jtl = fixtures / "jmeter" / "v2.13-csv-xml" / "results-default.jtl"
     assert not GatlingLog().sniff(read_sample(jtl))
+    assert GatlingLog().sniff(read_sample(BINARY_LOG))
 
 
 # ---------------------------------------------------------------- stats.json
