@@ -16,6 +16,7 @@ Layout, as Gatling's ``LogFileDataWriter`` writes it (Java ``DataOutputStream`` 
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import re
 import struct
@@ -100,8 +101,9 @@ def _head(path: Path) -> bytes:
 
 
 def is_binary(path: Path) -> bool:
-    """A text simulation.log never holds a NUL byte; the binary one has them in its first ints."""
-    return b"\x00" in _head(path)
+    """NUL bytes without a UTF-16 byte order mark (the rule of ``read_sample``): a text log has none."""
+    head = _head(path)
+    return b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
 def header_version(path: Path) -> str | None:

@@ -231,6 +231,14 @@ def test_gzipped_binary_log_reads_the_same(tmp_path: Path) -> None:
     assert {m.key(): m.value for m in GatlingLog().read(copy).measurements} == plain
 
 
+def test_utf16_text_log_is_not_taken_for_binary(tmp_path: Path) -> None:
+    """A UTF-16 text log (with BOM, so full of NUL bytes) is still read as text, with the same numbers."""
+    copy = tmp_path / "simulation.log"
+    copy.write_text(KNOWN_STATS.read_text(), encoding="utf-16")
+    plain = {m.key(): m.value for m in GatlingLog().read(KNOWN_STATS).measurements}
+    assert {m.key(): m.value for m in GatlingLog().read(copy).measurements} == plain
+
+
 def test_truncated_last_record_is_a_warning(tmp_path: Path) -> None:
     """A REQUEST record cut short at the end of the file is skipped with a warning."""
     text = KNOWN_STATS.read_text()
