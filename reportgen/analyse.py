@@ -26,6 +26,12 @@ def analyse_release(project: Project, release: str) -> ReleaseResult:
             f"{loaded.positions.at(('release',))}: release: {loaded.manifest.release!r} does not match its folder "
             f"name {release!r}; rename one of them"
         )
+    baseline = loaded.manifest.baseline
+    if baseline is not None and baseline not in project.release_ids():
+        raise UnresolvedReferenceError(
+            f"{loaded.positions.at(('baseline',))}: baseline: {baseline!r} is not a release in results/; "
+            f"releases: {', '.join(project.release_ids())}"
+        )
     artifacts, warnings = collect(folder, loaded)
     metrics = resolve(loaded, artifacts)
     targets, target_warnings = evaluate(loaded, metrics, artifacts)
@@ -59,11 +65,4 @@ def analyse(project: Project, releases: list[str] | None = None) -> list[Release
             errors.append(exc)
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
-    known = {r.id for r in results}
-    for result in results:
-        baseline = result.manifest.baseline
-        if baseline and baseline not in known and baseline not in project.release_ids():
-            raise UnresolvedReferenceError(
-                f"{project.release_dir(result.id) / MANIFEST}: baseline {baseline!r} is not a release in results/"
-            )
     return sorted(results, key=lambda r: (r.manifest.date, r.id), reverse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportgen import units
+from reportgen import estimators, units
 from reportgen.compare import compare
 from reportgen.figures import from_measurement, from_metric, in_unit, slug
 from reportgen.schemas.page import (
@@ -23,6 +23,15 @@ from reportgen.schemas.page import (
 from reportgen.schemas.report import Artifact, ReleaseResult
 from reportgen.views import VIEWS
 
+#: How to read percentiles that are not exact order statistics of every sample.
+ESTIMATOR_NOTES = {
+    estimators.LOCUST_BUCKETS: "Percentiles are Locust's own: computed over response times rounded into buckets "
+    "(1 ms below 100 ms, 10 ms below 1 s, 100 ms below 10 s), so one can exceed the exact maximum.",
+    estimators.GATLING_TDIGEST: "Percentiles are Gatling's own, from a t-digest and rounded: approximate.",
+    estimators.JMETER_LEGACY: "Percentiles follow JMeter's dashboard rule (Commons-Math LEGACY over the last "
+    "20,000 samples of each label).",
+}
+
 
 def raw_copy(path: str) -> str:
     """Where the unchanged copy of an artifact lives, relative to its release page.
@@ -31,6 +40,15 @@ def raw_copy(path: str) -> str:
     copies get a ``.txt`` suffix and are served as the plain bytes they are.
     """
     return f"artifacts/{path}" + (".txt" if path.endswith(".md") else "")
+
+
+def _signed_change(delta: float, unit: str) -> str:
+    """``+201.8 ms``; a change of a percentage is in percentage points (``+8.33 pp``), not percent."""
+    sign = "+" if delta > 0 else ""
+    if units.unit(unit).dimension == "ratio":
+        points = units.convert(delta, unit, "%")
+        return f"{sign}{units.format_value(points, '')} pp"
+    return sign + units.format_value(delta, unit)
 
 
 def _size(size: int) -> str:
@@ -65,7 +83,9 @@ def _table(artifact: Artifact) -> Table | None:
     if not rows:
         return None
     title = f"{artifact.scenario or 'Artifacts'}: {artifact.path}"
-    return Table(title=title, artifact=artifact.path, columns=[c.title for c in view.columns], rows=rows)
+    used = {c.evidence.estimator for _, cells in rows for c in cells if c is not None and c.evidence is not None}
+    notes = [note for estimator, note in ESTIMATOR_NOTES.items() if estimator in used]
+    return Table(title=title, artifact=artifact.path, columns=[c.title for c in view.columns], rows=rows, notes=notes)
 
 
 def _sentence(text: str) -> str:
@@ -87,7 +107,7 @@ def _footnotes(figures: list[Figure]) -> list[tuple[str, str]]:
         else:
             text = f"Projected: {_sentence(figure.note or '')}"
         notes.setdefault(figure.id, text)
-    return sorted(notes.items())
+    return list(notes.items())
 
 
 def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> ReleasePage:
@@ -100,6 +120,7 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
             severity=t.target.severity,
             threshold=f"{t.target.comparator} {t.threshold}",
             figure=in_unit(metric_figures[t.target.metric], t.unit, slug("target", t.key)),
+            metric_figure_id=metric_figures[t.target.metric].id,
             verdict=t.verdict,
             reason=t.reason,
             # Tripped or unchecked guards are already the reason; list the ones that held, as evidence they were checked.
@@ -110,11 +131,10 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
     tables = [table for a in result.artifacts if (table := _table(a)) is not None]
     comparison: list[ComparisonLine] = []
     if baseline is not None:
-        base_figures = {m.id: from_metric(m, prefix=f"baseline-{baseline.id}") for m in baseline.metrics}
+        # Baseline figures keep their own ids: they link to the baseline release's evidence page.
+        base_figures = {m.id: from_metric(m) for m in baseline.metrics}
         for row in compare(result, baseline):
-            delta = (
-                "—" if row.delta is None else ("+" if row.delta > 0 else "") + units.format_value(row.delta, row.unit)
-            )
+            delta = "—" if row.delta is None else _signed_change(row.delta, row.unit)
             pct = "—" if row.delta_percent is None else f"{row.delta_percent:+.1f} %"
             if "projected" in (row.baseline_provenance, row.current_provenance) and row.delta is not None:
                 delta += " (projected)"
@@ -158,9 +178,9 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
         )
         for a in result.artifacts
     ]
-    figures: list[Figure] = list(metric_figures.values()) + [t.figure for t in targets]
+    # In page order, so footnotes number as a reader meets them; baseline figures belong to the baseline's page.
+    figures: list[Figure] = [t.figure for t in targets] + list(metric_figures.values())
     figures += [c for table in tables for _, cells in table.rows for c in cells if c is not None]
-    figures += [line.baseline for line in comparison]
     env = manifest.environment
     return ReleasePage(
         id=manifest.release,
@@ -222,9 +242,11 @@ def home_page(results: list[ReleaseResult]) -> HomePage:
     ]
     chronological = list(reversed(results))
     metric_ids: dict[str, str] = {}
+    titles: dict[str, str] = {}
     for r in chronological:
         for m in r.metrics:
             metric_ids.setdefault(m.id, m.unit)
+            titles[m.id] = m.title  # the newest release's title wins
     trends: list[TrendRow] = []
     for metric_id, unit in metric_ids.items():
         cells: list[Figure | None] = []
@@ -235,7 +257,7 @@ def home_page(results: list[ReleaseResult]) -> HomePage:
                 continue
             figure = from_metric(found)
             cells.append(in_unit(figure, unit, figure.id))
-        trends.append(TrendRow(metric=metric_id, unit=unit, cells=cells))
+        trends.append(TrendRow(metric=metric_id, title=titles[metric_id], unit=unit, cells=cells))
     return HomePage(releases=summaries, trend_releases=[r.id for r in chronological], trends=trends)
 
 

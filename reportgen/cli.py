@@ -8,12 +8,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from reportgen import __version__, units
+from reportgen.adapters import names as adapter_names
 from reportgen.errors import ErrorGroup, ReportgenError
+from reportgen.schemas.measurement import labels_yaml
 
 EXIT_OK, EXIT_NOT_PASS, EXIT_INVALID = 0, 1, 2
 
@@ -77,9 +80,12 @@ def cmd_check(args: argparse.Namespace) -> int:
                 f"{result.id} ({result.manifest.date}): {result.verdict.upper()}" + (f" — {counts}" if counts else "")
             )
             print(_verdict_table(result) if result.targets else "  (no targets)")
+            for target in result.targets:
+                if target.verdict != "pass":
+                    print(f"  {target.key}: {target.reason}")
             print()
         for warning in result.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"warning: {result.id}: {warning}", file=sys.stderr)
         code = max(code, exit_code(result.targets))
     return code
 
@@ -115,8 +121,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     results = build(project, Path(args.site_dir) if args.site_dir else None)
     for result in results:
         for warning in result.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-    print(f"Built {len(results)} release(s) into {args.site_dir or project.site}")
+            print(f"warning: {result.id}: {warning}", file=sys.stderr)
+    count = f"{len(results)} release" + ("" if len(results) == 1 else "s")
+    print(f"Built {count} into {args.site_dir or project.site}")
     return EXIT_OK
 
 
@@ -131,6 +138,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from reportgen.adapters import extract
 
     extraction = extract(Path(args.file), args.format)
+    measurements = [
+        m
+        for m in extraction.measurements
+        if (not args.metric or m.metric == args.metric) and all(m.labels.get(k) == v for k, v in args.label)
+    ]
     if args.json:
         items = [
             {
@@ -142,24 +154,32 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 "selector": m.selector,
                 **({"estimator": m.estimator} if m.estimator else {}),
             }
-            for m in extraction.measurements
+            for m in measurements
         ]
         print(json.dumps(items, indent=2, ensure_ascii=False))
     else:
         print(
-            f"{args.file}: read by {extraction.adapter} {extraction.adapter_version}, "
-            f"{len(extraction.measurements)} measurements"
+            f"{args.file}: read by {extraction.adapter} (adapter v{extraction.adapter_version}), "
+            f"{len(measurements)} of {len(extraction.measurements)} measurements"
         )
         for key, value in sorted(extraction.info.items()):
             print(f"  {key}: {value}")
-        for m in extraction.measurements:
-            labels = " ".join(f"{k}={v}" for k, v in sorted(m.labels.items()))
+        print(f"{'metric':<28} {'stat':<8} {'value':>16}  labels (write them in release.yaml as shown)")
+        for m in measurements:
+            labels = labels_yaml(m.labels) if m.labels else ""
             print(f"{m.metric:<28} {m.stat:<8} {units.format_value(m.value, m.unit):>16}  {labels}")
         for verdict in extraction.tool_verdicts:
             print(f"tool verdict: {verdict.subject} {verdict.expression}: {'ok' if verdict.ok else 'CROSSED'}")
     for warning in extraction.warnings:
         print(f"warning: {args.file}:{warning.line or ''}: {warning.message}", file=sys.stderr)
     return EXIT_OK
+
+
+def _label(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key, value
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -231,8 +251,12 @@ def parser() -> argparse.ArgumentParser:
         description="Show the measurements an adapter reads from one artifact.",
     )
     p.add_argument("file")
-    p.add_argument("--format", help="adapter name (default: sniffed)")
+    p.add_argument("--format", help=f"adapter name (default: sniffed): {', '.join(adapter_names())}")
     p.add_argument("--json", action="store_true", help="print a JSON array of measurements")
+    p.add_argument("--metric", help="only this metric (e.g. http_req_duration)")
+    p.add_argument(
+        "--label", action="append", default=[], type=_label, metavar="KEY=VALUE", help="only slices with this label"
+    )
     p.set_defaults(run=cmd_extract)
 
     p = sub.add_parser(
@@ -261,6 +285,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error. Point stdout at devnull so the
+        # interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -11,7 +11,10 @@ UNCHANGED_BELOW_PERCENT = 1.0
 
 
 def _judging_rule(result: ReleaseResult, metric_id: str) -> tuple[str, float, str] | None:
-    """How the release judges this metric: (comparator, threshold, unit) of its first target or guard."""
+    """How the release judges this metric: its `better:`, else (comparator, threshold, unit) of its first target or guard."""
+    declared = next((m.better for m in result.manifest.metrics if m.id == metric_id), None)
+    if declared is not None:
+        return ("<" if declared == "lower" else ">"), 0.0, ""
     for target in result.manifest.targets:
         if target.metric == metric_id:
             return target.comparator, target.threshold.value, target.threshold.unit

@@ -41,6 +41,10 @@ COMPARATORS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
+#: How a comparator reads in a sentence ("107 ms, below 200 ms"; "1, not exactly 0").
+WORDS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "==": "exactly"}
+
+
 def _check_guard(
     guard: Guard, subject: ResolvedMetric, metrics: Mapping[str, ResolvedMetric], artifacts: Mapping[str, Artifact]
 ) -> GuardResult:
@@ -55,7 +59,7 @@ def _check_guard(
     value = units.convert(about.value, about.unit, guard.threshold.unit)
     ok = COMPARATORS[guard.comparator](value, guard.threshold.value)
     shown = units.format_value(value, guard.threshold.unit)
-    detail = f"{about.title} is {shown}" + ("" if ok else f", not {guard.comparator} {guard.threshold}")
+    detail = f"{about.title} is {shown}" + ("" if ok else f", not {WORDS[guard.comparator]} {guard.threshold}")
     if not ok and guard.reason:
         detail += f" ({guard.reason})"
     return GuardResult(description=description, ok=ok, detail=detail)
@@ -99,9 +103,10 @@ def evaluate_target(
     elif tripped := [g for g in guards if g.ok is False]:
         verdict, reason = "invalid", "guard tripped: " + "; ".join(g.detail for g in tripped)
     elif COMPARATORS[target.comparator](value, threshold.value):
-        verdict, reason = "pass", f"{units.format_value(value, threshold.unit)} {target.comparator} {threshold}"
+        verdict, reason = "pass", f"{units.format_value(value, threshold.unit)}, {WORDS[target.comparator]} {threshold}"
     else:
-        verdict, reason = "fail", f"{units.format_value(value, threshold.unit)} is not {target.comparator} {threshold}"
+        shown = units.format_value(value, threshold.unit)
+        verdict, reason = "fail", f"{shown}, not {WORDS[target.comparator]} {threshold}"
     waiver = waivers.get(target.key)
     if waiver is not None and verdict != "pass":
         reason = f"waived ({verdict}: {reason})"
@@ -163,6 +168,8 @@ def _check_references(loaded: Loaded, i: int, target: Target, by_id: Mapping[str
         if guard.metric and guard.threshold
     ]
     for loc, metric_id, threshold in thresholds:
+        if by_id[metric_id].value is None and not by_id[metric_id].unit:
+            continue  # a missing value with no declared unit has nothing to convert; the verdict says missing
         try:
             units.convert(1.0, by_id[metric_id].unit, threshold.unit)
         except UnitError as exc:

@@ -6,7 +6,7 @@ import re
 
 from reportgen import units
 from reportgen.resolve import evidence_for
-from reportgen.schemas.measurement import Measurement
+from reportgen.schemas.measurement import Measurement, labels_yaml
 from reportgen.schemas.page import Figure
 from reportgen.schemas.report import Artifact, Evidence, ResolvedMetric
 
@@ -15,10 +15,6 @@ def slug(*parts: str) -> str:
     """A stable anchor id: lowercase letters, digits and '-'."""
     text = "-".join(parts).lower()
     return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", text)).strip("-")
-
-
-def _labels_text(labels: dict[str, str]) -> str:
-    return "{" + ", ".join(f"{k}: {v}" for k, v in sorted(labels.items())) + "}" if labels else ""
 
 
 def evidence_hover(evidence: Evidence) -> str:
@@ -64,7 +60,7 @@ def in_unit(figure: Figure, unit: str, figure_id: str) -> Figure:
 
 def from_measurement(artifact: Artifact, m: Measurement, figure_id: str) -> Figure:
     evidence = evidence_for(artifact, m)
-    label = f"{m.stat} of {m.metric} {_labels_text(m.labels)}".strip()
+    label = f"{m.stat} of {m.metric} {labels_yaml(m.labels) if m.labels else ''}".strip()
     return Figure(
         id=figure_id,
         label=label,

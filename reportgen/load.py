@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from reportgen.errors import ErrorGroup, ManifestError, Position
 from reportgen.schemas.manifest import Manifest, SignOffs
@@ -124,12 +124,25 @@ def read_yaml(path: Path) -> tuple[Any, PositionIndex]:
     problems = _scan_text(path, text)
     if problems:
         raise problems[0] if len(problems) == 1 else ErrorGroup(list(problems))
+    if "\x00" in text:
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        raise ManifestError(
+            Position(path, line), "contains NUL bytes: UTF-16 without a byte order mark? Re-save as UTF-8"
+        )
     try:
         tree = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         position = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path)
-        raise ManifestError(position, f"invalid YAML: {exc.problem or exc.context}") from None
+        problem = str(exc.problem or exc.context)
+        if "'\\t'" in problem:
+            problem += "; YAML indents with spaces, never tabs"
+        raise ManifestError(position, f"invalid YAML: {problem}") from None
+    except YAMLError as exc:  # reader errors: characters YAML does not allow
+        at = getattr(exc, "position", None)
+        where = Position(path, text.count("\n", 0, at) + 1) if isinstance(at, int) else Position(path)
+        raise ManifestError(where, f"invalid YAML: {str(exc).splitlines()[0]}") from None
     if tree is None:
         raise ManifestError(Position(path, 1, 1), "file is empty")
     if not isinstance(tree, CommentedMap):
@@ -195,11 +208,29 @@ class Loaded:
     text_sha256: str
 
 
+def _check_unique_ids(manifest: Manifest, index: PositionIndex) -> None:
+    """Scenario, metric and target ids are unique; the error points at the second use."""
+    for kind, field, ids in (
+        ("scenario", "scenarios", [s.id for s in manifest.scenarios]),
+        ("metric", "metrics", [m.id for m in manifest.metrics]),
+        ("target", "targets", [t.key for t in manifest.targets]),
+    ):
+        first: dict[str, int] = {}
+        for position, item in enumerate(ids):
+            if item in first:
+                where = index.at((field, position))
+                raise ManifestError(
+                    where, f"{field}[{position}]: {kind} id {item!r} is already used by {field}[{first[item]}]"
+                )
+            first[item] = position
+
+
 def load_manifest(path: Path) -> Loaded:
     import hashlib
 
     tree, index = read_yaml(path)
     manifest = validate(Manifest, tree, index)
+    _check_unique_ids(manifest, index)
     return Loaded(manifest, index, hashlib.sha256(path.read_bytes()).hexdigest())
 
 

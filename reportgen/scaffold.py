@@ -70,18 +70,24 @@ def new_release(project: Project, release: str, older: str | None, today: dt.dat
     source = project.release_dir(older) / MANIFEST
     if not source.is_file():
         raise ProjectError(f"{source}: no such release to copy from; releases: {', '.join(project.release_ids())}")
-    tree, _ = read_yaml(source)
+    read_yaml(source)  # the same checks and messages as for any manifest
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap the author's lines
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    tree = yaml.load(source.read_text(encoding="utf-8-sig"))
     tree["release"] = release
     tree["title"] = str(tree.get("title", older)).replace(older, release)
     tree["date"] = today
     tree["status"] = "draft"
-    tree["baseline"] = older
+    if "baseline" in tree:
+        tree["baseline"] = older
+    else:
+        tree.insert(list(tree).index("status") + 1, "baseline", older)
     # Waivers, narrative and sign-offs belong to the release they were written for.
     for key in ("waivers", "sections", "summary"):
         tree.pop(key, None)
     out = io.StringIO()
-    yaml = YAML(typ="rt")
-    yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.dump(tree, out)
     write.write_file(target, out.getvalue().encode())
     return target

@@ -30,12 +30,12 @@ _K6 = View(
     "all requests",
     (
         Column("Requests", "http_reqs", "count"),
-        Column("Failed", "http_req_failed", "rate"),
-        Column("avg", "http_req_duration", "avg"),
-        Column("med", "http_req_duration", "med"),
+        Column("Failed %", "http_req_failed", "rate"),
+        Column("Avg", "http_req_duration", "avg"),
+        Column("Median", "http_req_duration", "med"),
         Column("p95", "http_req_duration", "p95"),
         Column("p99", "http_req_duration", "p99"),
-        Column("max", "http_req_duration", "max"),
+        Column("Max", "http_req_duration", "max"),
     ),
 )
 _LOCUST = View(
@@ -43,12 +43,12 @@ _LOCUST = View(
     "Aggregated",
     (
         Column("Requests", "requests", "count"),
-        Column("Failed", "failures", "ratio"),
-        Column("avg", "response_time", "avg"),
-        Column("med", "response_time", "med"),
+        Column("Failed %", "failures", "ratio"),
+        Column("Avg", "response_time", "avg"),
+        Column("Median", "response_time", "med"),
         Column("p95", "response_time", "p95"),
         Column("p99", "response_time", "p99"),
-        Column("max", "response_time", "max"),
+        Column("Max", "response_time", "max"),
         Column("req/s", "requests", "rate"),
     ),
 )
@@ -57,9 +57,9 @@ _JMETER = View(
     "Total",
     (
         Column("Samples", "requests", "count"),
-        Column("Errors", "errors", "ratio"),
-        Column("avg", "response_time", "avg"),
-        Column("med", "response_time", "med"),
+        Column("Errors %", "errors", "ratio"),
+        Column("Avg", "response_time", "avg"),
+        Column("Median", "response_time", "med"),
         Column("p90", "response_time", "p90"),
         Column("p95", "response_time", "p95"),
         Column("p99", "response_time", "p99"),
@@ -71,12 +71,12 @@ _GATLING = View(
     "All requests",
     (
         Column("Requests", "requests", "count"),
-        Column("KO", "errors", "ratio"),
-        Column("mean", "response_time", "avg"),
+        Column("KO %", "errors", "ratio"),
+        Column("Mean", "response_time", "avg"),
         Column("p50", "response_time", "p50"),
         Column("p95", "response_time", "p95"),
         Column("p99", "response_time", "p99"),
-        Column("max", "response_time", "max"),
+        Column("Max", "response_time", "max"),
     ),
 )
 _JUNIT = View(
@@ -88,15 +88,16 @@ _JUNIT = View(
         Column("Failed", "failed", "count"),
         Column("Errors", "errors", "count"),
         Column("Skipped", "skipped", "count"),
+        Column("XFailed", "xfailed", "count"),
         Column("Pass rate", "passed", "ratio"),
     ),
 )
 _BENCH = (
-    Column("min", "time", "min"),
-    Column("median", "time", "med"),
-    Column("mean", "time", "avg"),
-    Column("max", "time", "max"),
-    Column("stddev", "time", "stddev"),
+    Column("Min", "time", "min"),
+    Column("Median", "time", "med"),
+    Column("Mean", "time", "avg"),
+    Column("Max", "time", "max"),
+    Column("Stddev", "time", "stddev"),
 )
 
 VIEWS: dict[str, View] = {
@@ -111,7 +112,7 @@ VIEWS: dict[str, View] = {
     "gatling-log": _GATLING,
     "gatling-stats-json": _GATLING,
     "junit-xml": _JUNIT,
-    "pytest-benchmark": View(("benchmark",), "", (*_BENCH, Column("rounds", "time", "count"))),
+    "pytest-benchmark": View(("benchmark",), "", (*_BENCH, Column("Rounds", "time", "count"))),
     "hyperfine-json": View(("command",), "", _BENCH),
     "hyperfine-csv": View(("command",), "", _BENCH),
 }

@@ -13,6 +13,8 @@ from reportgen import __version__
 from reportgen.cli import main
 from tests.support.project import BASE_MANIFEST, K6_EXPORT, make_project
 
+K6_STREAM = K6_EXPORT.parent / "stream.ndjson.gz"  # extract --json prints ~200 KB for it
+
 COMMANDS = ("init", "new", "check", "build", "serve", "extract", "schema")
 
 
@@ -140,6 +142,12 @@ def test_new_from_an_older_release_copies_targets_and_keeps_comments(tmp_path: P
     assert "# Team note: keep this comment" in text
     assert "release: v1.1.0" in text and "baseline: v1.0.0" in text and "status: draft" in text
     assert "p95_slow" in text and "waivers" not in text
+    assert 'comparator: "<="' in text  # quotes kept
+    assert (
+        "    measured: {artifact: k6/summary-export.json, metric: http_req_duration, stat: p95, labels: {name: slow}}"
+        in text
+    )
+    assert text.index("status: draft") < text.index("baseline: v1.0.0") < text.index("scenarios:")
 
 
 def test_new_refuses_an_existing_release(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -166,3 +174,22 @@ def test_a_fresh_repository_builds_as_it_is(tmp_path: Path, capsys: pytest.Captu
     assert (tmp_path / "r/site/index.html").is_file()
     assert main(["-C", str(tmp_path / "r"), "check"]) == 0
     assert "No releases in results/ yet" in capsys.readouterr().err
+
+
+def test_extract_filters_by_metric_and_label(capsys: pytest.CaptureFixture[str]) -> None:
+    """--metric and --label narrow extract's output to one slice, written as release.yaml writes labels."""
+    assert main(["extract", str(K6_EXPORT), "--metric", "http_req_duration", "--label", "name=slow"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("http_req_duration")]
+    assert lines and all(line.endswith("{name: slow}") for line in lines)
+
+
+def test_extract_piped_into_head_ends_quietly() -> None:
+    """Closing the pipe early (`| head -1`) on output larger than a pipe buffer is not an error: no traceback."""
+    result = subprocess.run(
+        f"{sys.executable} -m reportgen.cli extract --json {K6_STREAM} | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr

@@ -141,6 +141,26 @@ CASES = [
         ":2:13: 'âœ' looks like UTF-8 text decoded as Windows-1252",
     ),
     (
+        "a metric id used twice",
+        GOOD.replace("  - id: error_rate", "  - id: p95_slow"),
+        ":16:5: metrics[1]: metric id 'p95_slow' is already used by metrics[0]",
+    ),
+    (
+        "a baseline that is not a release",
+        GOOD.replace("status: final", "status: final\nbaseline: v0.9.0"),
+        ":5:11: baseline: 'v0.9.0' is not a release in results/",
+    ),
+    (
+        "a tab used for indentation",
+        GOOD.replace("    title: Browse the catalogue", "\ttitle: Browse the catalogue"),
+        "invalid YAML: found character '\\t' that cannot start any token; YAML indents with spaces, never tabs",
+    ),
+    (
+        "labels that do not match, with the closest suggested",
+        GOOD.replace("labels: {name: slow}", "labels: {name: slwo}"),
+        "labels={name: slwo}; did you mean labels {name: slow}?",
+    ),
+    (
         "a release id that does not match its folder",
         GOOD.replace("release: v1.0.0", "release: v9.9.9"),
         ":1:10: release: 'v9.9.9' does not match its folder name 'v1.0.0'",
@@ -158,6 +178,14 @@ def test_manifest_mistake_is_reported_with_position(
     assert "Traceback" not in err
     assert err.startswith(f"error: {manifest_path(tmp_path)}"), err
     assert expected in err, err
+
+
+def test_a_manifest_in_utf16_without_bom_is_refused_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """UTF-16 without a byte order mark (NUL bytes) is an input error with exit 2, not a YAML traceback."""
+    root = make_project(tmp_path, {"v1.0.0": GOOD})
+    (root / "results/v1.0.0/release.yaml").write_bytes(GOOD.encode("utf-16-le"))
+    assert main(["-C", str(root), "check"]) == 2
+    assert "contains NUL bytes: UTF-16 without a byte order mark? Re-save as UTF-8" in capsys.readouterr().err
 
 
 def test_the_good_manifest_is_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

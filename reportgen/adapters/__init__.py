@@ -16,7 +16,7 @@ from reportgen.schemas.measurement import Extraction
 
 GROUP = "reportgen.adapters"
 
-__all__ = ["GROUP", "Adapter", "Sample", "adapters", "detect", "extract", "get"]
+__all__ = ["GROUP", "Adapter", "Sample", "adapters", "detect", "extract", "get", "names"]
 
 
 @cache
@@ -35,6 +35,11 @@ def get(name: str) -> Adapter:
     except Exception as exc:
         raise ReportgenError(f"adapter {entry.name!r} ({entry.value}) failed to load: {exc!r}") from exc
     return adapter
+
+
+def names() -> list[str]:
+    """Registered adapter names, without loading any adapter."""
+    return list(_entry_points())
 
 
 def adapters() -> dict[str, Adapter]:

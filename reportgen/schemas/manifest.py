@@ -145,6 +145,9 @@ class Metric(_Model):
     title: str | None = None
     unit: str | None = Field(default=None, description="Display unit; for derived metrics, the result's unit.")
     description: str | None = None
+    better: Literal["lower", "higher"] | None = Field(
+        default=None, description="Which way is an improvement, for comparisons (default: from its target or guard)."
+    )
     measured: MeasuredFrom | None = None
     derived: str | None = Field(default=None, description="Arithmetic over metric ids: + - * / ( ) and numbers.")
     projected: Projection | None = None
@@ -225,20 +228,6 @@ class Manifest(_Model):
     targets: list[Target] = Field(default_factory=list)
     waivers: list[Waiver] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Manifest:
-        for kind, ids in (
-            ("scenario", [s.id for s in self.scenarios]),
-            ("metric", [m.id for m in self.metrics]),
-            ("target", [t.key for t in self.targets]),
-        ):
-            seen: set[str] = set()
-            for item in ids:
-                if item in seen:
-                    raise ValueError(f"{kind} id {item!r} is used twice")
-                seen.add(item)
-        return self
 
     def all_artifacts(self) -> list[tuple[str | None, ArtifactRef]]:
         """(scenario id or None, artifact) for every declared artifact, in manifest order."""

@@ -9,6 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 STATS = ("avg", "min", "med", "max", "stddev", "count", "rate", "ratio", "sum", "value", "passes", "fails", "iqr")
 
 
+def labels_yaml(labels: dict[str, str]) -> str:
+    """``{method: GET, name: checkout}``: a label set written as in release.yaml (a flow mapping)."""
+    return "{" + ", ".join(f"{k}: {v}" for k, v in sorted(labels.items())) + "}"
+
+
 class Measurement(BaseModel):
     """One number read or computed from one artifact.
 

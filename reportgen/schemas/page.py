@@ -32,6 +32,7 @@ class Figure(_Page):
 class TargetRow(_Page):
     key: str
     title: str
+    metric_figure_id: str  # the evidence entry of the metric the target judges
     severity: str
     threshold: str
     figure: Figure
@@ -47,6 +48,7 @@ class Table(_Page):
     artifact: str
     columns: list[str]
     rows: list[tuple[str, list[Figure | None]]]
+    notes: list[str] = Field(default_factory=list)  # how to read it: percentile rules that differ from exact
 
 
 class ToolVerdictRow(_Page):
@@ -123,6 +125,7 @@ class ReleasePage(_Page):
 
 class TrendRow(_Page):
     metric: str
+    title: str
     unit: str
     cells: list[Figure | None]
 
