@@ -171,7 +171,7 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
             path=a.path,
             link=raw_copy(a.path),
             scenario=a.scenario or "—",
-            adapter=f"{a.extraction.adapter} {a.extraction.adapter_version}",
+            adapter=f"{a.extraction.adapter} v{a.extraction.adapter_version}",
             sha256=a.sha256,
             size=_size(a.size),
             measurements=len(a.extraction.measurements),

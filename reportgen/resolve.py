@@ -103,8 +103,13 @@ def _measured(
     unit = metric.unit if metric.unit is not None else found.unit
     try:
         value = None if found.value is None else units.convert(found.value, found.unit, unit)
-    except UnitError as exc:
-        raise UnitError(f"{_located(loaded, index, 'unit')}: metrics[{index}].unit: {exc}") from None
+    except UnitError:
+        given = units.unit(found.unit).dimension
+        raise UnitError(
+            f"{_located(loaded, index, 'unit')}: metrics[{index}].unit: {metric.unit!r} is a "
+            f"{units.unit(unit).dimension} unit, but {source.artifact} gives this value in {found.unit or 'no unit'} "
+            f"({given}); use a unit of that dimension or leave unit out"
+        ) from None
     evidence = evidence_for(artifact, found)
     return ResolvedMetric(
         id=metric.id,

@@ -20,6 +20,7 @@ never be compared with a throughput in req/s.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -41,9 +42,9 @@ def _add(dimension: str, factor: float, *symbols: str) -> None:
         _UNITS[symbol] = Unit(symbols[0], dimension, factor)
 
 
-_add("time", 1e-6, "ns")
-_add("time", 1e-3, "us", "µs", "μs")
-_add("time", 1.0, "ms")
+_add("time", 1e-6, "ns", "nsec", "nanoseconds")
+_add("time", 1e-3, "us", "µs", "μs", "usec", "microseconds")
+_add("time", 1.0, "ms", "msec", "millis", "milliseconds")
 _add("time", 1000.0, "s", "sec", "seconds")
 _add("time", 60_000.0, "min", "minutes")
 _add("time", 3_600_000.0, "h", "hours")
@@ -75,8 +76,11 @@ def unit(symbol: str) -> Unit:
     try:
         return _UNITS[symbol.strip()]
     except KeyError:
-        known = ", ".join(sorted({u.symbol for u in _UNITS.values() if u.symbol}))
-        raise UnitError(f"unknown unit {symbol!r}; known units: {known}") from None
+        raise UnitError(f"unknown unit {symbol!r}; known units: {', '.join(known_symbols())}") from None
+
+
+def known_symbols() -> list[str]:
+    return sorted({u.symbol for u in _UNITS.values() if u.symbol})
 
 
 def is_unit(symbol: str) -> bool:
@@ -118,7 +122,9 @@ def parse_quantity(text: str) -> tuple[float, str]:
         raise ValueError(f'expected a number with a unit, got "{text}"')
     symbol = match.group("unit")
     if not is_unit(symbol):
-        raise ValueError(f'unknown unit "{symbol}" in "{text}"')
+        close = difflib.get_close_matches(symbol, [s for s in _UNITS if s], n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else f"; known units: {', '.join(known_symbols())}"
+        raise ValueError(f'unknown unit "{symbol}" in "{text}"{hint}')
     return float(match.group("number")), unit(symbol).symbol
 
 

@@ -202,3 +202,19 @@ def test_several_mistakes_are_reported_together(tmp_path: Path, capsys: pytest.C
     lines = [line for line in err.splitlines() if line.startswith("error:")]
     assert [line.split(":")[2] for line in lines] == ["4", "22"], err
     assert "2 errors; nothing was written." in err
+
+
+def test_a_display_unit_of_another_dimension_says_what_the_file_gives(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A metric's unit that cannot hold the measured value names both dimensions and what to do."""
+    manifest = GOOD.replace("    title: p95 of /slow\n", "    title: p95 of /slow\n    unit: req/s\n")
+    code, err = check(tmp_path, manifest, capsys)
+    assert code == 2
+    assert "metrics[0].unit: 'req/s' is a rate unit, but k6/summary-export.json gives this value in ms (time)" in err
+
+
+def test_an_unknown_unit_suggests_the_closest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A misspelt unit (`300 milisecs`) is refused with the closest known unit suggested."""
+    code, err = check(tmp_path, GOOD.replace("threshold: 300 ms", "threshold: 300 milisecond"), capsys)
+    assert code == 2 and 'unknown unit "milisecond" in "300 milisecond"; did you mean "milliseconds"?' in err

@@ -49,6 +49,8 @@ def adapters() -> dict[str, Adapter]:
 
 def detect(path: Path) -> Adapter:
     """The adapter for ``path``: the highest-priority one whose sniff accepts it."""
+    if path.is_dir():
+        raise ArtifactError(Position(path), "is a folder; name one file in it")
     if not path.is_file():
         raise ArtifactError(Position(path), "no such file")
     sample = read_sample(path)

@@ -189,10 +189,12 @@ class Guard(_Model):
 class Target(_Model):
     id: Identifier | None = Field(default=None, description="Defaults to the metric id.")
     title: str | None = None
-    metric: MetricId
-    comparator: Comparator
-    threshold: QuantityField
-    severity: Literal["must", "should"] = "must"
+    metric: MetricId = Field(description="The id of the metric this target judges.")
+    comparator: Comparator = Field(description="How the value must relate to the threshold.")
+    threshold: QuantityField = Field(description='A number with a unit, e.g. "200 ms", "1 %", "50 req/s".')
+    severity: Literal["must", "should"] = Field(
+        default="must", description="must-targets decide the release verdict; should-targets are reported."
+    )
     guards: list[Guard] = Field(default_factory=list)
 
     @property
