@@ -8,6 +8,7 @@ from pathlib import Path
 from reportgen import adapters
 from reportgen.errors import ArtifactError, ErrorGroup, InputError, ReportgenError
 from reportgen.load import Loaded
+from reportgen.project import MANIFEST
 from reportgen.schemas.report import Artifact
 
 
@@ -39,7 +40,12 @@ def collect(release_dir: Path, loaded: Loaded) -> tuple[list[Artifact], list[str
             if manifest.status == "final":
                 errors.append(ArtifactError(loaded.positions.at(loc), message))
             else:
-                warnings.append(f"{loaded.positions.at(loc)}: {message} (draft release: its metrics are missing)")
+                # Site-visible text names files relative to the release folder: no machine paths in pages.
+                at = loaded.positions.at(loc)
+                warnings.append(
+                    f"{MANIFEST}:{at.line}:{at.column}: artifact {ref.path!r} is not there yet "
+                    "(draft release: the metrics it feeds are missing)"
+                )
             continue
         try:
             extraction = adapters.extract(path, ref.format)
@@ -55,7 +61,7 @@ def collect(release_dir: Path, loaded: Loaded) -> tuple[list[Artifact], list[str
                 path=ref.path, scenario=_scenario_of(loaded, ref.path), sha256=sha, size=size, extraction=extraction
             )
         )
-        warnings.extend(f"{path}:{w.line or ''}: {w.message}".replace(":: ", ": ") for w in extraction.warnings)
+        warnings.extend(f"{ref.path}{f':{w.line}' if w.line else ''}: {w.message}" for w in extraction.warnings)
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
     return artifacts, warnings

@@ -193,3 +193,17 @@ def test_extract_piped_into_head_ends_quietly() -> None:
         check=False,
     )
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_release_started_with_new_from_checks_as_missing_not_invalid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Right after `new --from`, the draft has no artifacts yet: its targets are missing (exit 1), never an error."""
+    root = make_project(tmp_path)
+    assert main(["-C", str(root), "new", "v1.1.0", "--from", "v1.0.0"]) == 0
+    capsys.readouterr()
+    assert main(["-C", str(root), "check", "v1.1.0"]) == 1
+    captured = capsys.readouterr()
+    assert "v1.1.0" in captured.out and "UNVERIFIED" in captured.out and "MISSING" in captured.out
+    assert "release.yaml:11:9: artifact 'k6/summary-export.json' is not there yet" in captured.err
+    assert main(["-C", str(root), "build"]) == 0

@@ -197,3 +197,26 @@ def test_a_template_typo_is_an_error_naming_the_template(built: Path, capsys: py
         assert "home.md.j2" in capsys.readouterr().err
     finally:
         override.unlink()
+
+
+def test_damage_an_adapter_tolerates_is_shown_on_the_release_page(tmp_path: Path) -> None:
+    """A k6 stream cut short by a killed run is read up to the damage, and the page's Warnings say so."""
+    import shutil
+
+    killed = Path(__file__).parent / "fixtures/k6-runs/killed-mid-run/killed.ndjson.gz"
+    manifest = BASE_MANIFEST.format(release="v1.0.0", date="2026-10-01").replace(
+        "        format: k6-summary-export\n", "        format: k6-summary-export\n      - k6/killed.ndjson.gz\n"
+    )
+    root = make_project(tmp_path, {"v1.0.0": manifest})
+    shutil.copyfile(killed, root / "results/v1.0.0/k6/killed.ndjson.gz")
+    assert main(["-C", str(root), "build"]) == 0
+    page = (root / "site_docs/releases/v1.0.0/index.md").read_text()
+    warnings = page[page.index("## Warnings") : page.index("## Raw data")]
+    assert "k6/killed.ndjson.gz:680: the compressed file ends early" in warnings
+
+
+def test_pages_name_no_machine_paths(built: Path) -> None:
+    """Generated pages and claims never contain the absolute path of the checkout (same inputs, same bytes anywhere)."""
+    for page in (built / "site_docs").rglob("*"):
+        if page.is_file() and page.suffix in (".md", ".json"):
+            assert str(built) not in page.read_text(), page
