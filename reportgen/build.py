@@ -12,7 +12,7 @@ from pathlib import Path
 from reportgen import write
 from reportgen.analyse import analyse
 from reportgen.assemble import claims, home_page, raw_copy, release_page
-from reportgen.errors import BuildError
+from reportgen.errors import BuildError, ProjectError
 from reportgen.project import Project
 from reportgen.render import HOME_MARKER, environment, render_home, render_release, stylesheet
 from reportgen.schemas.report import ReleaseResult
@@ -42,9 +42,33 @@ def _home_is_ours(path: Path) -> bool:
         return stream.read(len(HOME_MARKER)).decode(errors="replace") == HOME_MARKER
 
 
+#: Inside site_docs/releases/: the files the last build wrote, so a file someone else put there is never deleted.
+RECORD = ".reportgen-files"
+
+
+def _foreign_files(folder: Path) -> list[str]:
+    """Files in ``folder`` that no earlier build wrote (every file, if no build ever wrote there)."""
+    if not folder.is_dir():
+        return []
+    record = folder / RECORD
+    if not record.is_file() and (folder / STYLESHEET).is_file():
+        return []  # written by a reportgen from before the record existed: all of it is ours
+    ours = set(record.read_text(encoding="utf-8").splitlines()) if record.is_file() else set()
+    present = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return sorted(p for p in present if p != RECORD and p not in ours)
+
+
 def write_docs(project: Project, results: list[ReleaseResult]) -> None:
     """Render everything, then replace site_docs/releases/ (and a generated home page) atomically."""
+    foreign = _foreign_files(project.generated)
+    if foreign:
+        listed = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+        raise ProjectError(
+            f"{project.generated}: holds files reportgen did not write ({listed}); reportgen replaces this "
+            "folder on every build, so move them beside it in site_docs/"
+        )
     files = generate(project, results)
+    files[RECORD] = "".join(f"{name}\n" for name in sorted(files)).encode()
     home = render_home(environment(project.templates), home_page(results), prefix="releases/")
     write.replace_tree(project.generated, files)
     home_path = project.docs / "index.md"

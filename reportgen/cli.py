@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
 import os
 import sys
@@ -138,11 +139,21 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from reportgen.adapters import extract
 
     extraction = extract(Path(args.file), args.format)
-    measurements = [
-        m
-        for m in extraction.measurements
-        if (not args.metric or m.metric == args.metric) and all(m.labels.get(k) == v for k, v in args.label)
-    ]
+
+    def wanted(metric: str, labels: dict[str, str]) -> bool:
+        return (not args.metric or metric == args.metric) and all(labels.get(k) == v for k, v in args.label)
+
+    measurements = [m for m in extraction.measurements if wanted(m.metric, m.labels)]
+    if args.series:
+        series = [s for s in extraction.series if wanted(s.metric, s.labels)]
+        if args.json:
+            print(json.dumps([s.model_dump(mode="json") for s in series], indent=2, ensure_ascii=False))
+        for s in [] if args.json else series:
+            span = f"{len(s.points)} points" + (
+                f", t = {s.points[0][0]:.0f} … {s.points[-1][0]:.0f} s" if s.points else ""
+            )
+            print(f"{s.metric:<28} {s.stat:<8} {s.unit:<6} {labels_yaml(s.labels) if s.labels else '':<24} {span}")
+        return EXIT_OK
     if args.json:
         items = [
             {
@@ -169,7 +180,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             labels = labels_yaml(m.labels) if m.labels else ""
             print(f"{m.metric:<28} {m.stat:<8} {units.format_value(m.value, m.unit):>16}  {labels}")
         for verdict in extraction.tool_verdicts:
-            print(f"tool verdict: {verdict.subject} {verdict.expression}: {'ok' if verdict.ok else 'CROSSED'}")
+            print(f"tool verdict: {verdict.subject} {verdict.expression}: {'ok' if verdict.ok else 'NOT OK'}")
     for warning in extraction.warnings:
         print(f"warning: {args.file}:{warning.line or ''}: {warning.message}", file=sys.stderr)
     return EXIT_OK
@@ -253,6 +264,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--format", help=f"adapter name (default: sniffed): {', '.join(adapter_names())}")
     p.add_argument("--json", action="store_true", help="print a JSON array of measurements")
+    p.add_argument("--series", action="store_true", help="the time series (per second or per interval) instead")
     p.add_argument("--metric", help="only this metric (e.g. http_req_duration)")
     p.add_argument(
         "--label", action="append", default=[], type=_label, metavar="KEY=VALUE", help="only slices with this label"
@@ -290,6 +302,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        # The file system or the network said no (a path that is a file, a port in use): say where.
+        where = exc.filename or (f"address {args.dev_addr}" if getattr(args, "dev_addr", None) else "reportgen")
+        hint = " (choose another with -a 127.0.0.1:PORT)" if exc.errno == errno.EADDRINUSE else ""
+        print(f"error: {where}: {exc.strerror or exc}{hint}", file=sys.stderr)
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":

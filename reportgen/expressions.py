@@ -73,3 +73,49 @@ def evaluate(expression: str, values: Mapping[str, float]) -> float:
         raise ExpressionError(f"{expression!r}: unexpected {type(node).__name__}")  # parse() prevents this
 
     return walk(parse(expression))
+
+
+#: Dimensions that behave like plain numbers in arithmetic (a share, a count, a constant).
+_PLAIN = frozenset({"none", "ratio", "count"})
+UNKNOWN = "?"
+
+
+def dimension(expression: str, dimensions: Mapping[str, str]) -> str:
+    """The dimension of ``expression``'s result, given each name's dimension (see :mod:`reportgen.units`).
+
+    ``+``/``-`` need the same dimension (plain numbers mix freely); ``*``/``/`` by a plain number keep the
+    other side's dimension, and a quantity divided by its own dimension is plain. Other products
+    (a rate times a time) are not modelled and come out unknown, which callers accept unchecked.
+    Raises ExpressionError when two dimensions are added or subtracted.
+    """
+
+    def walk(node: ast.expr) -> str:
+        if isinstance(node, ast.Constant):
+            return "none"
+        if isinstance(node, ast.Name):
+            return dimensions[node.id]
+        if isinstance(node, ast.UnaryOp):
+            return walk(node.operand)
+        assert isinstance(node, ast.BinOp)
+        left, right = walk(node.left), walk(node.right)
+        if UNKNOWN in (left, right):
+            return UNKNOWN
+        if isinstance(node.op, ast.Add | ast.Sub):
+            if left == right or (left in _PLAIN and right in _PLAIN):
+                return left if left not in _PLAIN else right if right not in _PLAIN else "none"
+            verb = "add" if isinstance(node.op, ast.Add) else "subtract"
+            part = ast.get_source_segment(expression.strip(), node) or expression
+            raise ExpressionError(f"{part!r}: cannot {verb} {_kind(left)} and {_kind(right)}")
+        if right in _PLAIN:
+            return left
+        if left in _PLAIN and isinstance(node.op, ast.Mult):
+            return right
+        if isinstance(node.op, ast.Div) and left == right:
+            return "none"
+        return UNKNOWN
+
+    return walk(parse(expression))
+
+
+def _kind(dimension_name: str) -> str:
+    return "a plain number" if dimension_name == "none" else f"a {dimension_name}"

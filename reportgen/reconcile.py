@@ -38,9 +38,11 @@ def disagreements(manifest: Manifest, artifacts: list[Artifact]) -> list[str]:
         for artifact in (first, second):
             metrics = _users(manifest, artifact.path)
             used.append(f"{', '.join(metrics)} from {artifact.path}" if metrics else f"nothing from {artifact.path}")
+        leading = first if lagging is second else second
         warnings.append(
             f"scenario {first.scenario}: {first.path} and {second.path} disagree ({'; '.join(differences)}). "
-            f"{lagging.path} has fewer: a file written during the run (Locust rewrites its CSV on an interval) "
-            f"can miss the last moments. Each metric uses the file its manifest entry names: {'; '.join(used)}."
+            f"{lagging.path} counts fewer, so it was likely written before the run ended (Locust, for one, "
+            f"rewrites its CSV files on an interval); {leading.path} has the later numbers. Nothing is corrected: "
+            f"each metric uses the file its manifest entry names ({'; '.join(used)})."
         )
     return warnings

@@ -122,6 +122,16 @@ def _measured(
     )
 
 
+def _check_dimension(expression: str, unit: str, dimensions: dict[str, str]) -> None:
+    """The expression's dimension must fit its declared unit: req/s + ms, or a latency declared in %, is an error."""
+    result = expressions.dimension(expression, dimensions)
+    declared = units.unit(unit).dimension
+    plain = {"none", "ratio", "count"}
+    if result in (expressions.UNKNOWN, declared) or (result in plain and declared in plain):
+        return
+    raise UnitError(f"the expression gives a {result} quantity, but unit {unit!r} is a {declared} unit")
+
+
 def _derived(loaded: Loaded, index: int, metric: Metric, done: dict[str, ResolvedMetric]) -> ResolvedMetric:
     assert metric.derived is not None and metric.unit is not None
     inputs = expressions.names(metric.derived)
@@ -135,6 +145,7 @@ def _derived(loaded: Loaded, index: int, metric: Metric, done: dict[str, Resolve
     # canonical unit of the declared unit's dimension, then shown in the declared unit.
     values = {p.id: units.to_canonical(p.value, p.unit) for p in parts if p.value is not None}
     try:
+        _check_dimension(metric.derived, metric.unit, {p.id: units.unit(p.unit).dimension for p in parts})
         canonical = expressions.evaluate(metric.derived, values)
         value = units.convert(canonical, units.canonical_symbol(metric.unit), metric.unit)
     except (ExpressionError, UnitError) as exc:

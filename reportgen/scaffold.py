@@ -59,6 +59,16 @@ targets: []
 """
 
 
+def _retitle_header(text: str, older: str, release: str) -> str:
+    """The comment lines above the first field still name the older release: name the new one."""
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if not line.startswith("#"):
+            break
+        lines[index] = line.replace(older, release)
+    return "".join(lines)
+
+
 def new_release(project: Project, release: str, older: str | None, today: dt.date) -> Path:
     """Create results/RELEASE/release.yaml, copying scenarios, metrics and targets from ``older``."""
     target = project.release_dir(release) / MANIFEST
@@ -89,5 +99,5 @@ def new_release(project: Project, release: str, older: str | None, today: dt.dat
         tree.pop(key, None)
     out = io.StringIO()
     yaml.dump(tree, out)
-    write.write_file(target, out.getvalue().encode())
+    write.write_file(target, _retitle_header(out.getvalue(), older, release).encode())
     return target

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from reportgen import __version__
+from reportgen.adapters import extract
 from reportgen.cli import main
 from tests.support.project import BASE_MANIFEST, K6_EXPORT, make_project
 
@@ -134,12 +135,12 @@ def test_init_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_new_from_an_older_release_copies_targets_and_keeps_comments(tmp_path: Path) -> None:
     """`new --from` copies scenarios, metrics and targets, sets the baseline, keeps comments, drops waivers."""
-    manifest = "# Team note: keep this comment\n" + BASE_MANIFEST.format(release="v1.0.0", date="2026-10-01")
+    manifest = "# Team note for v1.0.0: keep this comment\n" + BASE_MANIFEST.format(release="v1.0.0", date="2026-10-01")
     manifest += "waivers:\n  - {target: p95_slow, reason: known, approver: QA}\n"
     root = make_project(tmp_path, {"v1.0.0": manifest})
     assert main(["-C", str(root), "new", "v1.1.0", "--from", "v1.0.0"]) == 0
     text = (root / "results/v1.1.0/release.yaml").read_text()
-    assert "# Team note: keep this comment" in text
+    assert "# Team note for v1.1.0: keep this comment" in text
     assert "release: v1.1.0" in text and "baseline: v1.0.0" in text and "status: draft" in text
     assert "p95_slow" in text and "waivers" not in text
     assert 'comparator: "<="' in text  # quotes kept
@@ -207,3 +208,65 @@ def test_a_release_started_with_new_from_checks_as_missing_not_invalid(
     assert "v1.1.0" in captured.out and "UNVERIFIED" in captured.out and "MISSING" in captured.out
     assert "release.yaml:11:9: artifact 'k6/summary-export.json' is not there yet" in captured.err
     assert main(["-C", str(root), "build"]) == 0
+
+
+def test_the_schema_accepts_every_example_manifest_and_rejects_a_broken_one(tmp_path: Path) -> None:
+    """Editors validating with `reportgen schema` agree with reportgen: the examples pass, a wrong type does not."""
+    import jsonschema
+    from ruamel.yaml import YAML
+
+    out = tmp_path / "release.schema.json"
+    assert main(["schema", "-o", str(out)]) == 0
+    validator = jsonschema.Draft202012Validator(json.loads(out.read_text()))
+    root = Path(__file__).resolve().parent.parent
+    manifests = sorted((root / "results").glob("*/release.yaml"))
+    assert manifests
+    for manifest in manifests:
+        data = json.loads(json.dumps(YAML(typ="safe").load(manifest.read_text()), default=str))
+        assert not [e.message for e in validator.iter_errors(data)], manifest
+    data["targets"][0]["severity"] = "sometimes"
+    assert list(validator.iter_errors(data))
+
+
+def test_file_system_refusals_are_messages_not_tracebacks(tmp_path: Path) -> None:
+    """init under a file and build into a path under a file exit 2 with the path and the system's reason."""
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    result = run("init", str(blocker / "sub"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"error: {blocker / 'sub'}" in result.stderr and "Not a directory" in result.stderr
+    root = make_project(tmp_path)
+    result = run("-C", str(root), "build", "--site-dir", str(blocker / "site"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_serve_on_a_busy_port_says_so(tmp_path: Path) -> None:
+    """serve on a port already taken exits 2 naming the address and how to pick another."""
+    import socket
+
+    root = make_project(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "reportgen.cli", "-C", str(root), "serve", "-a", f"127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"127.0.0.1:{port}" in result.stderr and "-a 127.0.0.1:PORT" in result.stderr
+
+
+def test_extract_series_lists_time_series(capsys: pytest.CaptureFixture[str]) -> None:
+    """`extract --series --json` gives the per-second series a stream holds, with (time, value) points."""
+    assert main(["extract", "--series", "--json", str(K6_STREAM)]) == 0
+    series = json.loads(capsys.readouterr().out)
+    requests = next(s for s in series if s["metric"] == "http_reqs" and s["stat"] == "count")
+    assert len(requests["points"]) >= 20 and all(len(point) == 2 for point in requests["points"])
+    total = next(
+        m for m in extract(K6_STREAM).measurements if (m.metric, m.stat, m.labels) == ("http_reqs", "count", {})
+    )
+    assert sum(value for _, value in requests["points"]) == pytest.approx(total.value)

@@ -126,6 +126,16 @@ CASES = [
         "derived metrics form a cycle",
     ),
     (
+        "a derived metric that adds a latency to a share",
+        GOOD.replace("targets:", "  - id: mixed\n    unit: ms\n    derived: p95_slow + error_rate * 1000\ntargets:"),
+        ":21:14: metrics[2].derived: 'p95_slow + error_rate * 1000': cannot add a time and a ratio",
+    ),
+    (
+        "a derived metric whose result does not fit its unit",
+        GOOD.replace("targets:", "  - id: doubled\n    unit: req/s\n    derived: p95_slow * 2\ntargets:"),
+        ":21:14: metrics[2].derived: the expression gives a time quantity, but unit 'req/s' is a rate unit",
+    ),
+    (
         "a waiver for a target that does not exist",
         GOOD + "waivers:\n  - {target: p99, reason: known, approver: QA}\n",
         ":24:14: waivers[0].target: unknown target 'p99'",

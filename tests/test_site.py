@@ -220,3 +220,16 @@ def test_pages_name_no_machine_paths(built: Path) -> None:
     for page in (built / "site_docs").rglob("*"):
         if page.is_file() and page.suffix in (".md", ".json"):
             assert str(built) not in page.read_text(), page
+
+
+def test_a_file_put_into_the_generated_folder_is_never_deleted(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """site_docs/releases/ is reportgen's: a file someone else put there stops the build instead of vanishing."""
+    stray = built / "site_docs/releases/v1.0.0/notes.md"
+    stray.write_text("# my notes\n")
+    try:
+        assert main(["-C", str(built), "build"]) == 2
+        assert "holds files reportgen did not write (v1.0.0/notes.md)" in capsys.readouterr().err
+        assert stray.read_text() == "# my notes\n"
+    finally:
+        stray.unlink()
+    assert main(["-C", str(built), "build"]) == 0

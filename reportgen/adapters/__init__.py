@@ -32,9 +32,18 @@ def get(name: str) -> Adapter:
         raise ReportgenError(f"unknown format {name!r}; known formats: {', '.join(_entry_points())}")
     try:
         adapter: Adapter = entry.load()()
-    except Exception as exc:
+    except Exception as exc:  # any plugin failure becomes one clear message
         raise ReportgenError(f"adapter {entry.name!r} ({entry.value}) failed to load: {exc!r}") from exc
+    missing = [a for a in _REQUIRED if not hasattr(adapter, a)]
+    if missing:
+        raise ReportgenError(
+            f"adapter {entry.name!r} ({entry.value}) lacks {', '.join(missing)}; see site_docs/guide/adapters.md"
+        )
     return adapter
+
+
+#: What every adapter has (reportgen.adapters._base.Adapter); checked on load so a plugin fails clearly.
+_REQUIRED = ("name", "version", "summary", "priority", "sniff", "read")
 
 
 def names() -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from reportgen.units import parse_quantity
 
@@ -45,7 +45,15 @@ def _quantity(raw: Any) -> Any:
     raise ValueError(f'expected a number with a unit, got "{raw}"')
 
 
-QuantityField = Annotated[Quantity, BeforeValidator(_quantity)]
+# What editors see: manifests write quantities as text ("200 ms") or bare numbers, as the loader accepts.
+_QUANTITY_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*\S*\s*$"},
+        {"type": "number"},
+    ],
+    "description": 'A number with a unit, e.g. "200 ms", "0.2 s", "1 %", "50 req/s", or a plain number.',
+}
+QuantityField = Annotated[Quantity, BeforeValidator(_quantity), WithJsonSchema(_QUANTITY_SCHEMA)]
 
 Comparator = Literal["<", "<=", ">", ">=", "=="]
 
@@ -88,7 +96,18 @@ def _artifact(raw: Any) -> Any:
     return {"path": raw} if isinstance(raw, str) else raw
 
 
-ArtifactField = Annotated[ArtifactRef, BeforeValidator(_artifact)]
+ArtifactField = Annotated[
+    ArtifactRef,
+    BeforeValidator(_artifact),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "Path relative to the release folder (format sniffed)."},
+                ArtifactRef.model_json_schema(),
+            ]
+        }
+    ),
+]
 
 
 class Scenario(_Model):
@@ -114,7 +133,7 @@ class MeasuredFrom(_Model):
 class Projection(_Model):
     """A number nobody measured: never a pass, always shown with its method and basis."""
 
-    value: float
+    value: Annotated[float, WithJsonSchema(_QUANTITY_SCHEMA)]
     unit: str = ""
     method: str = Field(description="How the number was obtained, e.g. 'architecture review', 'linear extrapolation'.")
     basis: str = Field(description="What it rests on, e.g. 'Kafka vendor benchmark, 3 brokers'.")
