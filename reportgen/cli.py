@@ -136,9 +136,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from reportgen.adapters import extract
+    from reportgen.adapters import extract, percentile_of_stat
 
-    extraction = extract(Path(args.file), args.format)
+    requested = [p for text in args.percentile if (p := percentile_of_stat(f"p{text}")) is not None]
+    extraction = extract(Path(args.file), args.format, requested)
 
     def wanted(metric: str, labels: dict[str, str]) -> bool:
         return (not args.metric or metric == args.metric) and all(labels.get(k) == v for k, v in args.label)
@@ -264,6 +265,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--format", help=f"adapter name (default: sniffed): {', '.join(adapter_names())}")
     p.add_argument("--json", action="store_true", help="print a JSON array of measurements")
+    p.add_argument(
+        "--percentile", action="append", default=[], metavar="N", help="also compute pN from raw samples (e.g. 97.5)"
+    )
     p.add_argument("--series", action="store_true", help="the time series (per second or per interval) instead")
     p.add_argument("--metric", help="only this metric (e.g. http_req_duration)")
     p.add_argument(

@@ -9,6 +9,7 @@ from reportgen import adapters
 from reportgen.errors import ArtifactError, ErrorGroup, InputError, ReportgenError
 from reportgen.load import Loaded
 from reportgen.project import MANIFEST
+from reportgen.schemas.manifest import Manifest
 from reportgen.schemas.report import Artifact
 
 
@@ -48,7 +49,7 @@ def collect(release_dir: Path, loaded: Loaded) -> tuple[list[Artifact], list[str
                 )
             continue
         try:
-            extraction = adapters.extract(path, ref.format)
+            extraction = adapters.extract(path, ref.format, _requested_percentiles(manifest, ref.path))
         except InputError as exc:
             errors.append(exc)
             continue
@@ -65,6 +66,17 @@ def collect(release_dir: Path, loaded: Loaded) -> tuple[list[Artifact], list[str
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
     return artifacts, warnings
+
+
+def _requested_percentiles(manifest: Manifest, path: str) -> list[float]:
+    """Percentiles the manifest asks of this artifact (``stat: p97.5``), for adapters that compute from samples."""
+    found = {
+        p
+        for m in manifest.metrics
+        if m.measured is not None and m.measured.artifact == path
+        if (p := adapters.percentile_of_stat(m.measured.stat)) is not None
+    }
+    return sorted(found)
 
 
 def _scenario_of(loaded: Loaded, path: str) -> str | None:

@@ -6,6 +6,8 @@ entry-point group (``name = "module:Class"``).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -16,7 +18,7 @@ from reportgen.schemas.measurement import Extraction
 
 GROUP = "reportgen.adapters"
 
-__all__ = ["GROUP", "Adapter", "Sample", "adapters", "detect", "extract", "get", "names"]
+__all__ = ["GROUP", "Adapter", "Sample", "adapters", "detect", "extract", "get", "names", "percentile_of_stat"]
 
 
 @cache
@@ -74,9 +76,22 @@ def detect(path: Path) -> Adapter:
     return max(accepting, key=lambda a: a.priority)
 
 
-def extract(path: Path, format_name: str | None = None) -> Extraction:
-    """Read one artifact with the named adapter, or the one that sniffs it."""
+def extract(path: Path, format_name: str | None = None, percentiles: Sequence[float] = ()) -> Extraction:
+    """Read one artifact with the named adapter, or the one that sniffs it.
+
+    ``percentiles`` (0..1) are computed on top of the adapter's standard set by adapters that read raw
+    samples (``computes_percentiles = True``); others report what their file holds.
+    """
     adapter = get(format_name) if format_name else detect(path)
     if not path.is_file():
         raise ArtifactError(Position(path), "no such file")
+    if percentiles and getattr(adapter, "computes_percentiles", False):
+        extraction: Extraction = adapter.read(path, percentiles=percentiles)  # type: ignore[call-arg]
+        return extraction
     return adapter.read(path)
+
+
+def percentile_of_stat(stat: str) -> float | None:
+    """``p97.5`` → 0.975 (as ``97.5 / 100``, the arithmetic k6 uses); None for other stats."""
+    match = re.fullmatch(r"p(\d+(?:\.\d+)?)", stat)
+    return float(match.group(1)) / 100 if match and float(match.group(1)) <= 100 else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -44,9 +44,9 @@ class MetricDeclaration:
     submetrics: list[dict[str, str]] = field(default_factory=list)
     assumed: bool = False  # neither declared by the file nor a k6 built-in: taken to be a Trend
 
-    def percentiles(self) -> list[float]:
-        """The standard percentiles plus any a threshold on this metric uses (e.g. ``p(99.99)``)."""
-        wanted = list(TREND_PERCENTILES)
+    def percentiles(self, requested: Sequence[float] = ()) -> list[float]:
+        """The standard percentiles, any a threshold on this metric uses (e.g. ``p(99.99)``) and any requested."""
+        wanted = list(TREND_PERCENTILES) + [p for p in requested if p not in TREND_PERCENTILES]
         for expression in self.thresholds:
             for token in _THRESHOLD_PERCENTILE.findall(expression):
                 p = percentile_of(token)
@@ -160,10 +160,12 @@ def _gauge_stats(samples: SliceSamples) -> Iterator[tuple[str, float]]:
     yield "max", max(samples.values)
 
 
-def reduce_samples(declaration: MetricDeclaration, samples: SliceSamples) -> Iterator[tuple[str, float]]:
+def reduce_samples(
+    declaration: MetricDeclaration, samples: SliceSamples, requested: Sequence[float] = ()
+) -> Iterator[tuple[str, float]]:
     """k6's statistics of one slice, by metric kind. A Counter's per-second rate needs the run duration: not here."""
     if declaration.kind == "trend":
-        return _trend_stats(samples.values, declaration.percentiles())
+        return _trend_stats(samples.values, declaration.percentiles(requested))
     if declaration.kind == "rate":
         return _rate_stats(samples.values)
     if declaration.kind == "gauge":
@@ -189,9 +191,11 @@ def _is_percentile(kind: Kind, stat: str) -> bool:
     return kind == "trend" and (stat == "med" or stat.startswith("p"))
 
 
-def _slice_measurements(declaration: MetricDeclaration, labels: LabelKey, samples: SliceSamples) -> list[Measurement]:
+def _slice_measurements(
+    declaration: MetricDeclaration, labels: LabelKey, samples: SliceSamples, requested: Sequence[float]
+) -> list[Measurement]:
     found = []
-    for stat, value in reduce_samples(declaration, samples):
+    for stat, value in reduce_samples(declaration, samples, requested):
         estimator = K6_LINEAR if _is_percentile(declaration.kind, stat) else None
         filters = {"metric": declaration.name, **dict(labels)}
         found.append(
@@ -232,13 +236,16 @@ def _per_second_series(collected: StreamCollector) -> list[Series]:
     return series
 
 
-def reduce_stream(collected: StreamCollector) -> tuple[list[Measurement], list[Series]]:
-    """Every statistic of every slice, and the per-second series: the whole reduction of a k6 stream."""
+def reduce_stream(
+    collected: StreamCollector, requested: Sequence[float] = ()
+) -> tuple[list[Measurement], list[Series]]:
+    """Every statistic of every slice (plus ``requested`` percentiles of trends, 0..1), and the per-second
+    series: the whole reduction of a k6 stream."""
     found: list[Measurement] = []
     for metric, by_labels in collected.slices.items():
         declaration = collected.declarations[metric]
         for labels in sorted(by_labels, key=lambda key: (len(key), key)):
-            found.extend(_slice_measurements(declaration, labels, by_labels[labels]))
+            found.extend(_slice_measurements(declaration, labels, by_labels[labels], requested))
     return found, _per_second_series(collected)
 
 

@@ -13,7 +13,7 @@ import csv
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -79,8 +79,10 @@ def _declaration_for(collector: StreamCollector, metric: str) -> MetricDeclarati
     return declaration
 
 
-def _extraction(adapter: str, collector: StreamCollector, warnings: list[ExtractWarning]) -> Extraction:
-    found, series = reduce_stream(collector)
+def _extraction(
+    adapter: str, collector: StreamCollector, warnings: list[ExtractWarning], percentiles: Sequence[float] = ()
+) -> Extraction:
+    found, series = reduce_stream(collector, percentiles)
     return Extraction(
         adapter=adapter,
         adapter_version="1",
@@ -176,6 +178,8 @@ class K6JsonStream:
     version: ClassVar[str] = "1"
     summary: ClassVar[str] = "k6 --out json NDJSON samples (plain or .gz), reduced with k6's own statistics"
     priority: ClassVar[int] = 60
+    #: read() takes percentiles=[0..1, …] to compute beyond the standard set (raw samples allow any).
+    computes_percentiles: ClassVar[bool] = True
 
     def sniff(self, sample: Sample) -> bool:
         try:
@@ -189,11 +193,11 @@ class K6JsonStream:
             and isinstance(record.get("data"), dict)
         )
 
-    def read(self, path: Path) -> Extraction:
+    def read(self, path: Path, percentiles: Sequence[float] = ()) -> Extraction:
         collector, warnings = read_ndjson(path)
         if not collector.points:
             raise ArtifactError(Position(path, 1), "no k6 samples (Point lines) in the file")
-        return _extraction(self.name, collector, warnings)
+        return _extraction(self.name, collector, warnings, percentiles)
 
 
 # ---------------------------------------------------------------------------- CSV
@@ -273,14 +277,16 @@ class K6CsvStream:
     version: ClassVar[str] = "1"
     summary: ClassVar[str] = "k6 --out csv samples (plain or .gz), reduced with k6's own statistics"
     priority: ClassVar[int] = 60
+    #: read() takes percentiles=[0..1, …] to compute beyond the standard set (raw samples allow any).
+    computes_percentiles: ClassVar[bool] = True
 
     def sniff(self, sample: Sample) -> bool:
         return _first_line(sample.head).startswith("metric_name,timestamp,metric_value")
 
-    def read(self, path: Path) -> Extraction:
+    def read(self, path: Path, percentiles: Sequence[float] = ()) -> Extraction:
         collector, warnings = read_csv_stream(path)
         if not collector.points:
             raise ArtifactError(Position(path, 2), "no k6 samples (rows) in the file")
-        extraction = _extraction(self.name, collector, warnings)
+        extraction = _extraction(self.name, collector, warnings, percentiles)
         extraction.info["kinds_from"] = "k6 built-in metric names (the CSV does not say which metric is which kind)"
         return extraction
