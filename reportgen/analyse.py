@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reportgen.collect import collect
 from reportgen.digest import evidence_digest, signoff_states
-from reportgen.errors import ErrorGroup, ReportgenError, UnresolvedReferenceError
+from reportgen.errors import ReportgenError, UnresolvedReferenceError, raise_all
 from reportgen.evaluate import counts, evaluate, release_verdict
 from reportgen.load import load_manifest, load_signoffs
 from reportgen.project import MANIFEST, SIGNOFFS, Project
@@ -13,13 +13,12 @@ from reportgen.resolve import resolve
 from reportgen.schemas.report import ReleaseResult
 
 
-def analyse_release(project: Project, release: str) -> ReleaseResult:
+def analyse_release(project: Project, release: str, known: list[str]) -> ReleaseResult:
+    """One release; ``known`` is every release id in results/ (for messages and the baseline check)."""
     folder = project.release_dir(release)
     path = folder / MANIFEST
     if not path.is_file():
-        raise UnresolvedReferenceError(
-            f"{path}: no such release manifest; releases here: {', '.join(project.release_ids()) or 'none'}"
-        )
+        raise UnresolvedReferenceError(f"{path}: no such release manifest; releases here: {', '.join(known) or 'none'}")
     loaded = load_manifest(path)
     if loaded.manifest.release != release:
         raise UnresolvedReferenceError(
@@ -27,10 +26,10 @@ def analyse_release(project: Project, release: str) -> ReleaseResult:
             f"name {release!r}; rename one of them"
         )
     baseline = loaded.manifest.baseline
-    if baseline is not None and baseline not in project.release_ids():
+    if baseline is not None and baseline not in known:
         raise UnresolvedReferenceError(
             f"{loaded.positions.at(('baseline',))}: baseline: {baseline!r} is not a release in results/; "
-            f"releases: {', '.join(project.release_ids())}"
+            f"releases: {', '.join(known)}"
         )
     artifacts, warnings = collect(folder, loaded)
     metrics = resolve(loaded, artifacts)
@@ -53,16 +52,14 @@ def analyse_release(project: Project, release: str) -> ReleaseResult:
 
 def analyse(project: Project, releases: list[str] | None = None) -> list[ReleaseResult]:
     """Analyse the named releases (all by default), collecting every release's errors before failing."""
-    wanted = releases or project.release_ids()
+    known = project.release_ids()
+    wanted = releases or known
     results: list[ReleaseResult] = []
     errors: list[ReportgenError] = []
     for release in wanted:
         try:
-            results.append(analyse_release(project, release))
-        except ErrorGroup as exc:
-            errors.extend(exc.errors)
+            results.append(analyse_release(project, release, known))
         except ReportgenError as exc:
             errors.append(exc)
-    if errors:
-        raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
+    raise_all(errors)
     return sorted(results, key=lambda r: (r.manifest.date, r.id), reverse=True)

@@ -52,11 +52,15 @@ def _signed_change(delta: float, unit: str) -> str:
 
 
 def _size(size: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:,} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return str(size)
+    """``1.5 KiB``: binary units, one decimal above bytes."""
+    if size < 1024:
+        return f"{size:,} B"
+    value = float(size)
+    for unit in ("KiB", "MiB", "GiB"):
+        value /= 1024
+        if value < 1024 or unit == "GiB":
+            break
+    return f"{value:,.1f} {unit}"
 
 
 def _table(artifact: Artifact) -> Table | None:

@@ -20,8 +20,9 @@ from reportgen.schemas.report import ReleaseResult
 STYLESHEET = "assets/reportgen.css"
 
 
-def generate(project: Project, results: list[ReleaseResult]) -> dict[str, write.Content]:
-    """Every file of site_docs/releases/, in memory (raw artifacts by path). Pure apart from reading templates."""
+def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, write.Content], bytes]:
+    """Every file of site_docs/releases/ (raw artifacts by path) and the home page for site_docs/index.md,
+    in memory. Pure apart from reading templates."""
     env = environment(project.templates)
     by_id = {r.id: r for r in results}
     files: dict[str, write.Content] = {STYLESHEET: stylesheet()}
@@ -31,8 +32,10 @@ def generate(project: Project, results: list[ReleaseResult]) -> dict[str, write.
         files.update(render_release(env, page, claims(page)))
         for artifact in result.artifacts:
             files[f"{result.id}/{raw_copy(artifact.path)}"] = project.release_dir(result.id) / artifact.path
-    files["index.md"] = render_home(env, home_page(results), prefix="")
-    return files
+    # The release list appears twice: as releases/index.md and as the home page, with links from each place.
+    home = home_page(results)
+    files["index.md"] = render_home(env, home, prefix="")
+    return files, render_home(env, home, prefix="releases/")
 
 
 def _home_is_ours(path: Path) -> bool:
@@ -67,9 +70,8 @@ def write_docs(project: Project, results: list[ReleaseResult]) -> None:
             f"{project.generated}: holds files reportgen did not write ({listed}); reportgen replaces this "
             "folder on every build, so move them beside it in site_docs/"
         )
-    files = generate(project, results)
+    files, home = generate(project, results)
     files[RECORD] = "".join(f"{name}\n" for name in sorted(files)).encode()
-    home = render_home(environment(project.templates), home_page(results), prefix="releases/")
     write.replace_tree(project.generated, files)
     home_path = project.docs / "index.md"
     if _home_is_ours(home_path):

@@ -13,16 +13,21 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen import __version__, units
 from reportgen.adapters import names as adapter_names
 from reportgen.errors import ErrorGroup, ReportgenError
 from reportgen.schemas.measurement import labels_yaml
 
+if TYPE_CHECKING:  # the commands import the library lazily, so --help stays fast
+    from reportgen.project import Project
+    from reportgen.schemas.report import ReleaseResult
+
 EXIT_OK, EXIT_NOT_PASS, EXIT_INVALID = 0, 1, 2
 
 
-def _project(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _project(args: argparse.Namespace) -> Project:
     from reportgen.project import find_project
 
     return find_project(Path(args.project))
@@ -45,7 +50,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _verdict_table(result) -> str:  # type: ignore[no-untyped-def]
+def _verdict_table(result: ReleaseResult) -> str:
     rows = [("target", "severity", "threshold", "value", "verdict")]
     for t in result.targets:
         value = units.format_value(t.value, t.unit)
@@ -91,7 +96,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return code
 
 
-def _check_json(result) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _check_json(result: ReleaseResult) -> dict[str, object]:
     return {
         "release": result.id,
         "verdict": result.verdict,

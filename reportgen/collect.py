@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from reportgen import adapters
-from reportgen.errors import ArtifactError, ErrorGroup, InputError, ReportgenError
+from reportgen.errors import ArtifactError, InputError, ReportgenError, raise_all
 from reportgen.load import Loaded
 from reportgen.project import MANIFEST
 from reportgen.schemas.manifest import Manifest
@@ -63,8 +63,7 @@ def collect(release_dir: Path, loaded: Loaded) -> tuple[list[Artifact], list[str
             )
         )
         warnings.extend(f"{ref.path}{f':{w.line}' if w.line else ''}: {w.message}" for w in extraction.warnings)
-    if errors:
-        raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
+    raise_all(errors)
     return artifacts, warnings
 
 

@@ -21,6 +21,7 @@ A failing target is *data* (a verdict), never an exception.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,6 +101,15 @@ class BuildError(ReportgenError):
 class ErrorGroup(ReportgenError):
     """Several input errors found in one pass, reported together."""
 
-    def __init__(self, errors: list[ReportgenError]) -> None:
+    def __init__(self, errors: Sequence[ReportgenError]) -> None:
         self.errors = list(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def raise_all(errors: Sequence[ReportgenError]) -> None:
+    """Raise nothing, the one error, or all of them together, so a user fixes every mistake in one pass."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        flat = [inner for e in errors for inner in (e.errors if isinstance(e, ErrorGroup) else [e])]
+        raise ErrorGroup(flat)

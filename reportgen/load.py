@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from reportgen.errors import ErrorGroup, ManifestError, Position
+from reportgen.errors import ManifestError, Position, raise_all
 from reportgen.schemas.manifest import Manifest, SignOffs
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -110,7 +111,25 @@ def _scan_text(path: Path, text: str) -> list[ManifestError]:
     return problems
 
 
-def read_yaml(path: Path) -> tuple[Any, PositionIndex]:
+def round_trip_yaml() -> YAML:
+    """The one YAML reader/writer: keeps positions, comments, quotes and the author's line breaks."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """A parsed YAML file: its round-trip tree, the positions of its fields, and the SHA-256 of its bytes."""
+
+    tree: Any
+    positions: PositionIndex
+    sha256: str
+
+
+def read_yaml(path: Path) -> YamlFile:
     """Parse YAML keeping positions; syntax and encoding errors become ManifestError at file:line:col."""
     try:
         raw = path.read_bytes()
@@ -121,9 +140,7 @@ def read_yaml(path: Path) -> tuple[Any, PositionIndex]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ManifestError(Position(path, line), "not UTF-8 text; re-save the file as UTF-8") from None
-    problems = _scan_text(path, text)
-    if problems:
-        raise problems[0] if len(problems) == 1 else ErrorGroup(list(problems))
+    raise_all(_scan_text(path, text))
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
@@ -131,7 +148,7 @@ def read_yaml(path: Path) -> tuple[Any, PositionIndex]:
             Position(path, line), "contains NUL bytes: UTF-16 without a byte order mark? Re-save as UTF-8"
         )
     try:
-        tree = YAML(typ="rt").load(text)
+        tree = round_trip_yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         position = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path)
@@ -147,7 +164,7 @@ def read_yaml(path: Path) -> tuple[Any, PositionIndex]:
         raise ManifestError(Position(path, 1, 1), "file is empty")
     if not isinstance(tree, CommentedMap):
         raise ManifestError(Position(path, 1, 1), "expected a mapping of fields at the top level")
-    return tree, PositionIndex(path, tree)
+    return YamlFile(tree, PositionIndex(path, tree), hashlib.sha256(raw).hexdigest())
 
 
 def _describe(error: ErrorDetails, fields: type[BaseModel]) -> str:
@@ -195,8 +212,10 @@ def validate(model: type[Model], tree: Any, index: PositionIndex) -> Model:
             message = _describe(error, model)
             position = index.at(loc, key=error["type"] == "extra_forbidden")
             errors.append(ManifestError(position, f"{where}: {message}" if where else message))
-        errors.sort(key=lambda e: (e.position.line or 0, e.position.column or 0))
-        raise errors[0] if len(errors) == 1 else ErrorGroup(list(errors)) from None
+    errors.sort(key=lambda e: (e.position.line or 0, e.position.column or 0))
+    raise_all(errors)
+    # pydantic always lists at least one error; this only keeps the type checker and a reader sure.
+    raise ManifestError(index.at(()), "does not fit the schema (see `reportgen schema`)")
 
 
 @dataclass(frozen=True)
@@ -226,16 +245,14 @@ def _check_unique_ids(manifest: Manifest, index: PositionIndex) -> None:
 
 
 def load_manifest(path: Path) -> Loaded:
-    import hashlib
-
-    tree, index = read_yaml(path)
-    manifest = validate(Manifest, tree, index)
-    _check_unique_ids(manifest, index)
-    return Loaded(manifest, index, hashlib.sha256(path.read_bytes()).hexdigest())
+    document = read_yaml(path)
+    manifest = validate(Manifest, document.tree, document.positions)
+    _check_unique_ids(manifest, document.positions)
+    return Loaded(manifest, document.positions, document.sha256)
 
 
 def load_signoffs(path: Path) -> SignOffs:
     if not path.exists():
         return SignOffs()
-    tree, index = read_yaml(path)
-    return validate(SignOffs, tree, index)
+    document = read_yaml(path)
+    return validate(SignOffs, document.tree, document.positions)

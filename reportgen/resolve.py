@@ -7,7 +7,7 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 from reportgen import expressions, units
-from reportgen.errors import ErrorGroup, ExpressionError, ReportgenError, UnitError, UnresolvedReferenceError
+from reportgen.errors import ExpressionError, ReportgenError, UnitError, UnresolvedReferenceError, raise_all
 from reportgen.load import Loaded
 from reportgen.schemas.manifest import Metric
 from reportgen.schemas.measurement import Measurement, labels_yaml
@@ -189,8 +189,7 @@ def resolve(loaded: Loaded, artifacts: list[Artifact]) -> list[ResolvedMetric]:
                 )
             )
         graph[metric.id] = [n for n in used if n in index_of]
-    if errors:
-        raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
+    raise_all(errors)
     try:
         order = list(TopologicalSorter(graph).static_order())
     except CycleError as exc:
@@ -213,8 +212,7 @@ def resolve(loaded: Loaded, artifacts: list[Artifact]) -> list[ResolvedMetric]:
                 done[metric_id] = _projected(loaded, i, metric)
         except ReportgenError as exc:
             errors.append(exc)
-    if errors:
-        raise errors[0] if len(errors) == 1 else ErrorGroup(errors)
+    raise_all(errors)
     return [done[m.id] for m in manifest.metrics]
 
 

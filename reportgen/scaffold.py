@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
-
-from ruamel.yaml import YAML
 
 from reportgen import write
 from reportgen.errors import ProjectError
-from reportgen.load import read_yaml
+from reportgen.load import read_yaml, round_trip_yaml
 from reportgen.project import MANIFEST, Project
 
 _SCAFFOLD = files("reportgen").joinpath("scaffold")
@@ -20,8 +19,8 @@ _SCAFFOLD = files("reportgen").joinpath("scaffold")
 def _scaffold_files() -> dict[str, bytes]:
     found: dict[str, bytes] = {}
 
-    def walk(node: object, prefix: str) -> None:
-        for child in node.iterdir():  # type: ignore[attr-defined]
+    def walk(node: Traversable, prefix: str) -> None:
+        for child in node.iterdir():
             name = child.name.replace("dot-", ".", 1) if child.name.startswith("dot-") else child.name
             if child.is_dir():
                 walk(child, f"{prefix}{name}/")
@@ -80,12 +79,7 @@ def new_release(project: Project, release: str, older: str | None, today: dt.dat
     source = project.release_dir(older) / MANIFEST
     if not source.is_file():
         raise ProjectError(f"{source}: no such release to copy from; releases: {', '.join(project.release_ids())}")
-    read_yaml(source)  # the same checks and messages as for any manifest
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap the author's lines
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    tree = yaml.load(source.read_text(encoding="utf-8-sig"))
+    tree = read_yaml(source).tree  # the same checks and messages as for any manifest
     tree["release"] = release
     tree["title"] = str(tree.get("title", older)).replace(older, release)
     tree["date"] = today
@@ -98,6 +92,6 @@ def new_release(project: Project, release: str, older: str | None, today: dt.dat
     for key in ("waivers", "sections", "summary"):
         tree.pop(key, None)
     out = io.StringIO()
-    yaml.dump(tree, out)
+    round_trip_yaml().dump(tree, out)
     write.write_file(target, _retitle_header(out.getvalue(), older, release).encode())
     return target

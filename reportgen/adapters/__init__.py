@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
+from typing import cast
 
-from reportgen.adapters._base import Adapter, Sample, read_sample
+from reportgen.adapters._base import Adapter, Sample, SampleAdapter, read_sample
 from reportgen.errors import ArtifactError, Position, ReportgenError, UnknownFormatError
 from reportgen.schemas.measurement import Extraction
 
@@ -86,8 +87,7 @@ def extract(path: Path, format_name: str | None = None, percentiles: Sequence[fl
     if not path.is_file():
         raise ArtifactError(Position(path), "no such file")
     if percentiles and getattr(adapter, "computes_percentiles", False):
-        extraction: Extraction = adapter.read(path, percentiles=percentiles)  # type: ignore[call-arg]
-        return extraction
+        return cast(SampleAdapter, adapter).read(path, percentiles=percentiles)
     return adapter.read(path)
 
 

@@ -21,7 +21,7 @@ import gzip
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -51,6 +51,14 @@ class Adapter(Protocol):
     def sniff(self, sample: Sample) -> bool: ...
 
     def read(self, path: Path) -> Extraction: ...
+
+
+class SampleAdapter(Adapter, Protocol):
+    """An adapter over raw samples (a stream), which can compute percentiles beyond its standard set."""
+
+    computes_percentiles: ClassVar[bool]
+
+    def read(self, path: Path, percentiles: Sequence[float] = ()) -> Extraction: ...
 
 
 def _open_binary(path: Path) -> io.BufferedReader | gzip.GzipFile:
