@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reportgen import write
+from reportgen import outputs, write
 from reportgen.analyse import analyse
 from reportgen.assemble import claims, home_page, raw_copy, release_page
 from reportgen.errors import BuildError, ProjectError
@@ -112,7 +112,7 @@ def mkdocs_build(project: Project, results: list[ReleaseResult], site_dir: Path 
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    target = site_dir or project.site
+    target = outputs.guard_output_dir(project, site_dir or project.site)
     staging = write.staging_dir(target)
     collector = _Collect()
     logger = logging.getLogger("mkdocs")
@@ -132,12 +132,15 @@ def mkdocs_build(project: Project, results: list[ReleaseResult], site_dir: Path 
         raise
     finally:
         logger.removeHandler(collector)
+    write.write_file(staging / outputs.MARKER, outputs.MARKER_TEXT)
     write.swap_in(staging, target)
     return target
 
 
 def build(project: Project, site_dir: Path | None = None) -> list[ReleaseResult]:
-    """The whole build. Input errors are raised before anything is written."""
+    """The whole build. Input errors, and an output folder reportgen may not replace, are raised before
+    anything is written."""
+    outputs.guard_output_dir(project, site_dir or project.site)
     results = analyse(project)
     write_docs(project, results)
     mkdocs_build(project, results, site_dir)

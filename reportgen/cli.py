@@ -207,9 +207,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
     if args.output:
+        from reportgen.errors import ProjectError
+        from reportgen.outputs import guard_output_file, is_json_schema
         from reportgen.write import write_file
 
-        write_file(Path(args.output), text.encode())
+        try:
+            project: Project | None = _project(args)
+        except ProjectError:
+            project = None  # outside a report repository only the file itself is checked
+        target = guard_output_file(project, Path(args.output), what="JSON Schema", ours=is_json_schema)
+        write_file(target, text.encode())
         print(f"Wrote {args.output}")
     else:
         sys.stdout.write(text)

@@ -14,6 +14,7 @@ else that escapes is a bug and keeps its traceback.
     ├── UnitError                  a unit is unknown or two units cannot be compared
     ├── ExpressionError            a derived-metric expression is not plain arithmetic
     ├── ProjectError               the project layout is wrong (no mkdocs.yml, no results/)
+    ├── OutputPathError            an output path would replace what reportgen did not write
     └── BuildError                 MkDocs or a template failed
 
 A failing target is *data* (a verdict), never an exception.
@@ -92,6 +93,10 @@ class ExpressionError(ReportgenError):
 
 class ProjectError(ReportgenError):
     """The project is not laid out as reportgen expects."""
+
+
+class OutputPathError(ReportgenError):
+    """An output path (site folder, bundle, file) is or holds something reportgen did not write."""
 
 
 class BuildError(ReportgenError):
