@@ -7,6 +7,7 @@ from reportgen.digest import evidence_digest, signoff_states
 from reportgen.errors import ReportgenError, UnresolvedReferenceError, raise_all
 from reportgen.evaluate import counts, evaluate, release_verdict
 from reportgen.load import load_manifest, load_signoffs
+from reportgen.ordering import newest_first
 from reportgen.project import MANIFEST, SIGNOFFS, Project
 from reportgen.reconcile import disagreements
 from reportgen.resolve import resolve
@@ -62,4 +63,4 @@ def analyse(project: Project, releases: list[str] | None = None) -> list[Release
         except ReportgenError as exc:
             errors.append(exc)
     raise_all(errors)
-    return sorted(results, key=lambda r: (r.manifest.date, r.id), reverse=True)
+    return newest_first(results, lambda r: (r.id, r.manifest.date))

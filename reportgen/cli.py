@@ -1,6 +1,6 @@
 """Command line: parse arguments, call the library, turn ReportgenError into a message and an exit code.
 
-Exit codes: 0 all must-targets pass on measured evidence; 1 a verdict is not pass; 2 input invalid.
+Exit codes: see :mod:`reportgen.exits` (0 every checked release passes; 1 one does not; 2 input invalid).
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING
 from reportgen import __version__, units
 from reportgen.adapters import names as adapter_names
 from reportgen.errors import ErrorGroup, ReportgenError
+from reportgen.exits import EXIT_INVALID, EXIT_NOT_PASS, EXIT_OK, help_table
 from reportgen.schemas.measurement import labels_yaml
 
 if TYPE_CHECKING:  # the commands import the library lazily, so --help stays fast
+    from reportgen.gate import Gate
     from reportgen.project import Project
+    from reportgen.schemas.check import CheckRelease
     from reportgen.schemas.report import ReleaseResult
-
-EXIT_OK, EXIT_NOT_PASS, EXIT_INVALID = 0, 1, 2
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -71,53 +72,73 @@ def _verdict_table(result: ReleaseResult) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from reportgen.analyse import analyse
-    from reportgen.evaluate import exit_code
+    from reportgen.gate import NO_RELEASES, GateOptions, exit_code, gate, select_releases
 
-    results = analyse(_project(args), args.releases or None)
-    if not results:
-        print("No releases in results/ yet; start one with `reportgen new RELEASE`.", file=sys.stderr)
-    code = EXIT_OK
+    project = _project(args)
+    wanted = select_releases(project, args.releases, args.latest)
+    if not wanted:
+        if args.json:
+            print("[]")
+        print(f"error: {NO_RELEASES}", file=sys.stderr)
+        return EXIT_NOT_PASS
+    results = analyse(project, wanted)
+    gates = gate(results, GateOptions(strict=args.strict, require_signoff=args.require_signoff))
     if args.json:
-        print(json.dumps([_check_json(r) for r in results], indent=2))
-    for result in results:
+        print(
+            json.dumps(
+                [_check_json(r, g).model_dump(mode="json") for r, g in zip(results, gates, strict=True)], indent=2
+            )
+        )
+    for result, release_gate in zip(results, gates, strict=True):
         if not args.json:
             counts = ", ".join(f"{n} {v}" for v, n in result.counts.items() if n)
             print(
                 f"{result.id} ({result.manifest.date}): {result.verdict.upper()}" + (f" — {counts}" if counts else "")
             )
-            print(_verdict_table(result) if result.targets else "  (no targets)")
+            print(
+                _verdict_table(result)
+                if result.targets
+                else "  (no targets: nothing is validated, so it is not a pass)"
+            )
             for target in result.targets:
                 if target.verdict != "pass":
                     print(f"  {target.key}: {target.reason}")
+            if result.verdict == "no targets" and result.targets:
+                print("  no must-target: should-targets are reported but do not decide the release")
             print()
         for warning in result.warnings:
             print(f"warning: {result.id}: {warning}", file=sys.stderr)
-        code = max(code, exit_code(result.targets))
-    return code
+    for release_gate in gates:
+        for reason in release_gate.reasons:
+            print(f"not passing: {release_gate.release}: {reason}", file=sys.stderr)
+    return exit_code(gates)
 
 
-def _check_json(result: ReleaseResult) -> dict[str, object]:
-    return {
-        "release": result.id,
-        "verdict": result.verdict,
-        "counts": result.counts,
-        "evidence_digest": result.evidence_digest,
-        "targets": [
-            {
-                "id": t.key,
-                "severity": t.target.severity,
-                "comparator": t.target.comparator,
-                "threshold": t.threshold.model_dump(),
-                "value": t.value,
-                "unit": t.unit,
-                "provenance": t.provenance,
-                "verdict": t.verdict,
-                "reason": t.reason,
-            }
+def _check_json(result: ReleaseResult, release_gate: Gate) -> CheckRelease:
+    from reportgen.schemas.check import CheckGate, CheckRelease, CheckTarget
+
+    return CheckRelease(
+        release=result.id,
+        verdict=result.verdict,
+        counts=result.counts,
+        evidence_digest=result.evidence_digest,
+        targets=[
+            CheckTarget(
+                id=t.key,
+                severity=t.target.severity,
+                comparator=t.target.comparator,
+                threshold=t.threshold,
+                value=t.value,
+                unit=t.unit,
+                provenance=t.provenance,
+                verdict=t.verdict,
+                reason=t.reason,
+            )
             for t in result.targets
         ],
-        "warnings": result.warnings,
-    }
+        gate=CheckGate(passes=release_gate.ok, reasons=release_gate.reasons),
+        warnings=result.warnings,
+    )
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -200,10 +221,16 @@ def _label(text: str) -> tuple[str, str]:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from pydantic import TypeAdapter
+
+    from reportgen.schemas.check import CheckRelease
     from reportgen.schemas.manifest import Manifest, SignOffs
 
-    model = SignOffs if args.signoffs else Manifest
-    schema = model.model_json_schema()
+    if args.check:
+        schema = TypeAdapter(list[CheckRelease]).json_schema()
+        schema["title"] = "reportgen check --json"
+    else:
+        schema = (SignOffs if args.signoffs else Manifest).model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
     if args.output:
@@ -227,7 +254,8 @@ def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="reportgen",
         description="Release validation reports computed from raw test artifacts, rendered as an MkDocs site.",
-        epilog="Exit codes: 0 every must-target passes on measured evidence; 1 a verdict is not pass; 2 invalid input.",
+        epilog=help_table(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     main.add_argument("--version", action="version", version=f"reportgen {__version__}")
     main.add_argument("-C", "--project", default=".", help="report repository (default: the current folder or above)")
@@ -247,10 +275,23 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "check",
         help="validate releases and print their verdicts",
-        description="Validate releases, print verdict tables; exit 0/1/2.",
+        description="Validate releases and print their verdict tables. Without RELEASE, every release in "
+        "results/ is checked; CI usually gates on the newest one with --latest.",
+        epilog=help_table(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("releases", nargs="*", metavar="RELEASE")
-    p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("releases", nargs="*", metavar="RELEASE", default=[], help="release ids to check")
+    which.add_argument(
+        "--latest", action="store_true", help="check only the newest release (manifest date, then version order)"
+    )
+    p.add_argument("--strict", action="store_true", help="also fail when a should-target does not pass")
+    p.add_argument(
+        "--require-signoff",
+        action="store_true",
+        help="also fail unless each checked release has a current (not stale) approval in signoffs.yaml",
+    )
+    p.add_argument("--json", action="store_true", help="print the verdicts as JSON (schema: reportgen schema --check)")
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser(
@@ -293,7 +334,9 @@ def parser() -> argparse.ArgumentParser:
         description="Write the JSON Schema of release.yaml (or signoffs.yaml) for editors.",
     )
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
-    p.add_argument("--signoffs", action="store_true", help="the schema of signoffs.yaml instead")
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--signoffs", action="store_true", help="the schema of signoffs.yaml instead")
+    kind.add_argument("--check", action="store_true", help="the schema of `reportgen check --json` output instead")
     p.set_defaults(run=cmd_schema)
     return main
 

@@ -8,8 +8,10 @@ Per target, in this order:
 4. the value meets the threshold             → **pass**, otherwise **fail**
 5. a waiver names a target that is not pass  → **waived** (never counted as pass)
 
-The release is **fail** if a must-target fails or is invalid, else **unverified** if a
-must-target is unverified or missing, else **waived** if a must-target is waived, else **pass**.
+The release is **no targets** if it has no must-target (nothing was validated, so nothing
+passed), else **fail** if a must-target fails or is invalid, else **unverified** if a must-target
+is unverified or missing, else **waived** if a must-target is waived, else **pass**. Which
+verdicts make ``check`` exit non-zero is :mod:`reportgen.gate`'s business.
 """
 
 from __future__ import annotations
@@ -179,6 +181,8 @@ def _check_references(loaded: Loaded, i: int, target: Target, by_id: Mapping[str
 
 def release_verdict(results: list[TargetResult]) -> ReleaseVerdict:
     must = {r.verdict for r in results if r.target.severity == "must"}
+    if not must:
+        return "no targets"
     if must & {"fail", "invalid"}:
         return "fail"
     if must & {"unverified", "missing"}:
@@ -190,10 +194,3 @@ def release_verdict(results: list[TargetResult]) -> ReleaseVerdict:
 
 def counts(results: list[TargetResult]) -> dict[str, int]:
     return {v: sum(1 for r in results if r.verdict == v) for v in VERDICTS}
-
-
-def exit_code(results: list[TargetResult]) -> int:
-    """0 when every must-target passes on measured evidence and no target fails, is unverified, missing or invalid."""
-    if release_verdict(results) != "pass":
-        return 1
-    return 1 if any(r.verdict in ("fail", "unverified", "missing", "invalid") for r in results) else 0

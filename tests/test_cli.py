@@ -173,8 +173,8 @@ def test_a_fresh_repository_builds_as_it_is(tmp_path: Path, capsys: pytest.Captu
     assert main(["-C", str(tmp_path / "r"), "build"]) == 0
     assert "No releases yet. Start one with `reportgen new v1.0.0`" in (tmp_path / "r/site_docs/index.md").read_text()
     assert (tmp_path / "r/site/index.html").is_file()
-    assert main(["-C", str(tmp_path / "r"), "check"]) == 0
-    assert "No releases in results/ yet" in capsys.readouterr().err
+    assert main(["-C", str(tmp_path / "r"), "check"]) == 1  # checking nothing is not a pass
+    assert "no releases in results/ yet" in capsys.readouterr().err
 
 
 def test_extract_filters_by_metric_and_label(capsys: pytest.CaptureFixture[str]) -> None:

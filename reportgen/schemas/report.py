@@ -12,7 +12,8 @@ from reportgen.schemas.measurement import Extraction
 Provenance = Literal["measured", "derived", "projected", "missing"]
 Verdict = Literal["pass", "fail", "unverified", "missing", "invalid", "waived"]
 Direction = Literal["improved", "regressed", "unchanged", "changed", "n/a"]
-ReleaseVerdict = Literal["pass", "fail", "unverified", "waived"]
+#: "no targets": no must-target decides the release; drawn neutral, never green, never a pass.
+ReleaseVerdict = Literal["pass", "fail", "unverified", "waived", "no targets"]
 VERDICTS: tuple[Verdict, ...] = ("pass", "fail", "unverified", "missing", "invalid", "waived")
 
 

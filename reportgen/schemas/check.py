@@ -1,0 +1,42 @@
+"""What ``reportgen check --json`` prints: one item per checked release. Its JSON Schema is
+``reportgen schema --check``; field docs here are that schema's descriptions."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reportgen.schemas.manifest import Quantity
+from reportgen.schemas.report import Provenance, ReleaseVerdict, Verdict
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CheckTarget(_Out):
+    id: str = Field(description="The target's id (its metric id unless it has its own).")
+    severity: str = Field(description="must or should.")
+    comparator: str
+    threshold: Quantity
+    value: float | None = Field(description="In the threshold's unit; null when missing.")
+    unit: str
+    provenance: Provenance
+    verdict: Verdict
+    reason: str
+
+
+class CheckGate(_Out):
+    passes: bool = Field(description="Whether this release lets check exit 0 (with the options given).")
+    reasons: list[str] = Field(description="Why it does not; empty when it passes.")
+
+
+class CheckRelease(_Out):
+    release: str
+    verdict: ReleaseVerdict = Field(
+        description='The release verdict; "no targets" when no must-target decides it (never a pass).'
+    )
+    counts: dict[str, int] = Field(description="Targets per verdict.")
+    evidence_digest: str
+    targets: list[CheckTarget]
+    gate: CheckGate
+    warnings: list[str]
