@@ -89,7 +89,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 [_check_json(r, g).model_dump(mode="json") for r, g in zip(results, gates, strict=True)], indent=2
             )
         )
-    for result, release_gate in zip(results, gates, strict=True):
+    for result in results:
         if not args.json:
             counts = ", ".join(f"{n} {v}" for v, n in result.counts.items() if n)
             print(

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from reportgen.errors import ReportgenError, raise_all
 from reportgen.exits import EXIT_NOT_PASS, EXIT_OK
-from reportgen.errors import ReportgenError, UnresolvedReferenceError, raise_all
 from reportgen.load import load_manifest
 from reportgen.ordering import newest_first
 from reportgen.project import MANIFEST, Project
@@ -66,14 +66,6 @@ def newest_release(project: Project, known: list[str]) -> str:
             manifest = load_manifest(project.release_dir(release) / MANIFEST).manifest
         except ReportgenError as exc:
             errors.append(exc)
-            continue
-        if manifest.release != release:
-            errors.append(
-                UnresolvedReferenceError(
-                    f"{project.release_dir(release) / MANIFEST}: release: {manifest.release!r} does not match its "
-                    f"folder name {release!r}; rename one of them"
-                )
-            )
             continue
         dates.append((release, manifest.date))
     raise_all(errors)
