@@ -34,6 +34,7 @@ FILES = {
     "hyperfine-csv": REAL / "hyperfine/v1.15.0-basic/hyperfine.csv",
     "generic-csv": FIX / "generic/example.csv",
     "generic-json": FIX / "generic/example.json",
+    "wrk-text": REAL / "wrk/v4.1.0-loopback/wrk-items-latency.txt",
 }
 
 
