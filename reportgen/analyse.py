@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reportgen.attachments import collect_attachments
 from reportgen.collect import collect
 from reportgen.digest import evidence_digest, signoff_states
 from reportgen.errors import ReportgenError, UnresolvedReferenceError, raise_all
@@ -33,9 +34,10 @@ def analyse_release(project: Project, release: str, known: list[str]) -> Release
             f"releases: {', '.join(known)}"
         )
     artifacts, warnings = collect(folder, loaded)
+    attachments, attachment_warnings = collect_attachments(folder, loaded)
     metrics = resolve(loaded, artifacts)
     targets, target_warnings = evaluate(loaded, metrics, artifacts)
-    digest = evidence_digest(loaded.text_sha256, artifacts)
+    digest = evidence_digest(loaded.text_sha256, artifacts, attachments)
     signoffs = load_signoffs(folder / SIGNOFFS)
     return ReleaseResult(
         manifest=loaded.manifest,
@@ -47,7 +49,8 @@ def analyse_release(project: Project, release: str, known: list[str]) -> Release
         artifacts=artifacts,
         signoffs=signoff_states(signoffs.signoffs, digest),
         evidence_digest=digest,
-        warnings=warnings + target_warnings + disagreements(loaded.manifest, artifacts),
+        warnings=warnings + attachment_warnings + target_warnings + disagreements(loaded.manifest, artifacts),
+        attachments=attachments,
     )
 
 

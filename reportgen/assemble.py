@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from reportgen import estimators, units
+from reportgen.claims import raw_copy
 from reportgen.compare import compare
 from reportgen.figures import from_measurement, from_metric, in_unit, slug
 from reportgen.schemas.page import (
     ArtifactRow,
+    AttachmentRow,
     ComparisonLine,
     Figure,
     HomePage,
@@ -31,15 +31,6 @@ ESTIMATOR_NOTES = {
     estimators.JMETER_LEGACY: "Percentiles follow JMeter's dashboard rule (Commons-Math LEGACY over the last "
     "20,000 samples of each label).",
 }
-
-
-def raw_copy(path: str) -> str:
-    """Where the unchanged copy of an artifact lives, relative to its release page.
-
-    MkDocs would render a Markdown artifact (hyperfine --export-markdown) as a page, so such
-    copies get a ``.txt`` suffix and are served as the plain bytes they are.
-    """
-    return f"artifacts/{path}" + (".txt" if path.endswith(".md") else "")
 
 
 def _signed_change(delta: float, unit: str) -> str:
@@ -210,6 +201,17 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
         warnings=result.warnings,
         footnotes=_footnotes(figures),
         figures=_unique(figures),
+        attachments=[
+            AttachmentRow(
+                title=a.title,
+                path=a.path,
+                link=raw_copy(a.path),
+                description=a.description or "",
+                sha256=a.sha256,
+                size=_size(a.size),
+            )
+            for a in result.attachments
+        ],
     )
 
 
@@ -263,32 +265,3 @@ def home_page(results: list[ReleaseResult]) -> HomePage:
             cells.append(in_unit(figure, unit, figure.id))
         trends.append(TrendRow(metric=metric_id, title=titles[metric_id], unit=unit, cells=cells))
     return HomePage(releases=summaries, trend_releases=[r.id for r in chronological], trends=trends)
-
-
-def claims(page: ReleasePage) -> list[dict[str, Any]]:
-    """claims.json: one item per figure on the release page, for scripts and auditors."""
-    verdicts = {t.figure.id: t for t in page.targets}
-    items: list[dict[str, Any]] = []
-    for figure in page.figures:
-        item: dict[str, Any] = {
-            "id": figure.id,
-            "label": figure.label,
-            "value": figure.value,
-            "unit": figure.unit,
-            "provenance": figure.provenance,
-        }
-        if figure.id in verdicts:
-            target = verdicts[figure.id]
-            item.update(
-                verdict=target.verdict, threshold=target.threshold, severity=target.severity, reason=target.reason
-            )
-        if figure.evidence is not None:
-            item["evidence"] = figure.evidence.model_dump(mode="json")
-        if figure.projection is not None:
-            item["projection"] = figure.projection.model_dump(mode="json")
-        if figure.expression is not None:
-            item["derived"] = {"expression": figure.expression, "inputs": figure.inputs}
-        if figure.note:
-            item["note"] = figure.note
-        items.append(item)
-    return items

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from reportgen import outputs, write
 from reportgen.analyse import analyse
-from reportgen.assemble import claims, home_page, raw_copy, release_page
+from reportgen.assemble import home_page, release_page
+from reportgen.claims import INDEX, claims_document, raw_copy, site_index, to_json
 from reportgen.errors import BuildError, ProjectError
-from reportgen.project import Project
+from reportgen.project import MANIFEST, Project
 from reportgen.render import HOME_MARKER, environment, render_home, render_release, stylesheet
 from reportgen.schemas.report import ReleaseResult
 
@@ -26,12 +27,18 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     env = environment(project.templates)
     by_id = {r.id: r for r in results}
     files: dict[str, write.Content] = {STYLESHEET: stylesheet()}
+    documents = []
     for result in results:
         baseline = by_id.get(result.manifest.baseline) if result.manifest.baseline else None
         page = release_page(result, baseline)
-        files.update(render_release(env, page, claims(page)))
-        for artifact in result.artifacts:
-            files[f"{result.id}/{raw_copy(artifact.path)}"] = project.release_dir(result.id) / artifact.path
+        document = claims_document(result, page)
+        documents.append(document)
+        files.update(render_release(env, page, to_json(document)))
+        # The manifest, artifacts and attachments unchanged, so the site alone can be verified.
+        folder = project.release_dir(result.id)
+        for path in [MANIFEST, *(a.path for a in result.artifacts), *(a.path for a in result.attachments)]:
+            files[f"{result.id}/{raw_copy(path)}"] = folder / path
+    files[INDEX] = to_json(site_index(documents))
     # The release list appears twice: as releases/index.md and as the home page, with links from each place.
     home = home_page(results)
     files["index.md"] = render_home(env, home, prefix="")

@@ -221,17 +221,20 @@ def _label(text: str) -> tuple[str, str]:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from pydantic import TypeAdapter
+    from pydantic import BaseModel, TypeAdapter
 
+    from reportgen.claims import ClaimsDocument, SiteIndex, json_schema
     from reportgen.schemas.check import CheckRelease
     from reportgen.schemas.manifest import Manifest, SignOffs
 
     if args.check:
         schema = TypeAdapter(list[CheckRelease]).json_schema()
         schema["title"] = "reportgen check --json"
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     else:
-        schema = (SignOffs if args.signoffs else Manifest).model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        models: dict[str, type[BaseModel]] = {"signoffs": SignOffs, "claims": ClaimsDocument, "index": SiteIndex}
+        model: type[BaseModel] = next((m for flag, m in models.items() if getattr(args, flag)), Manifest)
+        schema = json_schema(model)
     text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
     if args.output:
         from reportgen.errors import ProjectError
@@ -337,6 +340,8 @@ def parser() -> argparse.ArgumentParser:
     kind = p.add_mutually_exclusive_group()
     kind.add_argument("--signoffs", action="store_true", help="the schema of signoffs.yaml instead")
     kind.add_argument("--check", action="store_true", help="the schema of `reportgen check --json` output instead")
+    kind.add_argument("--claims", action="store_true", help="the schema of a release's claims.json instead")
+    kind.add_argument("--index", action="store_true", help="the schema of the site's releases/index.json instead")
     p.set_defaults(run=cmd_schema)
     return main
 

@@ -7,7 +7,6 @@ StrictUndefined, so a typo in a template is an error, not an empty string.
 
 from __future__ import annotations
 
-import json
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -80,13 +79,13 @@ def _render(env: SandboxedEnvironment, name: str, **context: Any) -> str:
     return "\n".join(lines).strip() + "\n"
 
 
-def render_release(env: SandboxedEnvironment, page: ReleasePage, claims: list[dict[str, Any]]) -> dict[str, bytes]:
-    """Files of one release, relative to the generated folder."""
+def render_release(env: SandboxedEnvironment, page: ReleasePage, claims_json: bytes) -> dict[str, bytes]:
+    """Files of one release, relative to the generated folder (claims.json comes from :mod:`reportgen.claims`)."""
     base = f"{page.id}/"
     return {
         base + "index.md": _render(env, "release.md.j2", page=page).encode(),
         base + "evidence.md": _render(env, "evidence.md.j2", page=page).encode(),
-        base + "claims.json": (json.dumps(claims, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(),
+        base + "claims.json": claims_json,
     }
 
 

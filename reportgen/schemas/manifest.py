@@ -110,6 +110,37 @@ ArtifactField = Annotated[
 ]
 
 
+class AttachmentRef(_Model):
+    """A document that is evidence but not a measurement (a legacy report, a screenshot, another team's PDF).
+
+    It is hashed, linked from the page, covered by the evidence digest and checked by ``reportgen verify``;
+    no adapter reads it, so no figure comes from it.
+    """
+
+    path: str = Field(description="Path relative to the release folder.")
+    title: str | None = Field(default=None, description="What it is, in words (default: its file name).")
+    description: str | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _relative(cls, path: str) -> str:
+        return ArtifactRef._relative(path)
+
+
+AttachmentField = Annotated[
+    AttachmentRef,
+    BeforeValidator(_artifact),  # a bare path is a mapping with only a path, as for artifacts
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "Path relative to the release folder."},
+                AttachmentRef.model_json_schema(),
+            ]
+        }
+    ),
+]
+
+
 class Scenario(_Model):
     id: Identifier
     title: str
@@ -245,6 +276,9 @@ class Manifest(_Model):
     environment: Environment = Field(default_factory=Environment)
     scenarios: list[Scenario] = Field(default_factory=list)
     artifacts: list[ArtifactField] = Field(default_factory=list, description="Artifacts not tied to a scenario.")
+    attachments: list[AttachmentField] = Field(
+        default_factory=list, description="Documents that are evidence but not measurements; hashed, never read."
+    )
     metrics: list[Metric] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     waivers: list[Waiver] = Field(default_factory=list)

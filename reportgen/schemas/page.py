@@ -86,6 +86,15 @@ class ArtifactRow(_Page):
     measurements: int
 
 
+class AttachmentRow(_Page):
+    title: str
+    path: str
+    link: str
+    description: str
+    sha256: str
+    size: str
+
+
 class ReleaseSummary(_Page):
     id: str
     title: str
@@ -121,6 +130,7 @@ class ReleasePage(_Page):
     warnings: list[str]
     footnotes: list[tuple[str, str]]
     figures: list[Figure]  # every figure on the page, for the evidence page and claims.json
+    attachments: list[AttachmentRow] = Field(default_factory=list)
 
 
 class TrendRow(_Page):

@@ -31,6 +31,16 @@ class Artifact(_Frozen):
     extraction: Extraction
 
 
+class Attachment(_Frozen):
+    """A document of a release that is evidence but not a measurement: known by path and SHA-256 only."""
+
+    path: str  # relative to the release folder, '/'-separated
+    title: str
+    description: str | None
+    sha256: str
+    size: int
+
+
 class Evidence(_Frozen):
     """Where a measured figure comes from: enough to find it again by hand."""
 
@@ -102,6 +112,7 @@ class ReleaseResult(_Frozen):
     signoffs: list[SignOffState]
     evidence_digest: str
     warnings: list[str] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default_factory=list)
 
     @property
     def id(self) -> str:
