@@ -68,8 +68,8 @@ def _foreign_files(folder: Path) -> list[str]:
     return sorted(p for p in present if p != RECORD and p not in ours)
 
 
-def write_docs(project: Project, results: list[ReleaseResult]) -> None:
-    """Render everything, then replace site_docs/releases/ (and a generated home page) atomically."""
+def _docs_files(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, write.Content], bytes | None]:
+    """site_docs/releases/ (with its record) and the home page (None if the user made index.md theirs)."""
     foreign = _foreign_files(project.generated)
     if foreign:
         listed = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
@@ -79,10 +79,37 @@ def write_docs(project: Project, results: list[ReleaseResult]) -> None:
         )
     files, home = generate(project, results)
     files[RECORD] = "".join(f"{name}\n" for name in sorted(files)).encode()
+    return files, home if _home_is_ours(project.docs / "index.md") else None
+
+
+def write_docs(project: Project, results: list[ReleaseResult]) -> None:
+    """Render everything, then replace site_docs/releases/ (and a generated home page) atomically (for serve)."""
+    files, home = _docs_files(project, results)
     write.replace_tree(project.generated, files)
-    home_path = project.docs / "index.md"
-    if _home_is_ours(home_path):
-        write.write_file(home_path, home)
+    if home is not None:
+        write.write_file(project.docs / "index.md", home)
+
+
+def stage_docs(project: Project, results: list[ReleaseResult]) -> Path:
+    """A staging copy of site_docs/ with the new releases/ and home page, for MkDocs to build from, so that
+    site_docs/ itself changes only after MkDocs succeeded (:func:`commit_docs`)."""
+    files, home = _docs_files(project, results)
+    staged = {f"{project.generated.name}/{name}": content for name, content in files.items()}
+    skip = [project.generated.name]
+    if home is not None:
+        staged["index.md"] = home
+        skip.append("index.md")
+    return write.stage_copy(project.docs, skip, staged)
+
+
+def commit_docs(project: Project, staging: Path) -> None:
+    """Swap the staged releases/ into site_docs/, write the staged home page if it is reportgen's, drop the rest."""
+    try:
+        write.swap_in(staging / project.generated.name, project.generated)
+        if _home_is_ours(project.docs / "index.md") and (staging / "index.md").is_file():
+            write.write_file(project.docs / "index.md", (staging / "index.md").read_bytes())
+    finally:
+        write.discard(staging)
 
 
 class _Collect(logging.Handler):
@@ -113,8 +140,11 @@ def _reproducible(results: list[ReleaseResult]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def mkdocs_build(project: Project, results: list[ReleaseResult], site_dir: Path | None = None) -> Path:
-    """Run the MkDocs build strictly into a staging folder and swap it into site/; on failure site/ is untouched."""
+def mkdocs_build(
+    project: Project, results: list[ReleaseResult], site_dir: Path | None = None, docs_dir: Path | None = None
+) -> Path:
+    """Run the MkDocs build strictly (from ``docs_dir``, default site_docs/) into a staging folder and swap it
+    into site/; on failure site/ is untouched."""
     from mkdocs.commands.build import build as mkdocs_run
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -126,7 +156,12 @@ def mkdocs_build(project: Project, results: list[ReleaseResult], site_dir: Path 
     logger.addHandler(collector)
     try:
         with _reproducible(results):
-            config = load_config(config_file=str(project.mkdocs_yml), site_dir=str(staging), strict=True)
+            config = load_config(
+                config_file=str(project.mkdocs_yml),
+                docs_dir=str(docs_dir or project.docs),
+                site_dir=str(staging),
+                strict=True,
+            )
             mkdocs_run(config)
     except (MkDocsException, OSError, SystemExit) as exc:
         write.discard(staging)
@@ -147,8 +182,15 @@ def mkdocs_build(project: Project, results: list[ReleaseResult], site_dir: Path 
 def build(project: Project, site_dir: Path | None = None) -> list[ReleaseResult]:
     """The whole build. Input errors, and an output folder reportgen may not replace, are raised before
     anything is written."""
-    outputs.guard_output_dir(project, site_dir or project.site)
+    target = outputs.guard_output_dir(project, site_dir or project.site)
     results = analyse(project)
-    write_docs(project, results)
-    mkdocs_build(project, results, site_dir)
+    # What a killed build left behind: staging and old trees whose process is gone.
+    write.remove_stale([target, project.docs, project.generated, project.docs / "index.md"])
+    staging = stage_docs(project, results)
+    try:
+        mkdocs_build(project, results, target, staging)
+    except BaseException:
+        write.discard(staging)
+        raise
+    commit_docs(project, staging)
     return results

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 #: A file to write: its bytes, or a path whose bytes are copied (raw artifacts can be large).
 Content = bytes | Path
 
 
+def _prefix(beside: Path, kind: str) -> str:
+    """The name of a temporary sibling of ``beside``: ``.NAME.KIND-PID-`` + random, so a later run can tell
+    whether the process that made it is gone (see :func:`remove_stale`)."""
+    return f".{beside.name}.{kind}-{os.getpid()}-"
+
+
 def write_file(path: Path, content: bytes) -> None:
     """Write ``content`` to ``path`` through a temporary file in the same folder and an atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, temporary = tempfile.mkstemp(prefix=_prefix(path, "tmp"), dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(content)
@@ -42,7 +49,7 @@ def _fill(folder: Path, files: Mapping[str, Content]) -> None:
 def replace_tree(folder: Path, files: Mapping[str, Content]) -> None:
     """Make ``folder`` hold exactly ``files``: build a sibling, then swap it in with renames."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    staging = staging_dir(folder)
     try:
         _fill(staging, files)
         swap_in(staging, folder)
@@ -54,7 +61,7 @@ def replace_tree(folder: Path, files: Mapping[str, Content]) -> None:
 def staging_dir(beside: Path) -> Path:
     """An empty folder next to ``beside`` for a tool (MkDocs) to build into before :func:`swap_in`."""
     beside.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{beside.name}.new-", dir=beside.parent))
+    return Path(tempfile.mkdtemp(prefix=_prefix(beside, "new"), dir=beside.parent))
 
 
 def swap_in(staging: Path, folder: Path) -> None:
@@ -62,7 +69,7 @@ def swap_in(staging: Path, folder: Path) -> None:
     os.chmod(staging, 0o755)
     old = None
     if folder.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+        old = Path(tempfile.mkdtemp(prefix=_prefix(folder, "old"), dir=folder.parent))
         os.rmdir(old)
         os.replace(folder, old)
     os.replace(staging, folder)
@@ -72,3 +79,71 @@ def swap_in(staging: Path, folder: Path) -> None:
 
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def stage_copy(folder: Path, skip: Iterable[str], files: Mapping[str, Content]) -> Path:
+    """A staging sibling of ``folder`` holding its current files (hard links where possible; relative symlinks
+    keep working, being at the same depth) except the top-level names in ``skip``, plus ``files``."""
+    staging = staging_dir(folder)
+    try:
+        skipped = set(skip)
+        if folder.is_dir():
+            for child in folder.iterdir():
+                if child.name in skipped or _is_temporary(child.name):
+                    continue
+                if child.is_dir() and not child.is_symlink():
+                    shutil.copytree(child, staging / child.name, symlinks=True, copy_function=_link_or_copy)
+                elif child.is_symlink():
+                    os.symlink(os.readlink(child), staging / child.name)
+                else:
+                    _link_or_copy(str(child), str(staging / child.name))
+        _fill(staging, files)
+    except BaseException:
+        discard(staging)
+        raise
+    return staging
+
+
+#: ``.NAME.KIND-PID-RANDOM`` (this module since temporary names carry the pid) or ``.NAME.new-RANDOM`` (before).
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?:(?:new|old|tmp)-(?P<pid>[0-9]+)-[a-z0-9_]{8}|(?:new|old)-[a-z0-9_]{8})")
+
+
+def _is_temporary(name: str) -> bool:
+    return _TEMPORARY.fullmatch(name) is not None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def remove_stale(beside: Iterable[Path]) -> list[Path]:
+    """Remove the temporary siblings a killed run left next to each path in ``beside`` (never a live run's)."""
+    removed: list[Path] = []
+    for path in beside:
+        if not path.parent.is_dir():
+            continue
+        for sibling in path.parent.iterdir():
+            match = _TEMPORARY.fullmatch(sibling.name)
+            if not match or match["name"] != path.name:
+                continue
+            if match["pid"] is not None and _alive(int(match["pid"])):
+                continue
+            if sibling.is_dir() and not sibling.is_symlink():
+                shutil.rmtree(sibling, ignore_errors=True)
+            else:
+                sibling.unlink(missing_ok=True)
+            removed.append(sibling)
+    return removed
