@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reportgen import estimators, units
+from reportgen.charts import release_charts
 from reportgen.claims import raw_copy
 from reportgen.compare import compare
 from reportgen.figures import from_measurement, from_metric, in_unit, slug
@@ -177,6 +178,7 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
     figures: list[Figure] = [t.figure for t in targets] + list(metric_figures.values())
     figures += [c for table in tables for _, cells in table.rows for c in cells if c is not None]
     env = manifest.environment
+    glance, chart_groups = release_charts(result)
     return ReleasePage(
         id=manifest.release,
         title=manifest.title,
@@ -195,6 +197,8 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
         tables=tables,
         tool_verdicts=tool_verdicts,
         comparison=comparison,
+        glance=glance,
+        chart_groups=chart_groups,
         sections=[(s.title, s.body) for s in manifest.sections],
         signoffs=signoffs,
         artifacts=artifacts,

@@ -106,6 +106,27 @@ class ReleaseSummary(_Page):
     link: str  # relative to the releases/ folder
 
 
+class Chart(_Page):
+    """One static chart: inline SVG, its text alternative, its caption and the table of the numbers it draws."""
+
+    id: str
+    kind: str
+    title: str
+    svg: str  # one line of SVG markup, ids prefixed with the chart id; text inside is escaped by the renderer
+    alt: str
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+class ChartGroup(_Page):
+    """The charts of one scenario, and a line for each chart its artifacts cannot give."""
+
+    title: str
+    charts: list[Chart]
+    notes: list[str] = Field(default_factory=list)
+
+
 class ReleasePage(_Page):
     id: str
     title: str
@@ -124,6 +145,8 @@ class ReleasePage(_Page):
     tables: list[Table]
     tool_verdicts: list[ToolVerdictRow]
     comparison: list[ComparisonLine]
+    glance: Chart | None = None  # targets at a glance
+    chart_groups: list[ChartGroup] = Field(default_factory=list)  # per scenario
     sections: list[tuple[str, str]]
     signoffs: list[SignOffRow]
     artifacts: list[ArtifactRow]

@@ -1,0 +1,60 @@
+"""The charts stage: release results → chart models → Vega-Lite → static SVG, per release page.
+
+Public entry point: :func:`release_charts`. Pure apart from running vl-convert in process;
+the same results always give the same bytes.
+"""
+
+from __future__ import annotations
+
+from reportgen.charts import models, specs, svg
+from reportgen.charts.models import ChartModel
+from reportgen.schemas.page import Chart, ChartGroup
+from reportgen.schemas.report import Artifact, ReleaseResult
+
+#: Load tools whose per-endpoint percentiles a page charts, by adapter name prefix.
+LOAD_TOOLS = ("k6", "locust", "jmeter", "gatling")
+
+
+def render(model: ChartModel) -> Chart:
+    """A chart model drawn: SVG with ids prefixed by the chart's id, and the table of what it draws."""
+    drawn = svg.inline(svg.to_svg(specs.spec(model)), model.id, model.alt)
+    rows = [["" if row.get(key) is None else str(row[key]) for key, _ in model.columns] for row in model.rows]
+    return Chart(
+        id=model.id,
+        kind=model.kind,
+        title=model.title,
+        svg=drawn,
+        alt=model.alt,
+        caption=model.caption,
+        columns=[title for _, title in model.columns],
+        rows=rows,
+    )
+
+
+def _best(candidates: list[ChartModel]) -> ChartModel | None:
+    """Of the charts several artifacts of one scenario could give, the one drawing the most (first on ties)."""
+    return max(candidates, key=lambda m: len(m.rows), default=None)
+
+
+def _scenario_charts(result: ReleaseResult, artifacts: list[Artifact]) -> list[ChartModel]:
+    found: list[ChartModel] = []
+    percentiles = _best([c for a in artifacts if (c := models.latency_percentiles(result, a)) is not None])
+    if percentiles is not None:
+        found.append(percentiles)
+    return found
+
+
+def release_charts(result: ReleaseResult) -> tuple[Chart | None, list[ChartGroup]]:
+    """Targets at a glance, and each scenario's charts in manifest order (scenarios without charts left out)."""
+    glance = models.targets_at_a_glance(result)
+    groups: list[ChartGroup] = []
+    by_scenario: dict[str | None, list[Artifact]] = {}
+    for artifact in result.artifacts:
+        by_scenario.setdefault(artifact.scenario, []).append(artifact)
+    titles = {s.id: s.title for s in result.manifest.scenarios}
+    for scenario, artifacts in by_scenario.items():
+        charts = _scenario_charts(result, artifacts)
+        if charts:
+            title = titles.get(scenario or "", "Artifacts outside a scenario")
+            groups.append(ChartGroup(title=title, charts=[render(c) for c in charts]))
+    return (None if glance is None else render(glance)), groups

@@ -1,0 +1,143 @@
+"""Chart models → Vega-Lite specs (through Altair). Only looks: the numbers come from the models.
+
+One visual language everywhere: colour is the verdict (:mod:`reportgen.charts.palette`,
+the badges' colours); measured marks are filled, projected ones hollow with a dashed
+outline, missing ones a grey cross; thresholds are dark dashed rules carrying their value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+
+from reportgen.charts.models import GLANCE_MAX_RATIO, ChartModel
+from reportgen.charts.palette import SERIES_COLOURS, THRESHOLD_COLOUR, VERDICT_COLOURS
+
+WIDTH = 520
+ROW_HEIGHT = 22
+FONT = "sans-serif"
+_PROVENANCE_ORDER = ["measured", "derived", "projected", "missing"]
+_SHAPES = ["circle", "square", "circle", "cross"]
+_DASHES = [[1, 0], [1, 0], [3, 2], [1, 0]]
+#: The legend says how each provenance is drawn, since its symbols cannot show fill per entry.
+_PROVENANCE_LEGEND = (
+    "datum.label === 'projected' ? 'projected (hollow, dashed)' : "
+    "datum.label === 'missing' ? 'missing (cross at 0)' : datum.label + ' (filled)'"
+)
+
+
+def _config(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The finished spec: one font (no web fonts to fetch), a white background for print."""
+    spec: dict[str, Any] = chart.configure(font=FONT, background="white").configure_view(stroke="#ddd").to_dict()
+    return spec
+
+
+def _data(rows: list[dict[str, Any]]) -> Any:
+    return alt.InlineData(values=rows)
+
+
+def _with_fill(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with the fill colour each mark gets: its verdict's, or none when projected (hollow)."""
+    return [
+        {
+            **r,
+            "fill": "transparent" if r["provenance"] == "projected" else VERDICT_COLOURS[str(r["verdict"])],
+            "row": f"{r['target']}: {r['value']} ({r['threshold']})",
+        }
+        for r in rows
+    ]
+
+
+def glance(model: ChartModel) -> dict[str, Any]:
+    """Targets at a glance: value ÷ threshold per target, threshold rule at 1."""
+    verdicts = [v for v in VERDICT_COLOURS if any(r["verdict"] == v for r in model.rows)]
+    y = alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelLimit=400))
+    base = alt.Chart(_data(_with_fill(model.rows)))
+    scale = alt.Scale(domain=[0, GLANCE_MAX_RATIO], nice=False, clamp=True, padding=8)
+    colour = alt.Color(
+        "verdict:N", scale=alt.Scale(domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]), title="Verdict"
+    )
+    provenance = alt.Legend(
+        symbolStrokeColor="#333", symbolFillColor="transparent", symbolStrokeWidth=1.5, labelExpr=_PROVENANCE_LEGEND
+    )
+    points = (
+        base.mark_point(size=110, strokeWidth=2, filled=False, opacity=1)
+        .encode(
+            x=alt.X("x:Q", scale=scale, title="value ÷ threshold (1 = at the threshold)"),
+            y=y,
+            color=colour,
+            fill=alt.Fill("fill:N", scale=None),
+            shape=alt.Shape(
+                "provenance:N",
+                scale=alt.Scale(domain=_PROVENANCE_ORDER, range=_SHAPES),
+                title="Value is",
+                legend=provenance,
+            ),
+            strokeDash=alt.StrokeDash(
+                "provenance:N",
+                scale=alt.Scale(domain=_PROVENANCE_ORDER, range=_DASHES),
+                title="Value is",
+                legend=provenance,
+            ),
+        )
+        .transform_filter("!datum.beyond")
+    )
+    beyond = (
+        base.mark_point(shape="triangle-right", size=130, filled=True, opacity=1)
+        .encode(x=alt.X("x:Q", scale=scale), y=y, color=colour)
+        .transform_filter("datum.beyond")
+    )
+    rule = (
+        alt.Chart(_data([{"x": 1.0}]))
+        .mark_rule(color=THRESHOLD_COLOUR, strokeDash=[4, 3])
+        .encode(x=alt.X("x:Q", scale=scale))
+    )
+    height = max(ROW_HEIGHT * len(model.rows), 40)
+    chart = alt.layer(rule, points, beyond).properties(width=WIDTH - 240, height=height)
+    return _config(chart)
+
+
+def percentiles(model: ChartModel) -> dict[str, Any]:
+    """Percentiles per endpoint as dots on one row each; targets' thresholds as dashed ticks with their label."""
+    order = [name for name in ("p50", "p90", "p95", "p99") if any(r["percentile"] == name for r in model.rows)]
+    x_scale = alt.Scale(type="log") if model.log_scale else alt.Scale(zero=True)
+    y = alt.Y("endpoint:N", sort=None, title=None, axis=alt.Axis(labelLimit=200))
+    x_title = f"latency ({model.unit})" if model.unit else "latency"
+    dots = (
+        alt.Chart(_data(model.rows))
+        .mark_point(filled=True, size=70, opacity=1)
+        .encode(
+            x=alt.X("value:Q", scale=x_scale, title=x_title),
+            y=y,
+            color=alt.Color(
+                "percentile:N",
+                scale=alt.Scale(domain=order, range=list(SERIES_COLOURS[: len(order)])),
+                title="Percentile",
+            ),
+            shape=alt.Shape("percentile:N", scale=alt.Scale(domain=order), title="Percentile"),
+        )
+    )
+    layers: list[alt.Chart] = [dots]
+    if model.rules:
+        rules = alt.Chart(_data(model.rules))
+        layers.append(
+            rules.mark_tick(color=THRESHOLD_COLOUR, thickness=2, strokeDash=[3, 2], size=ROW_HEIGHT).encode(
+                x=alt.X("threshold:Q", scale=x_scale), y=y
+            )
+        )
+        layers.append(
+            rules.mark_text(align="left", dx=4, dy=-ROW_HEIGHT / 2 + 1, fontSize=9, color=THRESHOLD_COLOUR).encode(
+                x=alt.X("threshold:Q", scale=x_scale), y=y, text="label:N"
+            )
+        )
+    endpoints = len({r["endpoint"] for r in model.rows})
+    chart = alt.layer(*layers).properties(width=WIDTH - 160, height=max(ROW_HEIGHT * endpoints, 40))
+    return _config(chart)
+
+
+SPECS = {"glance": glance, "percentiles": percentiles}
+
+
+def spec(model: ChartModel) -> dict[str, Any]:
+    return SPECS[model.kind](model)

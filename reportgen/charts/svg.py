@@ -1,0 +1,52 @@
+"""Vega-Lite specs → static SVG (vl-convert, in process; no JavaScript on the page), made safe to inline.
+
+Inlined SVGs share the page's id space, and vl-convert numbers its clip paths ``clip1``,
+``clip2`` … in every chart: each chart's ids get the chart's own prefix so they stay unique
+per page. The SVG is wrapped so that its text stays out of the search index
+(``data-search-exclude``) and reads to assistive technology as one image with the chart's
+alternative text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from markupsafe import escape
+
+_ID = re.compile(r'\bid="([^"]+)"')
+_SVG_OPEN = re.compile(r"^<svg\b")
+
+
+def text(value: object) -> str:
+    """Plain text for HTML (text nodes and attribute values): the one escaping helper of the charts."""
+    return str(escape(str(value)))
+
+
+def prefix_ids(svg: str, prefix: str) -> str:
+    """Give every id defined in ``svg`` the prefix, and every reference to it (``url(#…)``, ``href="#…"``)."""
+    for found in sorted(set(_ID.findall(svg)), key=len, reverse=True):
+        new = f"{prefix}-{found}"
+        svg = svg.replace(f'id="{found}"', f'id="{new}"')
+        svg = svg.replace(f"url(#{found})", f"url(#{new})")
+        svg = svg.replace(f'href="#{found}"', f'href="#{new}"')
+    return svg
+
+
+def to_svg(spec: dict[str, Any]) -> str:
+    """The SVG of a Vega-Lite spec; the same spec always gives the same bytes."""
+    import vl_convert  # imported here: starting its JavaScript engine costs a second, once
+
+    # A canonical JSON text: dict order never changes the rendering's input.
+    canonical = json.loads(json.dumps(spec, sort_keys=True))
+    svg: str = vl_convert.vegalite_to_svg(canonical)
+    return svg.replace("\r", "").replace("\n", " ").strip()
+
+
+def inline(svg: str, chart_id: str, alt: str) -> str:
+    """The SVG as one line of HTML: ids prefixed, one image named by ``alt`` for screen readers."""
+    svg = prefix_ids(svg, chart_id)
+    title = f'<title id="{chart_id}-title">{text(alt)}</title>'
+    svg = _SVG_OPEN.sub(f'<svg role="img" aria-labelledby="{chart_id}-title"', svg, count=1)
+    return svg.replace(">", ">" + title, 1)

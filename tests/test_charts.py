@@ -1,0 +1,144 @@
+"""Charts as data: what each spec draws (thresholds with their values, projected drawn apart), alt text written
+from the numbers, SVG ids prefixed per chart, bounded lines, and byte-identical rendering."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reportgen.analyse import analyse
+from reportgen.charts import models, release_charts, render, specs, svg
+from reportgen.charts.downsample import lttb
+from reportgen.project import Project
+from reportgen.schemas.report import ReleaseResult
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, ReleaseResult]:
+    return {r.id: r for r in analyse(Project(ROOT))}
+
+
+def _layers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(spec.get("layer", [spec]))
+
+
+def _values(layer: dict[str, Any], spec: dict[str, Any]) -> list[dict[str, Any]]:
+    data = layer.get("data") or spec.get("data") or {}
+    if "values" in data:
+        return list(data["values"])
+    return list(spec.get("datasets", {}).get(data.get("name", ""), []))
+
+
+def test_glance_draws_the_threshold_rule_at_one(results: dict[str, ReleaseResult]) -> None:
+    """Targets at a glance has a rule at value ÷ threshold = 1, and each row's label carries value and threshold."""
+    model = models.targets_at_a_glance(results["v1.2.0"])
+    assert model is not None
+    spec = specs.spec(model)
+    rules = [layer for layer in _layers(spec) if layer["mark"]["type"] == "rule"]
+    assert [v["x"] for v in _values(rules[0], spec)] == [1.0]
+    rows = [v["row"] for layer in _layers(spec) for v in _values(layer, spec) if "row" in v]
+    assert "Checkout answers quickly: 309.0 ms (< 200 ms)" in rows
+
+
+def test_glance_draws_projected_hollow_and_dashed(results: dict[str, ReleaseResult]) -> None:
+    """A projected target (v1.1.0 peak capacity) is hollow and dashed and named in the legend; measured ones filled."""
+    model = models.targets_at_a_glance(results["v1.1.0"])
+    assert model is not None
+    spec = specs.spec(model)
+    points = next(
+        layer for layer in _layers(spec) if layer["mark"]["type"] == "point" and "strokeDash" in layer["encoding"]
+    )
+    dash = points["encoding"]["strokeDash"]["scale"]
+    assert dict(zip(dash["domain"], dash["range"], strict=True))["projected"] == [3, 2]
+    assert "projected (hollow, dashed)" in points["encoding"]["shape"]["legend"]["labelExpr"]
+    fills = {v["provenance"]: v["fill"] for v in _values(points, spec)}
+    assert fills["projected"] == "transparent"
+    assert fills["measured"].startswith("#")
+
+
+def test_glance_alt_text_names_the_numbers(results: dict[str, ReleaseResult]) -> None:
+    """The text alternative states each target's value, threshold and verdict."""
+    model = models.targets_at_a_glance(results["v1.2.0"])
+    assert model is not None
+    assert "Checkout answers quickly: 309.0 ms, target below 200 ms: FAIL" in model.alt
+    assert "Search feels instant: 36.02 ms, target below 100 ms: PASS" in model.alt
+
+
+def test_percentiles_draw_each_targets_threshold_with_its_value(results: dict[str, ReleaseResult]) -> None:
+    """The percentile chart of the k6 stream draws checkout's 200 ms threshold as a labelled tick on its row."""
+    result = results["v1.2.0"]
+    stream = next(a for a in result.artifacts if a.path == "k6/stream.ndjson.gz")
+    model = models.latency_percentiles(result, stream)
+    assert model is not None
+    spec = specs.spec(model)
+    ticks = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "tick")
+    rules = {(v["endpoint"], v["threshold"]) for v in _values(ticks, spec)}
+    assert ("checkout", 200.0) in rules
+    labels = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "text")
+    assert {v["label"] for v in _values(labels, spec)} >= {"p95 < 200 ms", "p95 < 100 ms"}
+    assert "checkout: p50 269.1 ms, p90 296.8 ms, p95 309.0 ms, p99 316.4 ms (target p95 < 200 ms)" in model.alt
+
+
+def test_a_scenario_charts_percentiles_once(results: dict[str, ReleaseResult]) -> None:
+    """A k6 stream and its summary give one percentile chart (the richer one), not two."""
+    _, groups = release_charts(results["v1.2.0"])
+    k6 = next(g for g in groups if "k6" in g.title)
+    assert [c.id for c in k6.charts if c.kind == "percentiles"] == ["chart-percentiles-k6-stream-ndjson-gz"]
+
+
+def test_svg_ids_are_prefixed_and_unique_per_page(results: dict[str, ReleaseResult]) -> None:
+    """Every id in every chart of a page starts with its chart's id, and no id appears twice on the page."""
+    glance, groups = release_charts(results["v1.2.0"])
+    charts = ([glance] if glance else []) + [c for g in groups for c in g.charts]
+    ids: list[str] = []
+    for chart in charts:
+        found = re.findall(r'\bid="([^"]+)"', chart.svg)
+        assert found and all(i.startswith(chart.id + "-") for i in found)
+        for ref in re.findall(r"url\(#([^)]+)\)", chart.svg):
+            assert ref in found
+        ids += found
+    assert len(ids) == len(set(ids))
+
+
+def test_svg_is_one_labelled_image_and_escapes_text() -> None:
+    """The SVG reads as one image named by the alt text, and markup in names or alt text stays text."""
+    model = models.ChartModel(
+        id="chart-x",
+        kind="percentiles",
+        title="t",
+        alt='<script>alert(1)</script> & "quotes"',
+        caption="c",
+        rows=[{"endpoint": "<img src=x onerror=alert(1)>", "percentile": "p95", "value": 3.0, "text": "3 ms"}],
+        columns=[("endpoint", "Endpoint")],
+        unit="ms",
+    )
+    drawn = render(model).svg
+    assert drawn.startswith('<svg role="img" aria-labelledby="chart-x-title"')
+    assert "<script>" not in drawn and "<img" not in drawn
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34;" in drawn
+
+
+def test_rendering_is_byte_identical(results: dict[str, ReleaseResult]) -> None:
+    """The same results give the same SVG bytes, and the spec does not depend on dict order."""
+    model = models.targets_at_a_glance(results["v1.2.0"])
+    assert model is not None
+    first = svg.to_svg(specs.spec(model))
+    assert svg.to_svg(json.loads(json.dumps(specs.spec(model), sort_keys=True))) == first
+    assert svg.to_svg(specs.spec(model)) == first
+
+
+def test_lttb_bounds_a_line_and_keeps_its_peak() -> None:
+    """10,000 points become at most 1,000, the first, last and a one-sample spike kept."""
+    points = [(float(i), 1.0 + (i % 7) * 0.01) for i in range(10_000)]
+    points[4321] = (4321.0, 500.0)
+    kept = lttb(points, 1000)
+    assert len(kept) == 1000
+    assert kept[0] == points[0] and kept[-1] == points[-1]
+    assert (4321.0, 500.0) in kept
+    assert lttb(points[:50], 1000) == points[:50]
