@@ -59,7 +59,7 @@ def _glance_row(t: TargetResult) -> Row:
         "target": t.title,
         "value": _fmt(t.value, t.unit),
         "threshold": f"{t.target.comparator} {t.threshold}",
-        "ratio": None if ratio is None else round(ratio, 4),
+        "ratio": "—" if ratio is None else f"{ratio:.2f}×",
         "x": 0.0 if shown is None else round(shown, 4),
         "beyond": ratio is not None and ratio > GLANCE_MAX_RATIO,
         "verdict": t.verdict,
