@@ -95,7 +95,8 @@ def _footnotes(figures: list[Figure]) -> list[tuple[str, str]]:
             continue
         if figure.projection is not None:
             p = figure.projection
-            text = f"Projected, not measured. Method: {_sentence(p.method)} Basis: {_sentence(p.basis)}"
+            computed = f" Computed from {figure.expression}." if figure.expression else ""
+            text = f"Projected, not measured.{computed} Method: {_sentence(p.method)} Basis: {_sentence(p.basis)}"
             if p.low is not None or p.high is not None:
                 low = units.format_value(p.low, p.unit) if p.low is not None else "?"
                 high = units.format_value(p.high, p.unit) if p.high is not None else "?"

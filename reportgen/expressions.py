@@ -1,7 +1,13 @@
-"""Derived-metric expressions: arithmetic over metric names, parsed into a tree and walked; never eval'd.
+"""Expressions of derived metrics and ``projected.from``: arithmetic over metric names, parsed into a
+tree and walked on quantities with units; never eval'd.
 
-Allowed: numbers, metric ids, ``+ - * /``, unary ``-``/``+`` and parentheses. Anything else
-(calls, attributes, subscripts, comparisons, ``**``) is an :class:`ExpressionError`.
+Allowed: metric ids, numbers, ``+ - * /``, unary ``-``/``+``, parentheses, and the functions
+``mean``, ``sum``, ``min`` and ``max`` over one or more arguments. Anything else (other calls,
+attributes, subscripts, comparisons, ``**``) is an :class:`ExpressionError`.
+
+Values are pint quantities (:func:`reportgen.units.quantity`): adding a time to a rate is an
+ExpressionError naming the part and both dimensions; dividing by zero is not an error but an
+undefined value (:class:`Undefined`), which makes the metric missing with the reason.
 """
 
 from __future__ import annotations
@@ -9,17 +15,37 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
+from reportgen import units
 from reportgen.errors import ExpressionError
 
-_BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
+if TYPE_CHECKING:
+    from reportgen.units import Amount
+
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
 }
-_UNARY: dict[type[ast.unaryop], Callable[[float], float]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
-_STRUCTURE = (ast.BinOp, ast.UnaryOp, ast.Name, ast.Load)
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_STRUCTURE = (ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.Call)
+FUNCTIONS = ("mean", "sum", "min", "max")
+#: Numbers a derived expression may contain: they state no assumption (``1 - error_rate``, ``x - 0``).
+NEUTRAL = (0, 1)
+
+
+class Undefined(ArithmeticError):
+    """The expression has no value for these inputs (a division by zero); the reason says where."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _segment(expression: str, node: ast.AST) -> str:
+    return ast.get_source_segment(expression.strip(), node) or expression.strip()
 
 
 def parse(expression: str) -> ast.expr:
@@ -31,6 +57,19 @@ def parse(expression: str) -> ast.expr:
             f"{expression!r} is not an arithmetic expression ({exc.msg} at column {exc.offset})"
         ) from None
     for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else None
+            if (
+                name not in FUNCTIONS
+                or node.keywords
+                or not node.args
+                or any(isinstance(a, ast.Starred) for a in node.args)
+            ):
+                raise ExpressionError(
+                    f"{expression!r}: {_segment(expression, node)!r} is not allowed; the functions are "
+                    f"{', '.join(f'{f}(a, b, ...)' for f in FUNCTIONS)}"
+                )
+            continue
         allowed = (
             isinstance(node, _STRUCTURE)
             or type(node) in _BINARY
@@ -38,84 +77,94 @@ def parse(expression: str) -> ast.expr:
             or (isinstance(node, ast.Constant) and type(node.value) in (int, float))
         )
         if not allowed:
-            part = ast.get_source_segment(expression.strip(), node) or type(node).__name__
             raise ExpressionError(
-                f"{expression!r}: {part!r} is not allowed; use metric ids, numbers, + - * / and parentheses"
+                f"{expression!r}: {_segment(expression, node)!r} is not allowed; use metric ids, numbers, "
+                f"+ - * /, parentheses and {', '.join(FUNCTIONS)}"
             )
     return tree
 
 
+def _function_names(tree: ast.expr) -> set[int]:
+    return {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+
+
 def names(expression: str) -> list[str]:
-    """Metric ids an expression uses, in first-use order."""
+    """Metric ids an expression uses, in first-use order (function names are not metric ids)."""
+    tree = parse(expression)
+    functions = _function_names(tree)
     found: list[str] = []
-    for node in ast.walk(parse(expression)):
-        if isinstance(node, ast.Name) and node.id not in found:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and id(node) not in functions and node.id not in found:
             found.append(node.id)
     return found
 
 
-def evaluate(expression: str, values: Mapping[str, float]) -> float:
-    """Compute ``expression`` with ``values`` for its names; division by zero is an ExpressionError."""
+def literals(expression: str) -> list[str]:
+    """The numbers an expression writes other than 0 and 1, as written: each is an assumption."""
+    found = [n for n in ast.walk(parse(expression)) if isinstance(n, ast.Constant) and n.value not in NEUTRAL]
+    return [_segment(expression, n) for n in sorted(found, key=lambda n: n.col_offset)]
 
-    def walk(node: ast.expr) -> float:
+
+def _number(q: Amount) -> str:
+    return f"{float(q.magnitude):g}"
+
+
+def evaluate(expression: str, values: Mapping[str, Amount]) -> Amount:
+    """Compute ``expression`` on quantities. Raises ExpressionError when dimensions do not fit, and
+    :class:`Undefined` for a division by zero."""
+    import pint
+
+    ureg = units.registry()
+
+    def walk(node: ast.expr) -> Amount:
         if isinstance(node, ast.Constant):
             assert isinstance(node.value, int | float)  # parse() admits only numbers
-            return float(node.value)
+            return ureg.Quantity(float(node.value), "dimensionless")
         if isinstance(node, ast.Name):
             return values[node.id]
         if isinstance(node, ast.UnaryOp):
-            return _UNARY[type(node.op)](walk(node.operand))
-        if isinstance(node, ast.BinOp):
-            left, right = walk(node.left), walk(node.right)
-            if isinstance(node.op, ast.Div) and right == 0:
-                raise ExpressionError(f"{expression!r}: division by zero")
-            return _BINARY[type(node.op)](left, right)
-        raise ExpressionError(f"{expression!r}: unexpected {type(node).__name__}")  # parse() prevents this
-
-    return walk(parse(expression))
-
-
-#: Dimensions that behave like plain numbers in arithmetic (a share, a count, a constant).
-_PLAIN = frozenset({"none", "ratio", "count"})
-UNKNOWN = "?"
-
-
-def dimension(expression: str, dimensions: Mapping[str, str]) -> str:
-    """The dimension of ``expression``'s result, given each name's dimension (see :mod:`reportgen.units`).
-
-    ``+``/``-`` need the same dimension (plain numbers mix freely); ``*``/``/`` by a plain number keep the
-    other side's dimension, and a quantity divided by its own dimension is plain. Other products
-    (a rate times a time) are not modelled and come out unknown, which callers accept unchecked.
-    Raises ExpressionError when two dimensions are added or subtracted.
-    """
-
-    def walk(node: ast.expr) -> str:
-        if isinstance(node, ast.Constant):
-            return "none"
-        if isinstance(node, ast.Name):
-            return dimensions[node.id]
-        if isinstance(node, ast.UnaryOp):
-            return walk(node.operand)
+            return _UNARY[type(node.op)](walk(node.operand))  # type: ignore[no-any-return]
+        if isinstance(node, ast.Call):
+            assert isinstance(node.func, ast.Name)
+            args = [walk(a) for a in node.args]
+            try:
+                return _call(node.func.id, args)
+            except pint.DimensionalityError:
+                kinds = " and ".join(sorted({units.dimension_of(a) for a in args}))
+                raise ExpressionError(
+                    f"{_segment(expression, node)!r}: {node.func.id}() needs arguments of one dimension, got {kinds}"
+                ) from None
         assert isinstance(node, ast.BinOp)
         left, right = walk(node.left), walk(node.right)
-        if UNKNOWN in (left, right):
-            return UNKNOWN
-        if isinstance(node.op, ast.Add | ast.Sub):
-            if left == right or (left in _PLAIN and right in _PLAIN):
-                return left if left not in _PLAIN else right if right not in _PLAIN else "none"
+        if isinstance(node.op, ast.Div) and right.magnitude == 0:
+            raise Undefined(f"undefined: {_segment(expression, node)} is {_number(left)} / 0")
+        try:
+            return _BINARY[type(node.op)](left, right)  # type: ignore[no-any-return]
+        except pint.DimensionalityError:
             verb = "add" if isinstance(node.op, ast.Add) else "subtract"
-            part = ast.get_source_segment(expression.strip(), node) or expression
-            raise ExpressionError(f"{part!r}: cannot {verb} {_kind(left)} and {_kind(right)}")
-        if right in _PLAIN:
-            return left
-        if left in _PLAIN and isinstance(node.op, ast.Mult):
-            return right
-        if isinstance(node.op, ast.Div) and left == right:
-            return "none"
-        return UNKNOWN
+            raise ExpressionError(
+                f"{_segment(expression, node)!r}: cannot {verb} "
+                f"{_kind(units.dimension_of(left))} and {_kind(units.dimension_of(right))}"
+            ) from None
 
     return walk(parse(expression))
+
+
+def _call(name: str, args: list[Amount]) -> Amount:
+    total: Amount = args[0]
+    for arg in args[1:]:
+        total = total + arg  # raises DimensionalityError across dimensions, for min/max too
+    if name == "sum":
+        return total
+    if name == "mean":
+        mean: Amount = total / len(args)
+        return mean
+    chosen = args[0]
+    for arg in args[1:]:
+        if (arg < chosen) if name == "min" else (arg > chosen):
+            chosen = arg
+    return chosen
 
 
 def _kind(dimension_name: str) -> str:
-    return "a plain number" if dimension_name == "none" else f"a {dimension_name}"
+    return f"a {dimension_name}"

@@ -25,7 +25,8 @@ def from_metric(metric: ResolvedMetric, prefix: str = "metric") -> Figure:
     if metric.provenance == "projected":
         if metric.projection is not None:
             p = metric.projection
-            hover = f"projected, not measured. Method: {p.method.rstrip('.')}. Basis: {p.basis.rstrip('.')}."
+            computed = f" Computed from {metric.expression}." if metric.expression else ""
+            hover = f"projected, not measured.{computed} Method: {p.method.rstrip('.')}. Basis: {p.basis.rstrip('.')}."
         else:
             hover = f"projected: {metric.note}"
     elif metric.provenance == "derived":

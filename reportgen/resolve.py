@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
+from typing import Any
 
 from reportgen import expressions, units
 from reportgen.errors import ExpressionError, ReportgenError, UnitError, UnresolvedReferenceError, raise_all
@@ -122,34 +123,50 @@ def _measured(
     )
 
 
-def _check_dimension(expression: str, unit: str, dimensions: dict[str, str]) -> None:
-    """The expression's dimension must fit its declared unit: req/s + ms, or a latency declared in %, is an error."""
-    result = expressions.dimension(expression, dimensions)
-    declared = units.unit(unit).dimension
-    plain = {"none", "ratio", "count"}
-    if result in (expressions.UNKNOWN, declared) or (result in plain and declared in plain):
-        return
-    raise UnitError(f"the expression gives a {result} quantity, but unit {unit!r} is a {declared} unit")
+def _expression_field(metric: Metric) -> str:
+    """Where a metric's expression is written: derived, or projected (its from)."""
+    return "derived" if metric.derived is not None else "projected"
 
 
-def _derived(loaded: Loaded, index: int, metric: Metric, done: dict[str, ResolvedMetric]) -> ResolvedMetric:
-    assert metric.derived is not None and metric.unit is not None
-    inputs = expressions.names(metric.derived)
-    parts = [done[name] for name in inputs]
-    base = dict(
-        id=metric.id, title=metric.title or metric.id, unit=metric.unit, expression=metric.derived, inputs=inputs
+def _literal_message(metric: Metric, numbers: list[str]) -> str:
+    """Refuse a number in derived:, showing both honest spellings of what it means."""
+    expression = metric.derived or ""
+    first = numbers[0]
+    named = expression.replace(first, "factor", 1)
+    return (
+        f"{expression!r} contains the number {', '.join(numbers)}: a number written into a derived metric is an "
+        f"assumption nobody measured, so the result would look measured when it is not (only 0 and 1 may appear). "
+        f'Either compute a projection from the measurements: projected: {{from: "{expression}", method: ..., '
+        f"basis: ...}}; or name the number as a projected metric, e.g. {{id: factor, projected: {{value: {first}, "
+        f'method: ..., basis: ...}}}}, and write derived: "{named}" (the result is then badged projected). '
+        f"Averages and totals need no number: mean(a, b, ...), sum(...), min(...), max(...); unit conversions "
+        f"need none either: give each input its unit and declare the result's unit"
     )
+
+
+def _computed(loaded: Loaded, index: int, metric: Metric, done: dict[str, ResolvedMetric]) -> ResolvedMetric:
+    """A derived metric, or a projection computed with projected.from: arithmetic on quantities with units."""
+    expression = metric.expression
+    assert expression is not None and metric.unit is not None
+    field = _expression_field(metric)
+    inputs = expressions.names(expression)
+    parts = [done[name] for name in inputs]
+    base: dict[str, Any] = dict(
+        id=metric.id, title=metric.title or metric.id, unit=metric.unit, expression=expression, inputs=inputs
+    )
+    if metric.projected is not None:
+        base["projection"] = metric.projected.model_copy(update={"unit": metric.unit})
     if missing := [p.id for p in parts if p.value is None]:
         return ResolvedMetric(**base, value=None, provenance="missing", note=f"input(s) missing: {', '.join(missing)}")
-    # Inputs enter in their dimension's canonical unit (ms, ratio, /s, B, count); the result is in the
-    # canonical unit of the declared unit's dimension, then shown in the declared unit.
-    values = {p.id: units.to_canonical(p.value, p.unit) for p in parts if p.value is not None}
+    values = {p.id: units.quantity(p.value, p.unit) for p in parts if p.value is not None}
     try:
-        _check_dimension(metric.derived, metric.unit, {p.id: units.unit(p.unit).dimension for p in parts})
-        canonical = expressions.evaluate(metric.derived, values)
-        value = units.convert(canonical, units.canonical_symbol(metric.unit), metric.unit)
+        value = units.magnitude(expressions.evaluate(expression, values), metric.unit)
+    except expressions.Undefined as undefined:
+        return ResolvedMetric(**base, value=None, provenance="missing", note=undefined.reason)
     except (ExpressionError, UnitError) as exc:
-        raise type(exc)(f"{_located(loaded, index, 'derived')}: metrics[{index}].derived: {exc}") from None
+        raise type(exc)(f"{_located(loaded, index, field)}: metrics[{index}].{field}: {exc}") from None
+    if metric.projected is not None:
+        return ResolvedMetric(**base, value=value, provenance="projected", note=f"computed from {expression}")
     projected = [p for p in parts if p.provenance == "projected"]
     provenance: Provenance = "projected" if projected else "derived"
     note = None
@@ -159,7 +176,7 @@ def _derived(loaded: Loaded, index: int, metric: Metric, done: dict[str, Resolve
             f"{p.id} ({p.projection.method}; {p.projection.basis})" if p.projection else f"{p.id} ({p.note})"
             for p in projected
         ]
-        note = f"{metric.derived}, with projected input(s): {'; '.join(reasons)}"
+        note = f"{expression}, with projected input(s): {'; '.join(reasons)}"
     return ResolvedMetric(**base, value=value, provenance=provenance, note=note)
 
 
@@ -172,20 +189,25 @@ def resolve(loaded: Loaded, artifacts: list[Artifact]) -> list[ResolvedMetric]:
     errors: list[ReportgenError] = []
     graph: dict[str, list[str]] = {}
     for i, metric in enumerate(manifest.metrics):
-        if metric.derived is None:
+        expression = metric.expression
+        if expression is None:
             graph[metric.id] = []
             continue
+        field = _expression_field(metric)
+        where = f"{_located(loaded, i, field)}: metrics[{i}].{field}"
         try:
-            used = expressions.names(metric.derived)
+            used = expressions.names(expression)
+            numbers = expressions.literals(expression) if metric.derived is not None else []
         except ExpressionError as exc:
-            errors.append(ExpressionError(f"{_located(loaded, i, 'derived')}: metrics[{i}].derived: {exc}"))
+            errors.append(ExpressionError(f"{where}: {exc}"))
             continue
+        if numbers:
+            errors.append(ExpressionError(f"{where}: {_literal_message(metric, numbers)}"))
         unknown = [n for n in used if n not in index_of]
         if unknown:
             errors.append(
                 UnresolvedReferenceError(
-                    f"{_located(loaded, i, 'derived')}: metrics[{i}].derived: unknown metric(s) {', '.join(unknown)}; "
-                    f"defined: {', '.join(index_of)}"
+                    f"{where}: unknown metric(s) {', '.join(unknown)}; defined: {', '.join(index_of)}"
                 )
             )
         graph[metric.id] = [n for n in used if n in index_of]
@@ -196,7 +218,8 @@ def resolve(loaded: Loaded, artifacts: list[Artifact]) -> list[ResolvedMetric]:
         cycle = " → ".join(exc.args[1])
         first = exc.args[1][0]
         raise UnresolvedReferenceError(
-            f"{_located(loaded, index_of[first], 'derived')}: derived metrics form a cycle: {cycle}"
+            f"{_located(loaded, index_of[first], _expression_field(manifest.metrics[index_of[first]]))}: "
+            f"derived metrics form a cycle: {cycle}"
         ) from None
     done: dict[str, ResolvedMetric] = {}
     for metric_id in order:
@@ -205,9 +228,18 @@ def resolve(loaded: Loaded, artifacts: list[Artifact]) -> list[ResolvedMetric]:
         try:
             if metric.measured is not None:
                 done[metric_id] = _measured(loaded, i, metric, by_path, declared)
-            elif metric.derived is not None:
+            elif metric.expression is not None:
                 if all(name in done for name in graph[metric_id]):  # else an input's error is already reported
-                    done[metric_id] = _derived(loaded, i, metric, done)
+                    done[metric_id] = _computed(loaded, i, metric, done)
+            elif metric.missing is not None:
+                done[metric_id] = ResolvedMetric(
+                    id=metric.id,
+                    title=metric.title or metric.id,
+                    unit=metric.unit or "",
+                    value=None,
+                    provenance="missing",
+                    note=f"declared missing: {metric.missing.reason}",
+                )
             else:
                 done[metric_id] = _projected(loaded, i, metric)
         except ReportgenError as exc:
@@ -218,7 +250,7 @@ def resolve(loaded: Loaded, artifacts: list[Artifact]) -> list[ResolvedMetric]:
 
 def _projected(loaded: Loaded, index: int, metric: Metric) -> ResolvedMetric:
     projection = metric.projected
-    assert projection is not None
+    assert projection is not None and projection.value is not None
     # A bare number ("value: 48") is in the metric's own unit.
     source_unit = projection.unit or (metric.unit or "")
     unit = metric.unit if metric.unit is not None else source_unit

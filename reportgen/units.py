@@ -16,6 +16,12 @@ none       (empty)    a plain number (k6 ``contains: default`` trends)
 
 Converting between dimensions raises :class:`UnitError`: a latency in ms can
 never be compared with a throughput in req/s.
+
+Arithmetic over quantities (derived metrics, ``projected.from``) is done by pint on a registry
+built from this table (:func:`quantity`, :func:`magnitude`): time and bytes are base dimensions,
+a rate is one over time, ratios, counts and plain numbers are dimensionless. So ``requests /
+duration`` with the duration in ms comes out per millisecond and is converted into the declared
+``req/s``, and a result of another dimension than its declared unit is an error.
 """
 
 from __future__ import annotations
@@ -23,8 +29,16 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from reportgen.errors import UnitError
+
+if TYPE_CHECKING:
+    import pint
+
+    #: A number with its unit as pint computes with it (imported lazily: most commands never need it).
+    Amount: TypeAlias = pint.Quantity[Any]
 
 
 @dataclass(frozen=True)
@@ -68,8 +82,6 @@ _add("bytes/s", 1e6, "MB/s")
 _add("count", 1.0, "count", "requests", "events", "iterations", "tests", "samples", "errors", "rounds", "users", "vus")
 _add("none", 1.0, "")
 
-CANONICAL = {"time": "ms", "ratio": "ratio", "rate": "/s", "bytes": "B", "bytes/s": "B/s", "count": "count", "none": ""}
-
 
 def unit(symbol: str) -> Unit:
     """Return the unit for ``symbol`` or raise UnitError listing the known ones."""
@@ -98,15 +110,6 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     if source.symbol == target.symbol:
         return value
     return value * source.factor / target.factor
-
-
-def to_canonical(value: float, symbol: str) -> float:
-    u = unit(symbol)
-    return value * u.factor
-
-
-def canonical_symbol(symbol: str) -> str:
-    return CANONICAL[unit(symbol).dimension]
 
 
 _QUANTITY = re.compile(r"^\s*(?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<unit>\S*)\s*$")
@@ -150,3 +153,57 @@ def format_value(value: float | None, symbol: str) -> str:
     if symbol == "%":
         return f"{text} %"
     return f"{text} {symbol}"
+
+
+#: Each dimension's canonical unit written for pint; ratio, count and none are all dimensionless.
+_PINT = {
+    "time": "ms",
+    "ratio": "dimensionless",
+    "rate": "1 / s",
+    "bytes": "B",
+    "bytes/s": "B / s",
+    "count": "dimensionless",
+    "none": "dimensionless",
+}
+
+
+@cache
+def registry() -> pint.UnitRegistry[Any]:
+    """A pint registry holding only reportgen's dimensions (pint's full registry takes half a second to load)."""
+    import pint
+
+    ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(None)
+    ureg.define("ms = [time]")
+    ureg.define("s = 1000 * ms")
+    ureg.define("B = [bytes]")
+    return ureg
+
+
+def quantity(value: float, symbol: str) -> Amount:
+    """``value`` in ``symbol`` as a pint quantity in its dimension's canonical unit."""
+    u = unit(symbol)
+    return registry().Quantity(value * u.factor, _PINT[u.dimension])
+
+
+def dimension_of(q: Amount) -> str:
+    """The reportgen name of a quantity's dimension, or pint's (``[time] ** 2``) when it is none of ours."""
+    if q.dimensionless:
+        return "plain number (a count or a ratio)"
+    for name, spelled in _PINT.items():
+        if spelled != "dimensionless" and q.dimensionality == registry().Quantity(1, spelled).dimensionality:
+            return name
+    return str(q.dimensionality)
+
+
+def magnitude(q: Amount, symbol: str) -> float:
+    """The number ``q`` is in ``symbol``; UnitError when the dimensions differ."""
+    import pint
+
+    u = unit(symbol)
+    try:
+        return float(q.to(_PINT[u.dimension]).magnitude) / u.factor
+    except pint.DimensionalityError:
+        declared = "a plain number" if u.dimension in ("ratio", "count", "none") else f"a {u.dimension} unit"
+        raise UnitError(
+            f"the expression gives a {dimension_of(q)} quantity, but unit {symbol!r} is {declared}"
+        ) from None

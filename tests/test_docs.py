@@ -18,7 +18,7 @@ def _fields(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[str]:
         return names
     seen.add(model)
     for name, field in model.model_fields.items():
-        names.add(name)
+        names.add(field.alias or name)  # as written in YAML (projected.from is from_ in Python)
         for candidate in (*getattr(field.annotation, "__args__", ()), field.annotation):
             inner = getattr(candidate, "__args__", (candidate,))
             for kind in inner:

@@ -59,7 +59,7 @@ CASES = [
             "    title: Failed requests\n",
             "    title: Failed requests\n    projected: {value: 1, unit: '%', method: m, basis: b}\n",
         ),
-        ":16:5: metrics[1]: a metric needs exactly one of measured, derived, projected (got measured, projected)",
+        ":16:5: metrics[1]: a metric needs exactly one of measured, derived, projected, missing (got measured, projected)",
     ),
     (
         "a projection without its method and basis",
@@ -127,12 +127,12 @@ CASES = [
     ),
     (
         "a derived metric that adds a latency to a share",
-        GOOD.replace("targets:", "  - id: mixed\n    unit: ms\n    derived: p95_slow + error_rate * 1000\ntargets:"),
-        ":21:14: metrics[2].derived: 'p95_slow + error_rate * 1000': cannot add a time and a ratio",
+        GOOD.replace("targets:", "  - id: mixed\n    unit: ms\n    derived: p95_slow + error_rate\ntargets:"),
+        ":21:14: metrics[2].derived: 'p95_slow + error_rate': cannot add a time and a plain number (a count or a ratio)",
     ),
     (
         "a derived metric whose result does not fit its unit",
-        GOOD.replace("targets:", "  - id: doubled\n    unit: req/s\n    derived: p95_slow * 2\ntargets:"),
+        GOOD.replace("targets:", "  - id: doubled\n    unit: req/s\n    derived: p95_slow + p95_slow\ntargets:"),
         ":21:14: metrics[2].derived: the expression gives a time quantity, but unit 'req/s' is a rate unit",
     ),
     (

@@ -162,9 +162,24 @@ class MeasuredFrom(_Model):
 
 
 class Projection(_Model):
-    """A number nobody measured: never a pass, always shown with its method and basis."""
+    """A number nobody measured: never a pass, always shown with its method and basis.
 
-    value: Annotated[float, WithJsonSchema(_QUANTITY_SCHEMA)]
+    Either typed (``value``) or computed from other metrics (``from``): a computed projection follows
+    the measurements it rests on, and its inputs link to their evidence.
+    """
+
+    # Written and read as "from" (a Python keyword, hence from_), in claims.json too.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+    value: Annotated[float | None, WithJsonSchema(_QUANTITY_SCHEMA)] = Field(
+        default=None, description='The projected number with its unit, e.g. "700 req/s" (or use from).'
+    )
+    from_: str | None = Field(
+        default=None,
+        alias="from",
+        description="Arithmetic over metric ids that computes the projection, e.g. "
+        "'instances * throughput * 0.9'; numbers are allowed here, as assumptions stated by method and basis.",
+    )
     unit: str = ""
     method: str = Field(description="How the number was obtained, e.g. 'architecture review', 'linear extrapolation'.")
     basis: str = Field(description="What it rests on, e.g. 'Kafka vendor benchmark, 3 brokers'.")
@@ -173,6 +188,8 @@ class Projection(_Model):
 
     @model_validator(mode="after")
     def _range(self) -> Projection:
+        if (self.value is None) == (self.from_ is None):
+            raise ValueError("a projection needs exactly one of value (a number) or from (an expression)")
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"low ({self.low}) is above high ({self.high})")
         return self
@@ -188,8 +205,14 @@ class Projection(_Model):
         return raw
 
 
+class DeclaredMissing(_Model):
+    """A figure the team could not measure, said so instead of inventing a value: shown, counted, never a pass."""
+
+    reason: str = Field(description="Why there is no value, e.g. 'the staging cluster was not available'.")
+
+
 class Metric(_Model):
-    """A value the report talks about: exactly one of measured, derived or projected."""
+    """A value the report talks about: exactly one of measured, derived, projected or missing."""
 
     id: MetricId
     title: str | None = None
@@ -199,20 +222,32 @@ class Metric(_Model):
         default=None, description="Which way is an improvement, for comparisons (default: from its target or guard)."
     )
     measured: MeasuredFrom | None = None
-    derived: str | None = Field(default=None, description="Arithmetic over metric ids: + - * / ( ) and numbers.")
+    derived: str | None = Field(
+        default=None,
+        description="Arithmetic over metric ids: + - * / ( ), mean/sum/min/max(...), and no numbers but 0 and 1 "
+        "(a number is an assumption: write it as projected.from).",
+    )
     projected: Projection | None = None
+    missing: DeclaredMissing | None = None
 
     @model_validator(mode="after")
     def _exactly_one_source(self) -> Metric:
-        given = [k for k in ("measured", "derived", "projected") if getattr(self, k) is not None]
+        given = [k for k in ("measured", "derived", "projected", "missing") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "a metric needs exactly one of measured, derived, projected"
+                "a metric needs exactly one of measured, derived, projected, missing"
                 + (f" (got {', '.join(given)})" if given else "")
             )
         if self.derived is not None and self.unit is None:
             raise ValueError("a derived metric needs unit: (the unit of its result)")
+        if self.projected is not None and self.projected.from_ is not None and self.unit is None:
+            raise ValueError("a projection computed with from: needs unit: (the unit of its result)")
         return self
+
+    @property
+    def expression(self) -> str | None:
+        """The arithmetic that computes this metric, if any: derived, or projected.from."""
+        return self.derived if self.derived is not None else self.projected.from_ if self.projected else None
 
 
 class Guard(_Model):
