@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from reportgen.attachments import collect_attachments
-from reportgen.collect import collect
+from reportgen.collect import collect, leaves_release
 from reportgen.digest import evidence_digest, signoff_states
-from reportgen.errors import ReportgenError, UnresolvedReferenceError, raise_all
+from reportgen.errors import InputError, Position, ReportgenError, UnresolvedReferenceError, raise_all
 from reportgen.evaluate import counts, evaluate, release_verdict
 from reportgen.load import load_manifest, load_signoffs
 from reportgen.ordering import newest_first
-from reportgen.project import MANIFEST, SIGNOFFS, Project
+from reportgen.project import MANIFEST, SIGNOFFS, Project, outside
 from reportgen.reconcile import disagreements
 from reportgen.resolve import resolve
 from reportgen.schemas.report import ReleaseResult
@@ -21,6 +21,9 @@ def analyse_release(project: Project, release: str, known: list[str]) -> Release
     path = folder / MANIFEST
     if not path.is_file():
         raise UnresolvedReferenceError(f"{path}: no such release manifest; releases here: {', '.join(known) or 'none'}")
+    for name in (MANIFEST, SIGNOFFS):
+        if (real := outside(folder, name)) is not None:
+            raise InputError(Position(folder / name), leaves_release("file", name, real))
     loaded = load_manifest(path)
     if loaded.manifest.release != release:
         raise UnresolvedReferenceError(
@@ -28,6 +31,11 @@ def analyse_release(project: Project, release: str, known: list[str]) -> Release
             f"name {release!r}; rename one of them"
         )
     baseline = loaded.manifest.baseline
+    if baseline == release:
+        raise UnresolvedReferenceError(
+            f"{loaded.positions.at(('baseline',))}: baseline: {baseline!r} is this release itself; "
+            "name an earlier release to compare with, or remove baseline"
+        )
     if baseline is not None and baseline not in known:
         raise UnresolvedReferenceError(
             f"{loaded.positions.at(('baseline',))}: baseline: {baseline!r} is not a release in results/; "

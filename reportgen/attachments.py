@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportgen.collect import sha256_file
+from reportgen.collect import leaves_release, sha256_file
 from reportgen.errors import ArtifactError, ManifestError, ReportgenError, raise_all
 from reportgen.load import Loaded
-from reportgen.project import MANIFEST, SIGNOFFS
+from reportgen.project import MANIFEST, SIGNOFFS, outside
 from reportgen.schemas.report import Attachment
 
 
@@ -35,6 +35,9 @@ def collect_attachments(release_dir: Path, loaded: Loaded) -> tuple[list[Attachm
             continue
         seen.add(ref.path)
         path = release_dir / ref.path
+        if (real := outside(release_dir, ref.path)) is not None:
+            errors.append(ArtifactError(at, leaves_release("attachment", ref.path, real)))
+            continue
         if not path.is_file():
             if manifest.status == "final":
                 errors.append(ArtifactError(at, f"attachment {ref.path!r} does not exist in {release_dir}"))

@@ -8,7 +8,7 @@ from pathlib import Path
 from reportgen import adapters
 from reportgen.errors import ArtifactError, InputError, ReportgenError, raise_all
 from reportgen.load import Loaded
-from reportgen.project import MANIFEST
+from reportgen.project import MANIFEST, outside
 from reportgen.schemas.manifest import Manifest
 from reportgen.schemas.report import Artifact
 
@@ -36,6 +36,9 @@ def collect(release_dir: Path, loaded: Loaded) -> tuple[list[Artifact], list[str
         seen.add(ref.path)
         path = release_dir / ref.path
         loc = _artifact_loc(loaded, ref.path)
+        if (real := outside(release_dir, ref.path)) is not None:
+            errors.append(ArtifactError(loaded.positions.at(loc), leaves_release("artifact", ref.path, real)))
+            continue
         if not path.is_file():
             message = f"artifact {ref.path!r} does not exist in {release_dir}"
             if manifest.status == "final":
@@ -65,6 +68,14 @@ def collect(release_dir: Path, loaded: Loaded) -> tuple[list[Artifact], list[str
         warnings.extend(f"{ref.path}{f':{w.line}' if w.line else ''}: {w.message}" for w in extraction.warnings)
     raise_all(errors)
     return artifacts, warnings
+
+
+def leaves_release(kind: str, path: str, real: Path) -> str:
+    """The refusal of a file whose symlink leads out of the release folder (its contents are never read)."""
+    return (
+        f"{kind} {path!r} is a symbolic link leading outside the release folder (to {real}); "
+        "copy the file into the release folder instead"
+    )
 
 
 def _requested_percentiles(manifest: Manifest, path: str) -> list[float]:

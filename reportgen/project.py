@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,25 @@ from reportgen.errors import ProjectError
 
 MANIFEST = "release.yaml"
 SIGNOFFS = "signoffs.yaml"
+
+#: A release id is one folder name under results/: never '..', a '/' or an absolute path. Same as the schema's.
+RELEASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+
+
+def check_release_id(release: str) -> str:
+    """``release`` if it is a safe folder name for results/RELEASE, else ProjectError."""
+    if not RELEASE_ID.fullmatch(release) or len(release) > 100:
+        raise ProjectError(
+            f"{release!r}: not a release id; use up to 100 letters, digits, '.', '_' and '-', starting with a "
+            "letter or digit (a release is one folder of results/)"
+        )
+    return release
+
+
+def outside(folder: Path, relative: str) -> Path | None:
+    """Where ``folder/relative`` really is when a symlink leads it out of ``folder``; None while it stays inside."""
+    base, real = folder.resolve(), (folder / relative).resolve()
+    return None if base == real or base in real.parents else real
 
 
 @dataclass(frozen=True)
@@ -41,7 +61,7 @@ class Project:
         return self.root / "mkdocs.yml"
 
     def release_dir(self, release: str) -> Path:
-        return self.results / release
+        return self.results / check_release_id(release)
 
     def release_ids(self) -> list[str]:
         """Every folder of results/ that holds a release.yaml, by name."""

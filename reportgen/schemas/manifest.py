@@ -89,6 +89,10 @@ class ArtifactRef(_Model):
     def _relative(cls, path: str) -> str:
         if path.startswith("/") or ".." in path.split("/"):
             raise ValueError(f'artifact path "{path}" must stay inside the release folder')
+        if not path.strip() or all(part in ("", ".") for part in path.split("/")):
+            raise ValueError(f'path "{path}" names the release folder itself; name a file in it')
+        if any(ord(c) < 32 for c in path):
+            raise ValueError(f"path {path!r} contains a control character")
         return path
 
 

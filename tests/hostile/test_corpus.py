@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CASES = sorted(HERE.glob("*/*.yaml"))
 KNOWN_KEYS = {"rule", "files", "copy", "dirs", "symlinks", "env", "run", "expect"}
-EXPECT_KEYS = {"exit", "stderr", "stdout", "unchanged", "absent", "html", "no_html"}
+EXPECT_KEYS = {"exit", "stderr", "stdout", "no_stderr", "no_stdout", "unchanged", "absent", "html", "no_html"}
 #: Commands whose job is to change results/: by default only the files the case wrote must stay as they were.
 CHANGES_RESULTS = {"new", "sign"}
 
@@ -143,6 +143,10 @@ def test_case(
         assert expand(needle) in err, f"{needle!r} not in stderr:\n{err}"
     for needle in expect.get("stdout") or []:
         assert expand(needle) in out, f"{needle!r} not in stdout:\n{out}"
+    for needle in expect.get("no_stderr") or []:
+        assert expand(needle) not in err, f"{needle!r} in stderr:\n{err}"
+    for needle in expect.get("no_stdout") or []:
+        assert expand(needle) not in out, f"{needle!r} in stdout:\n{out}"
     for path in unchanged:
         assert snapshot(project / path) == before[path], f"{path} changed"
     for path in expect.get("absent") or []:
