@@ -213,6 +213,23 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from reportgen.verify import verify
+
+    report = verify(Path(args.path or args.project), Path(args.site_dir) if args.site_dir else None)
+    for mismatch in report.mismatches:
+        print(mismatch)
+    checked = (
+        f"{len(report.releases)} release(s) in {report.site}: {report.files_hashed} files hashed, "
+        f"{report.claims_compared} claims recomputed, {report.figures_compared} page figures compared"
+    )
+    if report.ok:
+        print(f"verified: {checked}; everything matches")
+        return EXIT_OK
+    print(f"NOT VERIFIED: {len(report.mismatches)} mismatch(es); {checked}")
+    return EXIT_NOT_PASS
+
+
 def _label(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep:
@@ -330,6 +347,17 @@ def parser() -> argparse.ArgumentParser:
         "--label", action="append", default=[], type=_label, metavar="KEY=VALUE", help="only slices with this label"
     )
     p.set_defaults(run=cmd_extract)
+
+    p = sub.add_parser(
+        "verify",
+        help="recompute a built site from its raw copies (and from results/) and compare",
+        description="Recompute every figure of a built site from the raw copies it holds and compare with "
+        "claims.json and the pages; in a checkout, also recompute from results/. "
+        "Exit 0 everything matches, 1 a mismatch (each listed), 2 unreadable input.",
+    )
+    p.add_argument("path", nargs="?", help="a built site folder, or a report repository (default: -C or here)")
+    p.add_argument("--site-dir", help="in a repository, the built site to check (default: site/)")
+    p.set_defaults(run=cmd_verify)
 
     p = sub.add_parser(
         "schema",

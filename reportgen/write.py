@@ -6,7 +6,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 #: A file to write: its bytes, or a path whose bytes are copied (raw artifacts can be large).
@@ -147,3 +148,24 @@ def remove_stale(beside: Iterable[Path]) -> list[Path]:
                 sibling.unlink(missing_ok=True)
             removed.append(sibling)
     return removed
+
+
+@contextmanager
+def scratch_folder(files: Mapping[str, Content]) -> Iterator[Path]:
+    """A temporary folder holding ``files`` (relative path → bytes or source path), removed afterwards.
+
+    Source paths are hard-linked where the file system allows (no bytes copied) and copied otherwise;
+    used to re-read copies under the names their manifest gives them, and to hand files to ssh-keygen.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="reportgen-scratch-"))
+    try:
+        for relative, content in sorted(files.items()):
+            target = folder / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, Path):
+                _link_or_copy(str(content), str(target))
+            else:
+                target.write_bytes(content)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
