@@ -52,7 +52,9 @@ def collect(release_dir: Path, loaded: Loaded) -> tuple[list[Artifact], list[str
                 )
             continue
         try:
-            extraction = adapters.extract(path, ref.format, _requested_percentiles(manifest, ref.path))
+            extraction = adapters.extract(
+                path, ref.format, _requested_percentiles(manifest, ref.path), _requested_slices(manifest, ref.path)
+            )
         except InputError as exc:
             errors.append(exc)
             continue
@@ -87,6 +89,17 @@ def _requested_percentiles(manifest: Manifest, path: str) -> list[float]:
         if (p := adapters.percentile_of_stat(m.measured.stat)) is not None
     }
     return sorted(found)
+
+
+def _requested_slices(manifest: Manifest, path: str) -> list[tuple[str, dict[str, str]]]:
+    """Label sets the manifest asks of this artifact (``labels: {name: checkout, expected_response: "true"}``),
+    for adapters that hold every sample and so can compute any combination."""
+    found = {
+        (m.measured.metric, tuple(sorted(m.measured.labels.items())))
+        for m in manifest.metrics
+        if m.measured is not None and m.measured.artifact == path and m.measured.labels
+    }
+    return [(metric, dict(labels)) for metric, labels in sorted(found)]
 
 
 def _scenario_of(loaded: Loaded, path: str) -> str | None:

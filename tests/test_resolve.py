@@ -8,7 +8,7 @@ import pytest
 
 from reportgen.analyse import analyse
 from reportgen.project import Project
-from tests.support.project import BASE_MANIFEST, K6_EXPORT, make_project
+from tests.support.project import BASE_MANIFEST, K6_STREAM, make_project, stream_project
 
 EXTRA = """\
   - id: instances
@@ -57,19 +57,15 @@ def test_a_percentile_the_manifest_asks_of_a_stream_is_computed_by_k6s_rule(tmp_
     """`stat: p97.5` on a k6 stream is computed from the raw samples with k6's rule (i = p(n-1), linear)."""
     import gzip
     import json
-    import shutil
 
     from reportgen.estimators import k6_linear
 
-    stream = K6_EXPORT.parent / "stream.ndjson.gz"
-    manifest = BASE_MANIFEST.format(release="v1.0.0", date="2026-10-01").replace(
-        "        format: k6-summary-export\n", "        format: k6-summary-export\n      - k6/stream.ndjson.gz\n"
-    ).split("targets:")[0] + (
+    stream = K6_STREAM
+    root = stream_project(
+        tmp_path,
         "  - id: p975_slow\n"
-        "    measured: {artifact: k6/stream.ndjson.gz, metric: http_req_duration, stat: p97.5, labels: {name: slow}}\n"
+        "    measured: {artifact: k6/stream.ndjson.gz, metric: http_req_duration, stat: p97.5, labels: {name: slow}}\n",
     )
-    root = make_project(tmp_path, {"v1.0.0": manifest})
-    shutil.copyfile(stream, root / "results/v1.0.0/k6/stream.ndjson.gz")
     result = analyse(Project(root))[0]
     values = sorted(
         record["data"]["value"]

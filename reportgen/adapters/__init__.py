@@ -13,7 +13,7 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import cast
 
-from reportgen.adapters._base import Adapter, Sample, SampleAdapter, read_sample
+from reportgen.adapters._base import Adapter, Sample, SampleAdapter, Slices, read_sample
 from reportgen.errors import ArtifactError, Position, ReportgenError, UnknownFormatError
 from reportgen.schemas.measurement import Extraction
 
@@ -77,17 +77,20 @@ def detect(path: Path) -> Adapter:
     return max(accepting, key=lambda a: a.priority)
 
 
-def extract(path: Path, format_name: str | None = None, percentiles: Sequence[float] = ()) -> Extraction:
+def extract(
+    path: Path, format_name: str | None = None, percentiles: Sequence[float] = (), slices: Slices = ()
+) -> Extraction:
     """Read one artifact with the named adapter, or the one that sniffs it.
 
-    ``percentiles`` (0..1) are computed on top of the adapter's standard set by adapters that read raw
-    samples (``computes_percentiles = True``); others report what their file holds.
+    ``percentiles`` (0..1) and ``slices`` (metric and label sets, e.g. ``("http_req_duration", {"name":
+    "checkout", "expected_response": "true"})``) are computed on top of the adapter's standard set by adapters
+    that read raw samples (``computes_percentiles = True``); others report what their file holds.
     """
     adapter = get(format_name) if format_name else detect(path)
     if not path.is_file():
         raise ArtifactError(Position(path), "no such file")
-    if percentiles and getattr(adapter, "computes_percentiles", False):
-        return cast(SampleAdapter, adapter).read(path, percentiles=percentiles)
+    if (percentiles or slices) and getattr(adapter, "computes_percentiles", False):
+        return cast(SampleAdapter, adapter).read(path, percentiles=percentiles, slices=slices)
     return adapter.read(path)
 
 

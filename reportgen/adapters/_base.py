@@ -53,12 +53,17 @@ class Adapter(Protocol):
     def read(self, path: Path) -> Extraction: ...
 
 
+#: Label sets asked of a stream beyond its standard slices: (metric, {tag: value, …}).
+Slices = Sequence[tuple[str, dict[str, str]]]
+
+
 class SampleAdapter(Adapter, Protocol):
-    """An adapter over raw samples (a stream), which can compute percentiles beyond its standard set."""
+    """An adapter over raw samples (a stream), which can compute percentiles beyond its standard set and any
+    label combination (``slices``), since it holds every sample."""
 
     computes_percentiles: ClassVar[bool]
 
-    def read(self, path: Path, percentiles: Sequence[float] = ()) -> Extraction: ...
+    def read(self, path: Path, percentiles: Sequence[float] = (), slices: Slices = ()) -> Extraction: ...
 
 
 def _open_binary(path: Path) -> io.BufferedReader | gzip.GzipFile:

@@ -74,6 +74,8 @@ class StreamCollector:
     points: int = 0
     first_ns: int | None = None
     last_ns: int | None = None
+    #: Label sets asked for beyond the standard slices (a manifest's ``labels:``), by metric.
+    requested: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def declare(self, declaration: MetricDeclaration) -> None:
         # k6 repeats Metric lines; the first one is as good as any.
@@ -85,7 +87,7 @@ class StreamCollector:
         self.first_ns = time_ns if self.first_ns is None else min(self.first_ns, time_ns)
         self.last_ns = time_ns if self.last_ns is None else max(self.last_ns, time_ns)
         by_labels = self.slices.setdefault(declaration.name, {})
-        for labels in slice_keys(declaration, tags):
+        for labels in slice_keys(declaration, tags, self.requested.get(declaration.name, ())):
             samples = by_labels.get(labels)
             if samples is None:
                 samples = by_labels[labels] = SliceSamples()
@@ -101,8 +103,11 @@ class StreamCollector:
             self.durations_per_second.setdefault(second, array("d")).append(value)
 
 
-def slice_keys(declaration: MetricDeclaration, tags: dict[str, str]) -> set[LabelKey]:
-    """The slices one sample belongs to: the total, one per breakdown tag, each matching submetric.
+def slice_keys(
+    declaration: MetricDeclaration, tags: dict[str, str], requested: Iterable[dict[str, str]] = ()
+) -> set[LabelKey]:
+    """The slices one sample belongs to: the total, one per breakdown tag, each matching submetric or
+    requested label set.
 
     An empty tag value counts as absent: the CSV cannot tell them apart, and both
     streams must give the same slices.
@@ -111,7 +116,7 @@ def slice_keys(declaration: MetricDeclaration, tags: dict[str, str]) -> set[Labe
     for tag in BREAKDOWN_TAGS:
         if tags.get(tag):
             keys.add(((tag, tags[tag]),))
-    for submetric in declaration.submetrics:
+    for submetric in (*declaration.submetrics, *requested):
         # k6 matches a submetric by plain string equality of every tag in its selector.
         if all(tags.get(tag) == value for tag, value in submetric.items()):
             keys.add(tuple(sorted(submetric.items())))
@@ -191,11 +196,12 @@ def _is_percentile(kind: Kind, stat: str) -> bool:
     return kind == "trend" and (stat == "med" or stat.startswith("p"))
 
 
-def _slice_measurements(
-    declaration: MetricDeclaration, labels: LabelKey, samples: SliceSamples, requested: Sequence[float]
+def slice_measurements(
+    declaration: MetricDeclaration, labels: LabelKey, stats: Iterable[tuple[str, float]]
 ) -> list[Measurement]:
+    """The measurements of one slice from its (stat, value) pairs, in :func:`reduce_samples`' order."""
     found = []
-    for stat, value in reduce_samples(declaration, samples, requested):
+    for stat, value in stats:
         estimator = K6_LINEAR if _is_percentile(declaration.kind, stat) else None
         filters = {"metric": declaration.name, **dict(labels)}
         found.append(
@@ -212,28 +218,36 @@ def _slice_measurements(
     return found
 
 
-def _per_second_series(collected: StreamCollector) -> list[Series]:
+def per_second_series(
+    requests_per_second: dict[int, float], p95_per_second: dict[int, float], latency_contains: str
+) -> list[Series]:
+    """Requests per second and p95 latency per second (k6's rule) as chart series, seconds in order."""
     series = []
-    if collected.requests_per_second:
-        points = [(float(s), collected.requests_per_second[s]) for s in sorted(collected.requests_per_second)]
+    if requests_per_second:
+        points = [(float(s), requests_per_second[s]) for s in sorted(requests_per_second)]
         selector = stream_query("sum per second", "value", {"metric": RATE_SERIES_METRIC})
         series.append(Series(metric=RATE_SERIES_METRIC, stat="count", unit="count", points=points, selector=selector))
-    if collected.durations_per_second:
-        by_second = collected.durations_per_second
-        points = [(float(s), k6_linear(sorted(by_second[s]), 0.95)) for s in sorted(by_second)]
+    if p95_per_second:
+        points = [(float(s), p95_per_second[s]) for s in sorted(p95_per_second)]
         selector = stream_query("p95 per second", "value", {"metric": LATENCY_SERIES_METRIC}, K6_LINEAR)
-        unit = value_unit(collected.declarations[LATENCY_SERIES_METRIC].contains)
         series.append(
             Series(
                 metric=LATENCY_SERIES_METRIC,
                 stat="p95",
-                unit=unit,
+                unit=value_unit(latency_contains),
                 points=points,
                 selector=selector,
                 estimator=K6_LINEAR,
             )
         )
     return series
+
+
+def _per_second_series(collected: StreamCollector) -> list[Series]:
+    by_second = collected.durations_per_second
+    p95 = {s: k6_linear(sorted(values), 0.95) for s, values in by_second.items()}
+    contains = collected.declarations[LATENCY_SERIES_METRIC].contains if p95 else ""
+    return per_second_series(collected.requests_per_second, p95, contains)
 
 
 def reduce_stream(
@@ -245,20 +259,33 @@ def reduce_stream(
     for metric, by_labels in collected.slices.items():
         declaration = collected.declarations[metric]
         for labels in sorted(by_labels, key=lambda key: (len(key), key)):
-            found.extend(_slice_measurements(declaration, labels, by_labels[labels], requested))
+            stats = reduce_samples(declaration, by_labels[labels], requested)
+            found.extend(slice_measurements(declaration, labels, stats))
     return found, _per_second_series(collected)
 
 
 def stream_info(collected: StreamCollector) -> dict[str, str]:
     """What the stream says about the run: sample count, time span, declared thresholds, metrics taken as trends."""
-    info = {"points": str(collected.points)}
-    if collected.first_ns is not None and collected.last_ns is not None:
-        info["first_point"] = _iso(collected.first_ns)
-        info["last_point"] = _iso(collected.last_ns)
-    for name, declaration in collected.declarations.items():
+    return run_info(collected.points, collected.first_ns, collected.last_ns, collected.declarations, collected.slices)
+
+
+def run_info(
+    points: int,
+    first_ns: int | None,
+    last_ns: int | None,
+    declarations: dict[str, MetricDeclaration],
+    sampled: Iterable[str],
+) -> dict[str, str]:
+    """:func:`stream_info` from its parts; ``sampled`` are the metrics with samples."""
+    info = {"points": str(points)}
+    if first_ns is not None and last_ns is not None:
+        info["first_point"] = _iso(first_ns)
+        info["last_point"] = _iso(last_ns)
+    for name, declaration in declarations.items():
         if declaration.thresholds:
             info[f"thresholds.{name}"] = "; ".join(declaration.thresholds)
-    assumed = sorted(d.name for d in collected.declarations.values() if d.assumed and d.name in collected.slices)
+    with_samples = set(sampled)
+    assumed = sorted(d.name for d in declarations.values() if d.assumed and d.name in with_samples)
     if assumed:
         info["assumed_trend"] = ", ".join(assumed)
     return info

@@ -13,13 +13,15 @@ import csv
 import json
 import re
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from reportgen.adapters._base import Sample, number, open_text, parse_json
+from reportgen.adapters import _k6_sql
+from reportgen.adapters._base import Sample, Slices, number, open_text, parse_json
+from reportgen.adapters._duckdb import connect, plain_utf8
 from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_reduce import MetricDeclaration, StreamCollector, reduce_stream, stream_info
 from reportgen.errors import ArtifactError, Position
@@ -85,12 +87,49 @@ def _extraction(
     found, series = reduce_stream(collector, percentiles)
     return Extraction(
         adapter=adapter,
-        adapter_version="1",
+        adapter_version=ADAPTER_VERSION,
         measurements=found,
         series=series,
         warnings=warnings,
         info=stream_info(collector),
     )
+
+
+#: Both readers (DuckDB and line by line) give the same figures: one version for the cache.
+ADAPTER_VERSION = "1"
+
+Loader = Callable[[Any, Path, set[str]], _k6_sql.Loaded]
+
+
+def reduce_with_duckdb(
+    adapter: str, path: Path, load: Loader, percentiles: Sequence[float], slices: Slices
+) -> Extraction | None:
+    """The whole reduction as SQL over the file; None when the file needs the line reader (damage, a BOM, no
+    samples), which then names the line or reads what is complete."""
+    if not plain_utf8(path):
+        return None
+    tags = {tag for _, labels in slices for tag in labels}
+    with connect() as connection:
+        try:
+            loaded = load(connection, path, tags)
+            try:
+                found, series, info = _k6_sql.reduce(connection, loaded, slices, percentiles)
+            except _k6_sql.MissingTags as missing:  # a submetric on a tag not read: read it too
+                connection.execute("DROP TABLE lines")
+                loaded = load(connection, path, tags | missing.tags)
+                found, series, info = _k6_sql.reduce(connection, loaded, slices, percentiles)
+        except _k6_sql.NotReducible:
+            return None
+    if info["points"] == "0":
+        return None
+    return Extraction(adapter=adapter, adapter_version=ADAPTER_VERSION, measurements=found, series=series, info=info)
+
+
+def _requested(slices: Slices) -> dict[str, list[dict[str, str]]]:
+    by_metric: dict[str, list[dict[str, str]]] = {}
+    for metric, labels in slices:
+        by_metric.setdefault(metric, []).append(dict(labels))
+    return by_metric
 
 
 # ---------------------------------------------------------------------------- NDJSON
@@ -147,9 +186,9 @@ def _take_record(record: Any, path: Path, line: int, collector: StreamCollector)
         raise _fail(path, line, f"not a k6 --out json line (type {kind!r}; expected Metric or Point)")
 
 
-def read_ndjson(path: Path) -> tuple[StreamCollector, list[ExtractWarning]]:
+def read_ndjson(path: Path, slices: Slices = ()) -> tuple[StreamCollector, list[ExtractWarning]]:
     """Feed every line of a k6 NDJSON stream to a collector; only the last line may be incomplete."""
-    collector = StreamCollector()
+    collector = StreamCollector(requested=_requested(slices))
     warnings: list[ExtractWarning] = []
     damaged: ArtifactError | None = None
     for line, raw in enumerate(_lines(path, warnings), start=1):
@@ -193,8 +232,11 @@ class K6JsonStream:
             and isinstance(record.get("data"), dict)
         )
 
-    def read(self, path: Path, percentiles: Sequence[float] = ()) -> Extraction:
-        collector, warnings = read_ndjson(path)
+    def read(self, path: Path, percentiles: Sequence[float] = (), slices: Slices = ()) -> Extraction:
+        fast = reduce_with_duckdb(self.name, path, _k6_sql.load_ndjson, percentiles, slices)
+        if fast is not None:
+            return fast
+        collector, warnings = read_ndjson(path, slices)
         if not collector.points:
             raise ArtifactError(Position(path, 1), "no k6 samples (Point lines) in the file")
         return _extraction(self.name, collector, warnings, percentiles)
@@ -243,9 +285,9 @@ class _CsvColumns:
         return fields[self.metric], csv_time_ns(fields[self.time], path, line), value, tags
 
 
-def read_csv_stream(path: Path) -> tuple[StreamCollector, list[ExtractWarning]]:
+def read_csv_stream(path: Path, slices: Slices = ()) -> tuple[StreamCollector, list[ExtractWarning]]:
     """Feed every row of a k6 CSV stream to a collector; only the last row may be incomplete."""
-    collector = StreamCollector()
+    collector = StreamCollector(requested=_requested(slices))
     warnings: list[ExtractWarning] = []
     reader = csv.reader(_lines(path, warnings), strict=True)
     damaged: ArtifactError | None = None
@@ -272,6 +314,18 @@ def read_csv_stream(path: Path) -> tuple[StreamCollector, list[ExtractWarning]]:
     return collector, warnings
 
 
+def _load_csv(connection: Any, path: Path, tags: set[str]) -> _k6_sql.Loaded:
+    """The CSV into DuckDB, once its header shows it is a k6 CSV (else the line reader names what is wrong)."""
+    try:
+        with open_text(path) as text:
+            header = next(csv.reader([text.readline()]), [])
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error):
+        raise _k6_sql.NotReducible("header unreadable") from None
+    if any(column not in header for column in CSV_REQUIRED) or len(set(header)) != len(header):
+        raise _k6_sql.NotReducible("not a k6 CSV header")
+    return _k6_sql.load_csv(connection, path, header, tags)
+
+
 class K6CsvStream:
     name: ClassVar[str] = "k6-csv-stream"
     version: ClassVar[str] = "1"
@@ -283,10 +337,12 @@ class K6CsvStream:
     def sniff(self, sample: Sample) -> bool:
         return _first_line(sample.head).startswith("metric_name,timestamp,metric_value")
 
-    def read(self, path: Path, percentiles: Sequence[float] = ()) -> Extraction:
-        collector, warnings = read_csv_stream(path)
-        if not collector.points:
-            raise ArtifactError(Position(path, 2), "no k6 samples (rows) in the file")
-        extraction = _extraction(self.name, collector, warnings, percentiles)
+    def read(self, path: Path, percentiles: Sequence[float] = (), slices: Slices = ()) -> Extraction:
+        extraction = reduce_with_duckdb(self.name, path, _load_csv, percentiles, slices)
+        if extraction is None:
+            collector, warnings = read_csv_stream(path, slices)
+            if not collector.points:
+                raise ArtifactError(Position(path, 2), "no k6 samples (rows) in the file")
+            extraction = _extraction(self.name, collector, warnings, percentiles)
         extraction.info["kinds_from"] = "k6 built-in metric names (the CSV does not say which metric is which kind)"
         return extraction

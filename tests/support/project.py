@@ -10,6 +10,7 @@ from reportgen.scaffold import init
 
 ROOT = Path(__file__).resolve().parents[2]
 K6_EXPORT = ROOT / "tests/fixtures/real/k6/v1.1.0-groups-thresholds/summary-export.json"
+K6_STREAM = K6_EXPORT.parent / "stream.ndjson.gz"
 
 #: A manifest over the real k6 1.1.0 summary export: p95 {name:slow} = 243.3 ms, failure rate 4.65 %.
 BASE_MANIFEST = """\
@@ -47,4 +48,15 @@ def make_project(tmp: Path, manifests: dict[str, str] | None = None) -> Path:
         (folder / "k6").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(K6_EXPORT, folder / "k6" / "summary-export.json")
         (folder / "release.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def stream_project(tmp: Path, metrics_yaml: str) -> Path:
+    """A one-release repository whose manifest also lists the k6 1.1.0 NDJSON stream, with ``metrics_yaml``
+    (list items under ``metrics:``) appended to the base metrics and no targets."""
+    manifest = BASE_MANIFEST.format(release="v1.0.0", date="2026-10-01").replace(
+        "        format: k6-summary-export\n", "        format: k6-summary-export\n      - k6/stream.ndjson.gz\n"
+    ).split("targets:")[0] + metrics_yaml
+    root = make_project(tmp, {"v1.0.0": manifest})
+    shutil.copyfile(K6_STREAM, root / "results/v1.0.0/k6/stream.ndjson.gz")
     return root

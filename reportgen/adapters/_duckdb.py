@@ -1,0 +1,77 @@
+"""One way to open DuckDB for reducing a raw stream: bounded memory, spill to a private temp folder.
+
+The stream reductions are SQL over files (``read_json``/``read_csv``), so that the same
+statements can later run where the files are (DuckDB over object storage, a cluster SQL
+engine); site_docs/guide/scale.md says how. This module only owns the connection:
+
+* ``memory_limit`` (``REPORTGEN_DUCKDB_MEMORY``, default 300 MB): DuckDB spills what does
+  not fit to a temporary folder that is removed afterwards, so a 2 GB stream reduces in
+  well under 400 MB of resident memory;
+* ``threads`` (``REPORTGEN_DUCKDB_THREADS``, default: DuckDB's, one per core).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+DEFAULT_MEMORY = "300MB"
+
+#: What DuckDB raises for input it cannot read: the caller falls back to the line-by-line reader,
+#: which names the file, line and column.
+ReadFailure = duckdb.Error
+
+
+@contextmanager
+def connect() -> Iterator[Any]:
+    """An in-memory DuckDB connection whose spill folder is removed when the block ends."""
+    spill = tempfile.mkdtemp(prefix="reportgen-duckdb-")
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.execute(f"SET memory_limit = {literal(os.environ.get('REPORTGEN_DUCKDB_MEMORY', DEFAULT_MEMORY))}")
+        connection.execute(f"SET temp_directory = {literal(spill)}")
+        # File order is the order k6 summed in: tables keep it (rowid) even when loaded in parallel.
+        connection.execute("SET preserve_insertion_order = true")
+        threads = os.environ.get("REPORTGEN_DUCKDB_THREADS")
+        if threads:
+            connection.execute(f"SET threads = {int(threads)}")
+        yield connection
+    finally:
+        connection.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def literal(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def identifier(name: str) -> str:
+    """``name`` as a quoted SQL identifier (tag names are user text)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def compression(path: Path) -> str:
+    """``gzip`` by magic number (never by file name, as the Python readers do), else ``none``."""
+    with path.open("rb") as stream:
+        return "gzip" if stream.read(2) == b"\x1f\x8b" else "none"
+
+
+def plain_utf8(path: Path) -> bool:
+    """True unless the text starts with a byte-order mark (UTF-16, UTF-8 BOM): those go to the Python readers."""
+    import gzip
+
+    opener = gzip.open if compression(path) == "gzip" else open
+    try:
+        with opener(path, "rb") as stream:
+            start: bytes = stream.read(3)
+    except (OSError, EOFError):
+        return False
+    return not start.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))

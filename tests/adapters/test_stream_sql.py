@@ -1,0 +1,131 @@
+"""The DuckDB reductions of raw streams against the line readers and against the raw samples themselves."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from reportgen.adapters import _k6_sql
+from reportgen.adapters import k6_stream as k6
+from reportgen.analyse import analyse
+from reportgen.estimators import k6_linear
+from reportgen.project import Project
+from reportgen.schemas.measurement import Extraction
+from tests.support.project import stream_project
+
+ROOT = Path(__file__).resolve().parents[2]
+K6_CASES = [
+    *sorted((ROOT / "tests/fixtures/real/k6").glob("*/stream.*.gz")),
+    ROOT / "tests/fixtures/k6-runs/killed-mid-run/plain.ndjson.gz",
+]
+CHECKOUT_OK = ("http_req_duration", {"name": "items", "expected_response": "true"})
+
+
+def _line_reader(path: Path, percentiles: list[float], slices: list[tuple[str, dict[str, str]]]) -> Extraction:
+    if ".csv" in path.name:
+        collector, warnings = k6.read_csv_stream(path, slices)
+        return k6._extraction("k6-csv-stream", collector, warnings, percentiles)
+    collector, warnings = k6.read_ndjson(path, slices)
+    return k6._extraction("k6-json-stream", collector, warnings, percentiles)
+
+
+def _duckdb(path: Path, percentiles: list[float], slices: list[tuple[str, dict[str, str]]]) -> Extraction | None:
+    csv = ".csv" in path.name
+    load = k6._load_csv if csv else _k6_sql.load_ndjson
+    return k6.reduce_with_duckdb("k6-csv-stream" if csv else "k6-json-stream", path, load, percentiles, slices)
+
+
+@pytest.mark.parametrize("path", K6_CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_duckdb_gives_the_line_readers_figures_exactly(path: Path) -> None:
+    """On every real k6 stream, the SQL reduction gives the same measurements (bit for bit, same order), series and
+    info as the line reader, requested percentiles and label combinations included."""
+    asked = ([0.975, 0.9999], [CHECKOUT_OK, ("checks", {"scenario": "browse"})])
+    fast = _duckdb(path, *asked)
+    assert fast is not None, "the SQL path declined a clean file"
+    slow = _line_reader(path, *asked)
+    assert [m.model_dump() for m in fast.measurements] == [m.model_dump() for m in slow.measurements]
+    assert fast.series == slow.series
+    assert fast.info == slow.info
+
+
+def test_a_two_tag_slice_is_k6s_rule_over_exactly_those_samples() -> None:
+    """A label combination no standard slice has (name and expected_response) is computed over the samples
+    carrying both tags, with k6's percentile rule and an in-order sum."""
+    path = ROOT / "tests/fixtures/real/k6/v1.1.0-groups-thresholds/stream.ndjson.gz"
+    extraction = k6.K6JsonStream().read(path, slices=[CHECKOUT_OK])
+    records = [json.loads(line) for line in gzip.decompress(path.read_bytes()).decode().splitlines()]
+    values = [
+        r["data"]["value"]
+        for r in records
+        if r["type"] == "Point"
+        and r["metric"] == "http_req_duration"
+        and r["data"]["tags"].get("name") == "items"
+        and r["data"]["tags"].get("expected_response") == "true"
+    ]
+    got = {m.stat: m.value for m in extraction.measurements if m.labels == CHECKOUT_OK[1]}
+    total = 0.0
+    for value in values:
+        total += value
+    assert got["count"] == len(values) > 10
+    assert got["avg"] == total / len(values)
+    assert got["p95"] == k6_linear(sorted(values), 0.95)
+
+
+def test_a_stream_written_in_another_time_zone_gives_the_same_instants(tmp_path: Path) -> None:
+    """Point times with a UTC offset (k6 on a machine not on UTC) give the same first/last instants and per-second
+    series as the same stream in Z time."""
+    source = ROOT / "tests/fixtures/real/k6/two-scenarios/stream.ndjson.gz"
+    lines = gzip.decompress(source.read_bytes()).decode().splitlines(keepends=True)
+    shifted = []
+    for line in lines:
+        record = json.loads(line)
+        if record["type"] == "Point":
+            stamp = record["data"]["time"]  # e.g. 2026-11-22T20:04:42.239402403Z → 22:04:42…+02:00
+            hour = int(stamp[11:13]) + 2
+            assert hour < 24
+            record["data"]["time"] = f"{stamp[:11]}{hour:02d}{stamp[13:-1]}+02:00"
+        shifted.append(json.dumps(record) + "\n")
+    path = tmp_path / "stream.ndjson"
+    path.write_text("".join(shifted))
+    original = _duckdb(source, [], [])
+    moved = _duckdb(path, [], [])
+    assert original is not None and moved is not None
+    assert (moved.info["first_point"], moved.info["last_point"]) == (
+        original.info["first_point"],
+        original.info["last_point"],
+    )
+    assert moved.series == original.series
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: "\ufeff" + text,  # a byte-order mark
+        lambda text: text.replace('"value":1,', '"value":"1",', 1).replace('"value":1.', '"value":1e999,', 1),
+        lambda text: text.replace('"type":"Point"', '"type":"Sample"', 1),
+        lambda text: text[: len(text) - 30],  # cut in the last line
+    ],
+    ids=["bom", "infinite value", "unknown line type", "truncated"],
+)
+def test_files_the_sql_path_cannot_judge_go_to_the_line_reader(tmp_path: Path, damage: object) -> None:
+    """A file with a BOM, a non-finite value, an unknown line type or a cut last line is handed to the line reader
+    (which names the line), never reduced by SQL to different figures."""
+    source = ROOT / "tests/fixtures/real/k6/two-scenarios/stream.ndjson.gz"
+    path = tmp_path / "stream.ndjson"
+    path.write_text(damage(gzip.decompress(source.read_bytes()).decode()))  # type: ignore[operator]
+    assert _duckdb(path, [], []) is None
+
+
+def test_a_manifest_can_ask_a_stream_for_success_only_latency_per_endpoint(tmp_path: Path) -> None:
+    """`labels: {name: slow, expected_response: "true"}` on a k6 stream resolves to a measured value."""
+    root = stream_project(
+        tmp_path,
+        "  - id: p95_slow_ok\n"
+        "    measured: {artifact: k6/stream.ndjson.gz, metric: http_req_duration, stat: p95,"
+        ' labels: {name: slow, expected_response: "true"}}\n',
+    )
+    metric = analyse(Project(root))[0].metric("p95_slow_ok")
+    assert metric.value is not None and metric.value > 0
