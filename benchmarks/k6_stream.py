@@ -1,92 +1,204 @@
-"""How fast reportgen reduces a k6 `--out json` stream, as ratios against baselines measured in the same run.
+"""How fast reportgen reduces a k6 stream (`--out json` NDJSON or `--out csv`, plain or gzip), as ratios against
+baselines measured in the same run, on the same file.
 
-Baselines: `wc -l` (reading the bytes at all) and DuckDB computing grouped percentiles over the same file.
-The input is the real k6 1.1.0 stream of tests/fixtures (23,807 lines), its Point lines repeated to the
-requested size. Run: `.venv/bin/python benchmarks/k6_stream.py [--copies N]`.
+Baselines: `wc -l` (reading the bytes at all) and DuckDB itself computing count, avg, min, max and five exact
+percentiles for every metric and every single breakdown tag in one GROUPING SETS query over the file. reportgen
+computes more than that (sums in file order, k6's percentile expression, rates, gauges, checks, submetrics,
+per-second series, run facts), all of it from the same one read.
+
+The input is the real k6 1.1.0 stream of tests/fixtures (Point lines with their tags), repeated with its times
+moved forward each copy until the file reaches the requested size. Each command runs in its own process; times
+are the best of --repeat runs and peak memory is the child's maximum resident set.
+
+Run: `.venv/bin/python benchmarks/k6_stream.py [--size-mib 200] [--format ndjson|csv] [--gzip] [--check]`
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import gzip
-import resource
-import subprocess
-import sys
+import io
+import json
+import shutil
 import tempfile
-import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _measure import HEADER, ROOT, best, machine, python, row
+
 SOURCE = ROOT / "tests/fixtures/real/k6/v1.1.0-groups-thresholds/stream.ndjson.gz"
+BREAKDOWN = ("name", "status", "scenario", "group", "expected_response")
+
+DUCKDB_NDJSON = """
+import sys, duckdb
+tags = ", ".join(f'"{t}" VARCHAR' for t in sys.argv[2].split(","))
+columns = {"type": "VARCHAR", "metric": "VARCHAR", "data": f"STRUCT(value DOUBLE, tags STRUCT({tags}))"}
+source = f"read_json('{sys.argv[1]}', format='newline_delimited', columns={columns})"
+sets = ", ".join(["(metric)"] + [f'(metric, t."{t}")' for t in sys.argv[2].split(",")])
+rows = duckdb.sql(f'''
+    SELECT metric, count(*), avg(v), min(v), max(v), quantile_cont(v, [0.5, 0.9, 0.95, 0.99, 0.999])
+    FROM (SELECT metric, data.value AS v, data.tags AS t FROM {source} WHERE type = 'Point')
+    GROUP BY GROUPING SETS ({sets})''').fetchall()
+print(len(rows))
+"""
+
+DUCKDB_CSV = """
+import sys, duckdb
+source = f"read_csv('{sys.argv[1]}', header=true, all_varchar=true)"
+tags = sys.argv[2].split(",")
+sets = ", ".join(["(metric_name)"] + [f'(metric_name, "{t}")' for t in tags])
+rows = duckdb.sql(f'''
+    SELECT metric_name, count(*), avg(v), min(v), max(v), quantile_cont(v, [0.5, 0.9, 0.95, 0.99, 0.999])
+    FROM (SELECT *, CAST(metric_value AS DOUBLE) AS v FROM {source})
+    GROUP BY GROUPING SETS ({sets})''').fetchall()
+print(len(rows))
+"""
+
+REPORTGEN = """
+import sys
+from pathlib import Path
+from reportgen.adapters import extract
+extraction = extract(Path(sys.argv[1]))
+print(extraction.adapter, len(extraction.measurements))
+"""
+
+LINE_READER = """
+import sys, json
+from pathlib import Path
+from reportgen.adapters import k6_stream as k6
+csv = ".csv" in sys.argv[1]
+collector, warnings = (k6.read_csv_stream if csv else k6.read_ndjson)(Path(sys.argv[1]))
+extraction = k6._extraction("line reader", collector, warnings)
+print(json.dumps([m.model_dump() for m in extraction.measurements] + [s.model_dump() for s in extraction.series]))
+"""
+
+SQL_READER = LINE_READER.replace(
+    """collector, warnings = (k6.read_csv_stream if csv else k6.read_ndjson)(Path(sys.argv[1]))
+extraction = k6._extraction("line reader", collector, warnings)""",
+    """load = k6._load_csv if csv else k6._k6_sql.load_ndjson
+extraction = k6.reduce_with_duckdb("line reader", Path(sys.argv[1]), load, (), ())""",
+)
 
 
-def make_input(folder: Path, copies: int) -> Path:
+def _points() -> tuple[list[str], list[dict[str, object]]]:
     lines = gzip.decompress(SOURCE.read_bytes()).decode().splitlines(keepends=True)
     declarations = [line for line in lines if '"type":"Metric"' in line]
-    points = [line for line in lines if '"type":"Point"' in line]
-    path = folder / "stream.ndjson"
+    points = [json.loads(line) for line in lines if '"type":"Point"' in line]
+    return declarations, points
+
+
+def _shifted(time: str, seconds: int, cache: dict[tuple[str, int], str]) -> str:
+    """``time`` moved ``seconds`` forward; the whole-second part is cached (consecutive points share it)."""
+    whole, rest = time[:19], time[19:]
+    key = (whole, seconds)
+    if key not in cache:
+        moved = datetime.fromisoformat(whole + "+00:00").timestamp() + seconds
+        cache[key] = datetime.fromtimestamp(moved, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return cache[key] + rest
+
+
+def _copies(points: list[dict[str, object]]) -> Iterator[tuple[int, list[dict[str, object]]]]:
+    times = [p["data"]["time"] for p in points]  # type: ignore[index]
+    first = datetime.fromisoformat(str(min(times))[:19] + "+00:00").timestamp()
+    last = datetime.fromisoformat(str(max(times))[:19] + "+00:00").timestamp()
+    span = int(last - first) + 1
+    copy = 0
+    while True:
+        yield copy * span, points
+        copy += 1
+
+
+def make_ndjson(path: Path, size_mib: float) -> None:
+    declarations, points = _points()
+    cache: dict[tuple[str, int], str] = {}
     with path.open("w") as out:
         out.writelines(declarations)
-        for _ in range(copies):
-            out.writelines(points)
-    return path
+        for shift, batch in _copies(points):
+            for point in batch:
+                data = point["data"]
+                line = json.dumps(
+                    {**point, "data": {**data, "time": _shifted(data["time"], shift, cache)}},  # type: ignore[dict-item]
+                    separators=(",", ":"),
+                )
+                out.write(line + "\n")
+            if out.tell() >= size_mib * 2**20:
+                return
 
 
-def timed(run: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def duckdb_percentiles(path: Path) -> None:
-    import duckdb
-
-    duckdb.sql(
-        f"""
-        SELECT metric, data.tags.name AS name, count(*), avg(data.value),
-               quantile_cont(data.value, [0.5, 0.9, 0.95, 0.99])
-        FROM read_ndjson_auto('{path}') WHERE type = 'Point'
-        GROUP BY GROUPING SETS ((metric), (metric, data.tags.name))
-        """
-    ).fetchall()
-
-
-def reportgen_reduce(path: Path) -> None:
-    from reportgen.adapters.k6_stream import K6JsonStream
-
-    K6JsonStream().read(path)
-
-
-def peak_rss_mib(path: Path) -> float:
-    """Peak resident memory of reportgen's reduction, run alone in a child process."""
-    code = f"from reportgen.adapters.k6_stream import K6JsonStream; K6JsonStream().read(__import__('pathlib').Path({str(path)!r}))"
-    subprocess.run([sys.executable, "-c", code], check=True)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def make_csv(path: Path, size_mib: float) -> None:
+    """The same points as k6 --out csv writes them: the standard tag columns, extra_tags, metadata."""
+    _, points = _points()
+    columns = ["check", "error", "error_code", "expected_response", "group", "method", "name", "proto", "scenario"]
+    columns += ["service", "status", "subproto", "tls_version", "url"]
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["metric_name", "timestamp", "metric_value", *columns, "extra_tags", "metadata"])
+        for shift, batch in _copies(points):
+            buffer = io.StringIO()
+            rows = csv.writer(buffer, lineterminator="\n")
+            for point in batch:
+                data = point["data"]
+                tags = data.get("tags") or {}  # type: ignore[union-attr]
+                stamp = int(datetime.fromisoformat(str(data["time"])[:19] + "+00:00").timestamp()) + shift  # type: ignore[index]
+                value = f"{data['value']:.6f}"  # type: ignore[index]
+                rows.writerow([point["metric"], stamp, value, *(tags.get(c, "") for c in columns), "", ""])
+            out.write(buffer.getvalue())
+            if out.tell() >= size_mib * 2**20:
+                return
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--copies", type=int, default=20, help="how many times to repeat the fixture's points")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size-mib", type=float, default=200, help="size of the uncompressed stream")
+    parser.add_argument("--format", choices=("ndjson", "csv"), default="ndjson")
+    parser.add_argument("--gzip", action="store_true", help="also measure the stream gzipped (-1)")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per command; the fastest counts")
+    parser.add_argument("--check", action="store_true", help="also run the line reader and compare every figure")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        path = make_input(Path(folder), args.copies)
-        size_mib = path.stat().st_size / 2**20
-        lines = int(
-            subprocess.run(["wc", "-l", str(path)], capture_output=True, text=True, check=True).stdout.split()[0]
-        )
-        wc = timed(lambda: subprocess.run(["wc", "-l", str(path)], capture_output=True, check=True))
-        duck = timed(lambda: duckdb_percentiles(path))
-        ours = timed(lambda: reportgen_reduce(path), repeat=1)
-        rss = peak_rss_mib(path)
-    print(f"input: {lines:,} lines, {size_mib:,.1f} MiB (k6 1.1.0 fixture points x {args.copies})")
-    print(f"wc -l          {wc:8.3f} s")
-    print(f"duckdb         {duck:8.3f} s")
-    print(f"reportgen      {ours:8.3f} s   peak RSS {rss:,.0f} MiB ({rss / size_mib:.1f}x the input)")
-    print(f"ratio reportgen / duckdb = {ours / duck:.1f}x   reportgen / wc -l = {ours / wc:.0f}x")
+    print(f"machine: {machine()}")
+    with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as folder:
+        plain = Path(folder) / f"stream.{args.format}"
+        (make_ndjson if args.format == "ndjson" else make_csv)(plain, args.size_mib)
+        paths = [plain]
+        if args.gzip:
+            packed = plain.with_name(plain.name + ".gz")
+            with plain.open("rb") as source, gzip.open(packed, "wb", compresslevel=1) as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+            paths.append(packed)
+        for path in paths:
+            _compare(path, plain.stat().st_size / 2**20, args)
+
+
+def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
+    on_disk = path.stat().st_size / 2**20
+    gz = path.suffix == ".gz"
+    count = ["gzip", "-dc", str(path), "|", "wc", "-l"] if gz else ["wc", "-l", str(path)]
+    wc = best(count, args.repeat, shell=gz)
+    tags = ",".join(BREAKDOWN)
+    duck = best(python(DUCKDB_NDJSON if args.format == "ndjson" else DUCKDB_CSV, str(path), tags), args.repeat)
+    ours = best(python(REPORTGEN, str(path)), args.repeat)
+    print(
+        f"\n{path.name}: {int(wc.stdout.split()[0]):,} lines, {size_mib:,.0f} MiB of text"
+        + (f" ({on_disk:,.0f} MiB gzipped)" if gz else "")
+        + f"; reportgen read it with {ours.stdout.split()[0]} ({ours.stdout.split()[1]} measurements)"
+    )
+    print(HEADER)
+    print(row("wc -l", wc, size_mib, duck))
+    print(row("DuckDB GROUPING SETS", duck, size_mib, duck))
+    print(row("reportgen", ours, size_mib, duck))
+    print(
+        f"ratios (wall / cpu): reportgen / DuckDB = {ours.seconds / duck.seconds:.2f}x / {ours.cpu / duck.cpu:.2f}x "
+        f"(target <= 1.25x), reportgen / wc -l = {ours.seconds / wc.seconds:.1f}x / {ours.cpu / wc.cpu:.1f}x "
+        f"(aim <= 3x); peak {ours.peak_mib:.0f} MiB"
+    )
+    if args.check:
+        line = best(python(LINE_READER, str(path)), 1)
+        sql = best(python(SQL_READER, str(path)), 1)
+        same = "identical" if line.stdout == sql.stdout else "DIFFERENT"
+        print(row("line reader (before)", line, size_mib, duck))
+        print(f"every figure and series of the SQL path vs the line reader: {same}")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ def connect() -> Iterator[Any]:
         connection.execute(f"SET temp_directory = {literal(spill)}")
         # File order is the order k6 summed in: tables keep it (rowid) even when loaded in parallel.
         connection.execute("SET preserve_insertion_order = true")
+        connection.execute("SET enable_progress_bar = false")  # reportgen's own progress display owns the terminal
         threads = os.environ.get("REPORTGEN_DUCKDB_THREADS")
         if threads:
             connection.execute(f"SET threads = {int(threads)}")

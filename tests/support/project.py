@@ -54,9 +54,14 @@ def make_project(tmp: Path, manifests: dict[str, str] | None = None) -> Path:
 def stream_project(tmp: Path, metrics_yaml: str) -> Path:
     """A one-release repository whose manifest also lists the k6 1.1.0 NDJSON stream, with ``metrics_yaml``
     (list items under ``metrics:``) appended to the base metrics and no targets."""
-    manifest = BASE_MANIFEST.format(release="v1.0.0", date="2026-10-01").replace(
-        "        format: k6-summary-export\n", "        format: k6-summary-export\n      - k6/stream.ndjson.gz\n"
-    ).split("targets:")[0] + metrics_yaml
+    manifest = (
+        BASE_MANIFEST.format(release="v1.0.0", date="2026-10-01")
+        .replace(
+            "        format: k6-summary-export\n", "        format: k6-summary-export\n      - k6/stream.ndjson.gz\n"
+        )
+        .split("targets:")[0]
+        + metrics_yaml
+    )
     root = make_project(tmp, {"v1.0.0": manifest})
     shutil.copyfile(K6_STREAM, root / "results/v1.0.0/k6/stream.ndjson.gz")
     return root

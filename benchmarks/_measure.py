@@ -1,0 +1,83 @@
+"""Run a command in a child process and measure its wall time and peak resident memory (from wait4's rusage).
+
+Every benchmark measures reportgen and its baselines this way, in the same run, so the printed ratios compare
+like with like on whatever else the machine is doing at the time.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float  # wall time
+    cpu: float  # user + system time of the child: what the work cost, whatever else the machine runs
+    peak_mib: float
+    stdout: str
+
+
+def measure(argv: list[str], *, shell: bool = False, env: dict[str, str] | None = None) -> Run:
+    """One run of ``argv``: wall seconds and the child's peak RSS (MiB). A failing command stops the benchmark."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        " ".join(argv) if shell else argv,
+        shell=shell,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+    assert process.stdout is not None
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{argv[0]} failed with exit code {process.returncode}")
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out)
+
+
+def best(argv: list[str], repeat: int, **options: object) -> Run:
+    """The fastest of ``repeat`` runs (the least disturbed by other work), with the largest peak memory seen."""
+    runs = [measure(argv, **options) for _ in range(repeat)]  # type: ignore[arg-type]
+    fastest = min(runs, key=lambda r: r.seconds)
+    return Run(fastest.seconds, min(r.cpu for r in runs), max(r.peak_mib for r in runs), fastest.stdout)
+
+
+def python(code: str, *args: str) -> list[str]:
+    """A child Python (this interpreter) running ``code`` with ``args`` in sys.argv[1:]."""
+    return [sys.executable, "-c", code, *args]
+
+
+def machine() -> str:
+    """What the figures were measured on: CPU model, cores, memory, load at the start."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()[0]
+    return f"{model}, {os.cpu_count()} cores, {memory:.0f} GiB, {platform.system()}, load {load:.1f} at start"
+
+
+HEADER = f"{'':<26} {'wall':>9} {'cpu':>9} {'MiB/s':>8} {'peak':>9}   vs baseline (wall, cpu)"
+
+
+def row(label: str, run: Run, size_mib: float, baseline: Run | None = None) -> str:
+    """One line of a result table: times, throughput (by wall time), peak memory and both ratios."""
+    rate = size_mib / run.seconds if run.seconds else float("inf")
+    ratio = f"   {run.seconds / baseline.seconds:5.2f}x {run.cpu / baseline.cpu:5.2f}x" if baseline else ""
+    return f"{label:<26} {run.seconds:7.2f} s {run.cpu:7.2f} s {rate:8.1f} {run.peak_mib:5.0f} MiB{ratio}"
