@@ -4,9 +4,11 @@ The stream reductions are SQL over files (``read_json``/``read_csv``), so that t
 statements can later run where the files are (DuckDB over object storage, a cluster SQL
 engine); site_docs/guide/scale.md says how. This module only owns the connection:
 
+* a database file in a private temporary folder, removed afterwards: tables loaded there are
+  stored compressed (a k6 stream's table is a few per cent of the text) and paged by DuckDB's
+  buffer manager, not held whole in memory;
 * ``memory_limit`` (``REPORTGEN_DUCKDB_MEMORY``, default 300 MB): DuckDB spills what does
-  not fit to a temporary folder that is removed afterwards, so a 2 GB stream reduces in
-  well under 400 MB of resident memory;
+  not fit to that folder, so a 2 GB stream reduces in under 400 MB of resident memory;
 * ``threads`` (``REPORTGEN_DUCKDB_THREADS``, default: DuckDB's, one per core).
 """
 
@@ -31,9 +33,9 @@ ReadFailure = duckdb.Error
 
 @contextmanager
 def connect() -> Iterator[Any]:
-    """An in-memory DuckDB connection whose spill folder is removed when the block ends."""
+    """A DuckDB connection to a scratch database whose folder is removed when the block ends."""
     spill = tempfile.mkdtemp(prefix="reportgen-duckdb-")
-    connection = duckdb.connect(":memory:")
+    connection = duckdb.connect(str(Path(spill) / "reduce.duckdb"))
     try:
         connection.execute(f"SET memory_limit = {literal(os.environ.get('REPORTGEN_DUCKDB_MEMORY', DEFAULT_MEMORY))}")
         connection.execute(f"SET temp_directory = {literal(spill)}")

@@ -96,7 +96,7 @@ def load_ndjson(connection: Any, path: Path, tags: Iterable[str]) -> Loaded:
     _run(
         connection,
         f"""
-        CREATE TEMP TABLE lines AS
+        CREATE TABLE lines AS
         SELECT kind, metric, value, {_time_ns("t")} AS time_ns, {", ".join(columns.values())},
                decl_name, decl_type, decl_contains, decl_thresholds, decl_submetrics
         FROM (SELECT type AS kind, metric, data."value" AS value, data."time" AS t, {picked},
@@ -177,7 +177,7 @@ def load_csv(connection: Any, path: Path, header: list[str], tags: Iterable[str]
     _run(
         connection,
         f"""
-        CREATE TEMP TABLE lines AS
+        CREATE TABLE lines AS
         SELECT 'Point' AS kind, metric_name AS metric, TRY_CAST(metric_value AS DOUBLE) AS value,
                {_csv_time_ns("timestamp")} AS time_ns, {", ".join(picked)}
         FROM {source}
@@ -288,25 +288,33 @@ def _percentiles(wanted: Sequence[float]) -> str:
 def _breakdowns(
     connection: Any, loaded: Loaded, declarations: dict[str, MetricDeclaration], wanted: list[float]
 ) -> dict[tuple[str, LabelKey], _Stats]:
-    """The total and one slice per breakdown tag of every metric: one GROUPING SETS query (and one for sums)."""
+    """The total and one slice per breakdown tag of every metric.
+
+    One query per tag, so that only one tag's sorted values are held at a time (memory bounded by what exact
+    percentiles need); the sums of all of them in one GROUPING SETS query, single-threaded.
+    """
     columns = [loaded.tags[name] for name in BREAKDOWN_TAGS]
     sets = ", ".join(["(metric)", *(f"(metric, {c})" for c in columns)])
-    keys = ", ".join(["metric", *(f"GROUPING({c}) AS g_{c}, {c}" for c in columns)])
-    key_names = ", ".join(["metric", *(f"g_{c}, {c}" for c in columns)])
-    query = "SELECT {keys}, {stats} FROM lines WHERE kind = 'Point' GROUP BY GROUPING SETS ({sets})"
-    inner = query.format(keys=keys, stats=_aggregates(declarations), sets=sets)
-    rows = connection.execute(f"SELECT {key_names}, {_percentiles(wanted)} FROM ({inner})").fetchall()
+    keys = ", ".join(["metric", *(f"GROUPING({c}), {c}" for c in columns)])
     with _Single(connection):
-        sums = connection.execute(query.format(keys=keys, stats="sum(value)", sets=sets)).fetchall()
-    width = 1 + 2 * len(columns)
-    total_of = {tuple(row[:width]): row[width] for row in sums}
-    found: dict[tuple[str, LabelKey], _Stats] = {}
-    for row in rows:
-        labels = _breakdown_labels(list(BREAKDOWN_TAGS), row[1:width])
+        sums = connection.execute(
+            f"SELECT {keys}, sum(value) FROM lines WHERE kind = 'Point' GROUP BY GROUPING SETS ({sets})"
+        ).fetchall()
+    total_of: dict[tuple[str, LabelKey], float] = {}
+    for row in sums:
+        labels = _breakdown_labels(list(BREAKDOWN_TAGS), row[1:-1])
         if labels is not None:
-            n, low, high, nonzero, last, quantiles = row[width:]
+            total_of[(row[0], labels)] = row[-1]
+    found: dict[tuple[str, LabelKey], _Stats] = {}
+    for name, column in [(None, None), *zip(BREAKDOWN_TAGS, columns, strict=True)]:
+        key = f"metric, {column}" if column else "metric"
+        inner = f"SELECT {key}, {_aggregates(declarations)} FROM lines WHERE kind = 'Point' GROUP BY {key}"
+        where = f" WHERE {column} <> ''" if column else ""
+        for row in connection.execute(f"SELECT {key}, {_percentiles(wanted)} FROM ({inner}){where}").fetchall():
+            labels = ((name, row[1]),) if name else ()
+            n, low, high, nonzero, last, quantiles = row[-6:]
             found[(row[0], labels)] = _Stats(
-                n, total_of[tuple(row[:width])], low, high, nonzero, last, dict(zip(wanted, quantiles, strict=True))
+                n, total_of[(row[0], labels)], low, high, nonzero, last, dict(zip(wanted, quantiles, strict=True))
             )
     return found
 
