@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reportgen.approval import with_verdict
 from reportgen.attachments import collect_attachments
 from reportgen.collect import collect, leaves_release
 from reportgen.digest import evidence_digest, signoff_states
@@ -47,15 +48,16 @@ def analyse_release(project: Project, release: str, known: list[str]) -> Release
     targets, target_warnings = evaluate(loaded, metrics, artifacts)
     digest = evidence_digest(loaded.text_sha256, artifacts, attachments)
     signoffs = load_signoffs(folder / SIGNOFFS)
+    verdict = release_verdict(targets)
     return ReleaseResult(
         manifest=loaded.manifest,
         manifest_sha256=loaded.text_sha256,
-        verdict=release_verdict(targets),
+        verdict=verdict,
         counts=counts(targets),
         targets=targets,
         metrics=metrics,
         artifacts=artifacts,
-        signoffs=signoff_states(signoffs.signoffs, digest),
+        signoffs=with_verdict(signoff_states(signoffs.signoffs, digest), verdict, folder / SIGNOFFS),
         evidence_digest=digest,
         warnings=warnings + attachment_warnings + target_warnings + disagreements(loaded.manifest, artifacts),
         attachments=attachments,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from reportgen import estimators, units
+from reportgen.approval import decision_text
 from reportgen.charts import release_charts
 from reportgen.claims import raw_copy
 from reportgen.compare import compare
+from reportgen.evaluate import counts_text
 from reportgen.figures import from_measurement, from_metric, in_unit, slug
 from reportgen.schemas.page import (
     ArtifactRow,
@@ -120,6 +122,7 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
             metric_figure_id=metric_figures[t.target.metric].id,
             verdict=t.verdict,
             reason=t.reason,
+            projected_to_miss=t.projected_to_miss,
             # Tripped or unchecked guards are already the reason; list the ones that held, as evidence they were checked.
             guards=[f"{g.description}: held ({g.detail})" for g in t.guards if g.ok],
         )
@@ -154,7 +157,7 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
         SignOffRow(
             role=s.signoff.role,
             name=s.signoff.name,
-            decision=s.signoff.decision,
+            decision=decision_text(s),
             date=s.signoff.date.isoformat(),
             state="stale: evidence changed since signing"
             if s.stale
@@ -189,6 +192,7 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
         baseline_link=f"../{manifest.baseline}/index.md" if baseline else None,
         verdict=result.verdict,
         counts=result.counts,
+        counts_text=counts_text(result.targets),
         evidence_digest=result.evidence_digest,
         summary=manifest.summary,
         targets=targets,
@@ -232,7 +236,7 @@ def _signoff_state(result: ReleaseResult) -> str:
         return "unsigned"
     if any(s.stale for s in result.signoffs):
         return "stale"
-    decisions = sorted({s.signoff.decision for s in result.signoffs})
+    decisions = sorted({decision_text(s) for s in result.signoffs})
     return ", ".join(decisions)
 
 
@@ -246,6 +250,7 @@ def home_page(results: list[ReleaseResult]) -> HomePage:
             status=r.manifest.status,
             verdict=r.verdict,
             counts=r.counts,
+            counts_text=counts_text(r.targets),
             signoff_state=_signoff_state(r),
             link=f"{r.id}/index.md",
         )

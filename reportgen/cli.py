@@ -52,6 +52,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def _verdict_table(result: ReleaseResult) -> str:
+    from reportgen.evaluate import verdict_label
+
     rows = [("target", "severity", "threshold", "value", "verdict")]
     for t in result.targets:
         value = units.format_value(t.value, t.unit)
@@ -61,7 +63,7 @@ def _verdict_table(result: ReleaseResult) -> str:
                 t.target.severity,
                 f"{t.target.comparator} {t.threshold}",
                 f"{value} [{t.provenance}]",
-                t.verdict.upper(),
+                verdict_label(t),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
@@ -72,6 +74,8 @@ def _verdict_table(result: ReleaseResult) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from reportgen.analyse import analyse
+    from reportgen.approval import decision_text
+    from reportgen.evaluate import counts_text
     from reportgen.gate import NO_RELEASES, GateOptions, exit_code, gate, select_releases
 
     project = _project(args)
@@ -91,7 +95,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     for result in results:
         if not args.json:
-            counts = ", ".join(f"{n} {v}" for v, n in result.counts.items() if n)
+            counts = counts_text(result.targets)
             print(
                 f"{result.id} ({result.manifest.date}): {result.verdict.upper()}" + (f" — {counts}" if counts else "")
             )
@@ -105,6 +109,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                     print(f"  {target.key}: {target.reason}")
             if result.verdict == "no targets" and result.targets:
                 print("  no must-target: should-targets are reported but do not decide the release")
+            for state in result.signoffs:
+                freshness = "stale" if state.stale else "current" if state.bound else "not bound to evidence"
+                print(f"  sign-off: {decision_text(state)} by {state.signoff.name} ({state.signoff.role}), {freshness}")
             print()
         for warning in result.warnings:
             print(f"warning: {result.id}: {warning}", file=sys.stderr)
@@ -133,6 +140,7 @@ def _check_json(result: ReleaseResult, release_gate: Gate) -> CheckRelease:
                 provenance=t.provenance,
                 verdict=t.verdict,
                 reason=t.reason,
+                projected_to_miss=t.projected_to_miss,
             )
             for t in result.targets
         ],

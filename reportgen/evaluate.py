@@ -3,7 +3,8 @@
 Per target, in this order:
 
 1. no value                                  → **missing**
-2. the value is projected                    → **unverified** (a projection never passes)
+2. the value is projected                    → **unverified** (a projection never passes; one that
+                                                would not meet the threshold is "projected to miss")
 3. a guard is tripped or cannot be checked   → **invalid**
 4. the value meets the threshold             → **pass**, otherwise **fail**
 5. a waiver names a target that is not pass  → **waived** (never counted as pass)
@@ -96,10 +97,18 @@ def evaluate_target(
     value = None if subject.value is None else units.convert(subject.value, subject.unit, threshold.unit)
     guards = [_check_guard(g, subject, metrics, artifacts) for g in target.guards]
     verdict: Verdict
+    projected_to_miss = False
     if value is None:
         verdict, reason = "missing", subject.note or "no value"
     elif subject.provenance == "projected":
         verdict, reason = "unverified", "projected, not measured: a projection is never a pass"
+        if not COMPARATORS[target.comparator](value, threshold.value):
+            projected_to_miss = True
+            shown = units.format_value(value, threshold.unit)
+            reason = (
+                f"projected to miss the target: {shown}, not {WORDS[target.comparator]} {threshold} "
+                "(unverified, as every projection; this one would not pass even if it were measured)"
+            )
     elif unchecked := [g for g in guards if g.ok is None]:
         verdict, reason = "invalid", "; ".join(g.detail for g in unchecked)
     elif tripped := [g for g in guards if g.ok is False]:
@@ -124,6 +133,7 @@ def evaluate_target(
         reason=reason,
         guards=guards,
         waiver=waiver if verdict == "waived" else None,
+        projected_to_miss=projected_to_miss and verdict == "unverified",
     )
 
 
@@ -150,7 +160,32 @@ def evaluate(
     for result in results:
         if result.key in waivers and result.verdict == "pass":
             warnings.append(f"waiver for target {result.key!r} is not needed: the target passes")
+        if (slip := unit_slip(result)) is not None:
+            warnings.append(slip)
     return results, warnings
+
+
+#: A threshold and the value it judges this many times apart are more likely a unit slip than a target.
+SLIP_FACTOR = 1000.0
+
+
+def unit_slip(result: TargetResult) -> str | None:
+    """A warning when a target's threshold and its value are more than 1000x apart (``250 s`` for a 0.15 s latency)."""
+    threshold, value = result.threshold, result.value
+    if value is None or value == 0 or threshold.value == 0 or (value > 0) != (threshold.value > 0):
+        return None
+    ratio = abs(value / threshold.value)
+    if 1 / SLIP_FACTOR <= ratio <= SLIP_FACTOR:
+        return None
+    shown = units.format_value(value, threshold.unit)
+    apart = f"{ratio:,.0f}x" if ratio > 1 else f"1/{1 / ratio:,.0f}"
+    hint = ""
+    if (other := units.closest_unit(threshold.value, threshold.unit, value)) is not None:
+        hint = f"; did you mean {units.format_value(threshold.value, other)}?"
+    return (
+        f"target {result.key!r}: its value {shown} is {apart} its threshold {threshold}: a likely unit slip{hint} "
+        "(the verdict is computed as written)"
+    )
 
 
 def _check_references(loaded: Loaded, i: int, target: Target, by_id: Mapping[str, ResolvedMetric]) -> None:
@@ -190,6 +225,22 @@ def release_verdict(results: list[TargetResult]) -> ReleaseVerdict:
     if "waived" in must:
         return "waived"
     return "pass"
+
+
+def counts_text(results: list[TargetResult]) -> str:
+    """``3 pass, 2 unverified (1 projected to miss)``: the counts as check, the release page and the home page say them."""
+    misses = sum(1 for r in results if r.projected_to_miss)
+    parts = [
+        f"{n} {verdict}" + (f" ({misses} projected to miss)" if verdict == "unverified" and misses else "")
+        for verdict, n in counts(results).items()
+        if n
+    ]
+    return ", ".join(parts)
+
+
+def verdict_label(result: TargetResult) -> str:
+    """The verdict in words: ``UNVERIFIED, projected to miss`` says more than ``UNVERIFIED``."""
+    return result.verdict.upper() + (", projected to miss" if result.projected_to_miss else "")
 
 
 def counts(results: list[TargetResult]) -> dict[str, int]:

@@ -27,6 +27,7 @@ duration`` with the duration in ms comes out per millisecond and is converted in
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -93,6 +94,29 @@ def unit(symbol: str) -> Unit:
 
 def known_symbols() -> list[str]:
     return sorted({u.symbol for u in _UNITS.values() if u.symbol})
+
+
+def closest_unit(number: float, symbol: str, value: float) -> str | None:
+    """The unit of ``symbol``'s dimension in which ``number`` comes nearest to ``value`` (given in ``symbol``).
+
+    For a unit slip's hint: ``250`` against a value of 0.15 s is nearest as ``250 ms``.
+    """
+    own = unit(symbol)
+    if own.dimension == "none" or value == 0 or number == 0:
+        return None
+    best: tuple[float, str] | None = None
+    for candidate in sorted({u.symbol for u in _UNITS.values() if u.dimension == own.dimension}):
+        if candidate == own.symbol:
+            continue
+        in_own = number * unit(candidate).factor / own.factor
+        distance = abs(math.log10(abs(in_own / value)))
+        if best is None or distance < best[0]:
+            best = (distance, candidate)
+    return best[1] if best is not None and best[0] < math.log10(SLIP_HINT) else None
+
+
+#: A hinted unit must bring the threshold within this factor of the value.
+SLIP_HINT = 20.0
 
 
 def is_unit(symbol: str) -> bool:

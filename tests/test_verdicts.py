@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from reportgen.evaluate import evaluate_target, release_verdict
+from reportgen.evaluate import counts_text, evaluate_target, release_verdict, unit_slip, verdict_label
 from reportgen.schemas.manifest import Guard, Projection, Quantity, Target, Waiver
 from reportgen.schemas.report import Evidence, ResolvedMetric, TargetResult
 
@@ -160,3 +160,45 @@ def test_release_verdict(rule: str, must: list[str], should: list[str], verdict:
     """The release verdict follows from the must-targets' verdicts alone, and nothing validated is not a pass."""
     results = [result(v) for v in must] + [result(v, "should") for v in should]
     assert release_verdict(results) == verdict, rule
+
+
+PROJECTION_CASES = [
+    # (rule, projected value, target, projected to miss)
+    ("a projection that would meet its target is only unverified", 100, target(), False),
+    ("a projection beyond the threshold is projected to miss", 250, target(), True),
+    ("a projected 50 % failure share against < 1 % is projected to miss", 0.5, target("<", "1 %"), True),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "value", "the_target", "misses"), PROJECTION_CASES, ids=[c[0] for c in PROJECTION_CASES]
+)
+def test_a_projection_that_misses_its_target_says_so(rule: str, value: float, the_target: Target, misses: bool) -> None:
+    """A projection stays UNVERIFIED either way, but one that would not meet its threshold is "projected to miss"."""
+    unit = "ratio" if the_target.threshold.unit == "%" else "ms"
+    result = evaluate_target(the_target, {"latency": metric(value, "projected", unit=unit)}, {}, {})
+    assert result.verdict == "unverified", rule
+    assert result.projected_to_miss is misses, rule
+    assert ("projected to miss the target" in result.reason) is misses, rule
+    assert verdict_label(result) == ("UNVERIFIED, projected to miss" if misses else "UNVERIFIED")
+    assert counts_text([result]) == ("1 unverified (1 projected to miss)" if misses else "1 unverified")
+
+
+SLIP_CASES = [
+    # (rule, value in ms, threshold, warned, hint)
+    ("250 s for a 0.15 s latency is a likely slip to 250 ms", 150, "250 s", True, "did you mean 250 ms?"),
+    ("0.1 ms for a 150 ms latency is a likely slip to 0.1 s", 150, "0.1 ms", True, "did you mean 0.1 s?"),
+    ("a threshold 999x the value is not flagged", 0.2002, "200 ms", False, ""),
+    ("a value of 0 is never a slip", 0, "200 ms", False, ""),
+    ("a realistic threshold is quiet", 150, "200 ms", False, ""),
+]
+
+
+@pytest.mark.parametrize(("rule", "value", "threshold", "warned", "hint"), SLIP_CASES, ids=[c[0] for c in SLIP_CASES])
+def test_likely_unit_slips_are_flagged(rule: str, value: float, threshold: str, warned: bool, hint: str) -> None:
+    """A threshold more than 1000x away from the value it judges gets a warning naming the likely unit."""
+    result = evaluate_target(target(threshold=threshold), {"latency": metric(value)}, {}, {})
+    warning = unit_slip(result)
+    assert (warning is not None) is warned, f"{rule}: {warning}"
+    if warning is not None:
+        assert "likely unit slip" in warning and hint in warning, warning

@@ -23,6 +23,9 @@ class CheckTarget(_Out):
     provenance: Provenance
     verdict: Verdict
     reason: str
+    projected_to_miss: bool = Field(
+        description="Unverified, and the projected value would not meet the threshold even if it were measured."
+    )
 
 
 class CheckGate(_Out):

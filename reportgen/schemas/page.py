@@ -39,6 +39,7 @@ class TargetRow(_Page):
     verdict: str
     reason: str
     guards: list[str]
+    projected_to_miss: bool = False
 
 
 class Table(_Page):
@@ -102,6 +103,7 @@ class ReleaseSummary(_Page):
     status: str
     verdict: str
     counts: dict[str, int]
+    counts_text: str = ""  # "3 pass, 2 unverified (1 projected to miss)"
     signoff_state: str
     link: str  # relative to the releases/ folder
 
@@ -136,6 +138,7 @@ class ReleasePage(_Page):
     baseline_link: str | None
     verdict: str
     counts: dict[str, int]
+    counts_text: str
     evidence_digest: str
     summary: str | None
     targets: list[TargetRow]

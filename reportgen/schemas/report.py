@@ -87,6 +87,8 @@ class TargetResult(_Frozen):
     reason: str
     guards: list[GuardResult] = Field(default_factory=list)
     waiver: Waiver | None = None
+    #: Unverified, and the projection would not even meet the threshold: said, never hidden as "unverified".
+    projected_to_miss: bool = False
 
     @property
     def threshold(self) -> Quantity:
@@ -97,6 +99,8 @@ class SignOffState(_Frozen):
     signoff: SignOff
     stale: bool  # signed a different evidence digest than the current one
     bound: bool  # carries an evidence digest at all
+    #: The release verdict an approve/conditional sign-off was given despite (None when the release passes).
+    despite: ReleaseVerdict | None = None
 
 
 class ReleaseResult(_Frozen):
