@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +12,8 @@ from reportgen import outputs, write
 from reportgen.analyse import analyse
 from reportgen.assemble import home_page, release_page
 from reportgen.claims import INDEX, claims_document, raw_copy, site_index, to_json
-from reportgen.errors import BuildError, ProjectError
+from reportgen.engine import run as run_engine
+from reportgen.errors import ProjectError
 from reportgen.project import MANIFEST, Project
 from reportgen.render import HOME_MARKER, environment, render_home, render_release, stylesheet
 from reportgen.schemas.report import ReleaseResult
@@ -74,7 +74,7 @@ def _docs_files(project: Project, results: list[ReleaseResult]) -> tuple[dict[st
     if foreign:
         listed = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
         raise ProjectError(
-            f"{project.generated}: holds files reportgen did not write ({listed}); reportgen replaces this "
+            f"{generated}: holds files reportgen did not write ({listed}); reportgen replaces this "
             "folder on every build, so move them beside it in site_docs/"
         )
     files, home = generate(project, results)
@@ -112,15 +112,6 @@ def commit_docs(project: Project, staging: Path) -> None:
         write.discard(staging)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @contextmanager
 def _reproducible(results: list[ReleaseResult]) -> Iterator[None]:
     """Pin MkDocs' build date to the newest release date unless SOURCE_DATE_EPOCH is set: same inputs, same bytes."""
@@ -141,39 +132,25 @@ def _reproducible(results: list[ReleaseResult]) -> Iterator[None]:
 
 
 def mkdocs_build(
-    project: Project, results: list[ReleaseResult], site_dir: Path | None = None, docs_dir: Path | None = None
+    project: Project,
+    results: list[ReleaseResult],
+    site_dir: Path | None = None,
+    docs_dir: Path | None = None,
+    *,
+    engine: str | None = None,
 ) -> Path:
-    """Run the MkDocs build strictly (from ``docs_dir``, default site_docs/) into a staging folder and swap it
-    into site/; on failure site/ is untouched."""
-    from mkdocs.commands.build import build as mkdocs_run
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
+    """Run the site build strictly (from ``docs_dir``, default site_docs/) into a staging folder and swap it
+    into site/; on failure site/ is untouched. ``engine`` as :func:`reportgen.engine.run` takes it."""
     target = outputs.guard_output_dir(project, site_dir or project.site)
     staging = write.staging_dir(target)
-    collector = _Collect()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(collector)
     try:
         with _reproducible(results):
-            config = load_config(
-                config_file=str(project.mkdocs_yml),
-                docs_dir=str(docs_dir or project.docs),
-                site_dir=str(staging),
-                strict=True,
+            run_engine(
+                project.mkdocs_yml, staging, engine=engine, overrides={"docs_dir": str(docs_dir or project.docs)}
             )
-            mkdocs_run(config)
-    except (MkDocsException, OSError, SystemExit) as exc:
-        write.discard(staging)
-        details = "\n".join(f"  {m}" for m in collector.messages)
-        raise BuildError(
-            f"{project.mkdocs_yml}: MkDocs build failed: {exc}" + (f"\n{details}" if details else "")
-        ) from None
     except BaseException:
         write.discard(staging)
         raise
-    finally:
-        logger.removeHandler(collector)
     write.write_file(staging / outputs.MARKER, outputs.MARKER_TEXT)
     write.swap_in(staging, target)
     return target

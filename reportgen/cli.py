@@ -162,6 +162,39 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from reportgen import publish
+
+    project = _project(args)
+    if args.list:
+        for v in publish.published(project, args.branch):
+            shown = f" [{', '.join(v.aliases)}]" if v.aliases else ""
+            title = f" {v.title!r}" if v.title != v.version else ""
+            verdict = f" {v.verdict.upper()}" if v.verdict else ""
+            print(f"{v.version}{title}{shown}{verdict}{'  (default)' if v.default else ''}")
+        return EXIT_OK
+    if not args.release:
+        print("error: deploy needs a RELEASE (or --list)", file=sys.stderr)
+        return EXIT_INVALID
+    aliases = [] if args.no_alias else (args.alias or ["latest"])
+    done = publish.deploy(
+        project, args.release, aliases=aliases, title=args.title, branch=args.branch, remote=args.remote, push=args.push
+    )
+    where = f"{done.branch}" + (f" as {', '.join(done.aliases)}" if done.aliases else "")
+    print(
+        f"{done.release}: deployed to {where}"
+        if done.changed
+        else f"{done.release}: already on {where}; nothing changed"
+    )
+    for alias, holder in done.kept.items():
+        print(f"  {alias} stays on {holder}, which is newer than {done.release}")
+    if done.default:
+        print(f"  default version: {done.default}")
+    if done.pushed:
+        print(f"  pushed {done.branch} to {done.pushed}")
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from reportgen.serve import serve
 
@@ -329,6 +362,22 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--site-dir", help="build here instead of site/")
     p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser(
+        "deploy",
+        help="publish a release's site as a mike version on gh-pages",
+        description="Build the site as of RELEASE and commit it to the gh-pages branch as a mike version "
+        "(aliases as copies; an alias never moves to an older release). One deploy at a time per checkout.",
+    )
+    p.add_argument("release", nargs="?", metavar="RELEASE")
+    p.add_argument("--alias", action="append", metavar="NAME", help="alias to point at RELEASE (default: latest)")
+    p.add_argument("--no-alias", action="store_true", help="deploy without any alias")
+    p.add_argument("--title", help="title in the version selector (default: the release id)")
+    p.add_argument("--branch", default="gh-pages", help="branch to commit to (default gh-pages)")
+    p.add_argument("--remote", default="origin", help="remote to sync with and push to (default origin)")
+    p.add_argument("--push", action="store_true", help="fetch the remote's branch first, push it afterwards")
+    p.add_argument("--list", action="store_true", help="list the published versions instead")
+    p.set_defaults(run=cmd_deploy)
 
     p = sub.add_parser(
         "serve",

@@ -15,7 +15,8 @@ else that escapes is a bug and keeps its traceback.
     ├── ExpressionError            a derived-metric expression is not plain arithmetic
     ├── ProjectError               the project layout is wrong (no mkdocs.yml, no results/)
     ├── OutputPathError            an output path would replace what reportgen did not write
-    └── BuildError                 MkDocs or a template failed
+    ├── BuildError                 MkDocs or a template failed
+    └── PublishError               deploy, bundle or pdf cannot publish (git, a deploy already running, no browser)
 
 A failing target is *data* (a verdict), never an exception.
 """
@@ -101,6 +102,10 @@ class OutputPathError(ReportgenError):
 
 class BuildError(ReportgenError):
     """Rendering a template or running the MkDocs build failed."""
+
+
+class PublishError(ReportgenError):
+    """Publishing failed: git refused, another deploy holds the lock, or a tool it needs is missing."""
 
 
 class ErrorGroup(ReportgenError):
