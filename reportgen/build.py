@@ -74,7 +74,7 @@ def _docs_files(project: Project, results: list[ReleaseResult]) -> tuple[dict[st
     if foreign:
         listed = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
         raise ProjectError(
-            f"{generated}: holds files reportgen did not write ({listed}); reportgen replaces this "
+            f"{project.generated}: holds files reportgen did not write ({listed}); reportgen replaces this "
             "folder on every build, so move them beside it in site_docs/"
         )
     files, home = generate(project, results)

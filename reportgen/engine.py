@@ -73,7 +73,8 @@ class _Collect(logging.Handler):
 
 def _failed(config_file: Path, engine: str, what: object, messages: list[str]) -> BuildError:
     details = "\n".join(f"  {m}" for m in messages)
-    return BuildError(f"{config_file}: {engine} build failed: {what}" + (f"\n{details}" if details else ""))
+    brand = {"mkdocs": "MkDocs", "properdocs": "ProperDocs"}[engine]
+    return BuildError(f"{config_file}: {brand} build failed: {what}" + (f"\n{details}" if details else ""))
 
 
 def _run_mkdocs(config_file: Path, options: dict[str, Any]) -> None:
