@@ -13,7 +13,9 @@ import pytest
 from reportgen.analyse import analyse
 from reportgen.charts import models, release_charts, render, specs, svg
 from reportgen.charts.downsample import lttb
+from reportgen.charts.over_time import over_time
 from reportgen.project import Project
+from reportgen.schemas.measurement import Series
 from reportgen.schemas.report import ReleaseResult
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,3 +144,37 @@ def test_lttb_bounds_a_line_and_keeps_its_peak() -> None:
     assert kept[0] == points[0] and kept[-1] == points[-1]
     assert (4321.0, 500.0) in kept
     assert lttb(points[:50], 1000) == points[:50]
+
+
+def test_over_time_draws_one_panel_per_quantity_with_zero_seconds(results: dict[str, ReleaseResult]) -> None:
+    """Locust's per-second failures become a line over every second of the run, seconds without failures at 0."""
+    result = results["v1.2.0"]
+    run = next(a for a in result.artifacts if a.path == "locust/run.json")
+    model = over_time(result, run)
+    assert model is not None
+    panels = list(dict.fromkeys(r["panel"] for r in model.rows))
+    assert panels == ["Requests per second", "Failures per second"]
+    failures = [r for r in model.rows if r["line"] == "failures"]
+    requests = [r for r in model.rows if r["line"] == "requests"]
+    assert len(failures) == len(requests) and any(r["value"] == 0 for r in failures)
+    assert "include the seconds with none" in model.caption
+    assert "Failures per second, failures: 15 points from 0 to 2" in model.alt
+    spec = specs.spec(model)
+    assert spec["resolve"]["scale"]["y"] == "independent"
+
+
+def test_over_time_reduces_long_lines_and_says_so(results: dict[str, ReleaseResult]) -> None:
+    """A 5,000-point series is drawn with at most 1,000 points and the caption names the reduction."""
+    result = results["v1.2.0"]
+    stream = next(a for a in result.artifacts if a.path == "k6/stream.ndjson.gz")
+    long = Series(
+        metric="vus",
+        stat="value",
+        unit="count",
+        points=[(1795626899 + i / 250, float(i % 50)) for i in range(5000)],
+        selector="x",
+    )
+    model = over_time(result, stream, [long])
+    assert model is not None
+    assert len([r for r in model.rows if r["line"] == "VUs"]) == 1000
+    assert "largest-triangle-three-buckets" in model.caption and "VUs (5,000 points → 1,000)" in model.caption

@@ -6,7 +6,7 @@ the same results always give the same bytes.
 
 from __future__ import annotations
 
-from reportgen.charts import models, specs, svg
+from reportgen.charts import models, over_time, specs, svg
 from reportgen.charts.models import ChartModel
 from reportgen.schemas.page import Chart, ChartGroup
 from reportgen.schemas.report import Artifact, ReleaseResult
@@ -41,6 +41,7 @@ def _scenario_charts(result: ReleaseResult, artifacts: list[Artifact]) -> list[C
     percentiles = _best([c for a in artifacts if (c := models.latency_percentiles(result, a)) is not None])
     if percentiles is not None:
         found.append(percentiles)
+    found += [c for a in artifacts if (c := over_time.over_time(result, a)) is not None]
     return found
 
 

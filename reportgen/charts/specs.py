@@ -141,3 +141,53 @@ SPECS = {"glance": glance, "percentiles": percentiles}
 
 def spec(model: ChartModel) -> dict[str, Any]:
     return SPECS[model.kind](model)
+
+
+def over_time(model: ChartModel) -> dict[str, Any]:
+    """One panel per quantity (independent y scales), lines by name; threshold rules on the latency panel."""
+    panels = list(dict.fromkeys(str(r["panel"]) for r in model.rows))
+    lines = list(dict.fromkeys(str(r["line"]) for r in model.rows))
+    colour = alt.Color(
+        "line:N",
+        scale=alt.Scale(domain=lines, range=[SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(len(lines))]),
+        title="Line",
+    )
+    rows = [{**r, "layer": "line"} for r in model.rows] + [{**r, "layer": "rule"} for r in model.rules]
+    base = alt.Chart(_data(rows))
+    drawn = (
+        base.mark_line(strokeWidth=1.5, interpolate="linear")
+        .encode(
+            x=alt.X("t:Q", title="seconds since the first point"),
+            y=alt.Y("value:Q", title=None),
+            color=colour,
+        )
+        .transform_filter("datum.layer === 'line'")
+    )
+    layers: list[Any] = [drawn]
+    if model.rules:
+        rule = base.transform_filter("datum.layer === 'rule'")
+        layers.append(rule.mark_rule(color=THRESHOLD_COLOUR, strokeDash=[4, 3]).encode(y="threshold:Q"))
+        layers.append(
+            rule.mark_text(align="left", baseline="bottom", x=4, dy=-2, fontSize=9, color=THRESHOLD_COLOUR).encode(
+                y="threshold:Q", text="label:N"
+            )
+        )
+    chart = (
+        alt.layer(*layers)
+        .properties(width=WIDTH - 80, height=110)
+        .facet(
+            row=alt.Row(
+                "panel:N",
+                sort=panels,
+                title=None,
+                header=alt.Header(
+                    labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top", labelFontWeight="bold"
+                ),
+            )
+        )
+        .resolve_scale(y="independent")
+    )
+    return _config(chart)
+
+
+SPECS["over_time"] = over_time
