@@ -17,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from reportgen.errors import ManifestError, Position, raise_all
+from reportgen.mojibake import find_mojibake
 from reportgen.schemas.manifest import Manifest, SignOffs
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -82,24 +83,15 @@ def _plain(node: Any) -> Any:
     return str(node)
 
 
-# Placeholders left in hand-filled templates, and UTF-8 read as Windows-1252 ("âœ…" for "✅").
+# Placeholders left in hand-filled templates.
 _PLACEHOLDER = re.compile(r"\[(ACTUAL|TBD|TODO|PASSED/FAILED|PASS/FAIL|COUNT|RATE|LATENCY|VALUE|X/\d+)\]|\bTODO\b")
-_MOJIBAKE = re.compile(
-    "(â[\u0080-\u00bf\u20ac\u201a-\u201e\u2020-\u2030\u2039\u203a\u02c6\u02dc\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192]|Ã[\u0080-\u00bf])"
-)
 
 
 def _scan_text(path: Path, text: str) -> list[ManifestError]:
-    problems = []
+    problems = [
+        ManifestError(Position(path, found.line, found.column), found.message()) for found in find_mojibake(text)
+    ]
     for number, line in enumerate(text.splitlines(), start=1):
-        if match := _MOJIBAKE.search(line):
-            problems.append(
-                ManifestError(
-                    Position(path, number, match.start() + 1),
-                    f"{match.group(0)!r} looks like UTF-8 text decoded as Windows-1252 (mojibake); "
-                    "re-save the file as UTF-8",
-                )
-            )
         if match := _PLACEHOLDER.search(line):
             problems.append(
                 ManifestError(
@@ -108,7 +100,7 @@ def _scan_text(path: Path, text: str) -> list[ManifestError]:
                     "so delete it or describe instead",
                 )
             )
-    return problems
+    return sorted(problems, key=lambda problem: (problem.position.line or 0, problem.position.column or 0))
 
 
 def round_trip_yaml() -> YAML:

@@ -148,7 +148,7 @@ CASES = [
     (
         "mojibake: UTF-8 read as Windows-1252",
         GOOD.replace("title: Demo v1.0.0", "title: Demo \u00e2\u0153\u2026 ready"),
-        ":2:13: 'âœ' looks like UTF-8 text decoded as Windows-1252",
+        ":2:13: 'âœ…' is mojibake (UTF-8 read as Windows-1252); did you mean '✅'?",
     ),
     (
         "a metric id used twice",
