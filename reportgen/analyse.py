@@ -9,6 +9,7 @@ from reportgen.digest import evidence_digest, signoff_states
 from reportgen.errors import InputError, Position, ReportgenError, UnresolvedReferenceError, raise_all
 from reportgen.evaluate import counts, evaluate, release_verdict
 from reportgen.load import load_manifest, load_signoffs
+from reportgen.narrative import citation_errors, read_narrative
 from reportgen.ordering import newest_first
 from reportgen.project import MANIFEST, SIGNOFFS, Project, outside
 from reportgen.reconcile import disagreements
@@ -42,6 +43,8 @@ def analyse_release(project: Project, release: str, known: list[str]) -> Release
             f"{loaded.positions.at(('baseline',))}: baseline: {baseline!r} is not a release in results/; "
             f"releases: {', '.join(known)}"
         )
+    narrative = read_narrative(folder, loaded)
+    raise_all(citation_errors(loaded, narrative, known))
     artifacts, warnings = collect(folder, loaded)
     attachments, attachment_warnings = collect_attachments(folder, loaded)
     metrics = resolve(loaded, artifacts)
@@ -61,6 +64,7 @@ def analyse_release(project: Project, release: str, known: list[str]) -> Release
         evidence_digest=digest,
         warnings=warnings + attachment_warnings + target_warnings + disagreements(loaded.manifest, artifacts),
         attachments=attachments,
+        narrative=narrative,
     )
 
 

@@ -12,6 +12,7 @@ from reportgen.figures import from_measurement, from_metric, in_unit, slug
 from reportgen.schemas.page import (
     ArtifactRow,
     AttachmentRow,
+    Citable,
     ComparisonLine,
     Figure,
     HomePage,
@@ -130,6 +131,7 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
     ]
     tables = [table for a in result.artifacts if (table := _table(a)) is not None]
     comparison: list[ComparisonLine] = []
+    deltas: dict[str, ComparisonLine] = {}
     if baseline is not None:
         # Baseline figures keep their own ids: they link to the baseline release's evidence page.
         base_figures = {m.id: from_metric(m) for m in baseline.metrics}
@@ -138,16 +140,16 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
             pct = "—" if row.delta_percent is None else f"{row.delta_percent:+.1f} %"
             if "projected" in (row.baseline_provenance, row.current_provenance) and row.delta is not None:
                 delta += " (projected)"
-            comparison.append(
-                ComparisonLine(
-                    title=row.title,
-                    baseline=in_unit(base_figures[row.metric], row.unit, base_figures[row.metric].id),
-                    current=metric_figures[row.metric],
-                    delta=delta,
-                    delta_percent=pct,
-                    direction=row.direction,
-                )
+            line = ComparisonLine(
+                title=row.title,
+                baseline=in_unit(base_figures[row.metric], row.unit, base_figures[row.metric].id),
+                current=metric_figures[row.metric],
+                delta=delta,
+                delta_percent=pct,
+                direction=row.direction,
             )
+            comparison.append(line)
+            deltas[row.metric] = line
     tool_verdicts = [
         ToolVerdictRow(artifact=a.path, subject=v.subject, expression=v.expression, ok=v.ok)
         for a in result.artifacts
@@ -204,12 +206,20 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
         comparison=comparison,
         glance=glance,
         chart_groups=chart_groups,
-        sections=[(s.title, s.body) for s in manifest.sections],
+        sections=[(n.title, n.body) for n in result.narrative if n.title is not None],
         signoffs=signoffs,
         artifacts=artifacts,
         warnings=result.warnings,
         footnotes=_footnotes(figures),
         figures=_unique(figures),
+        citable=Citable(
+            release=manifest.release,
+            baseline=manifest.baseline,
+            metrics=metric_figures,
+            targets={t.key: t for t in targets},
+            deltas=deltas,
+        ),
+        narrative=result.narrative,
         attachments=[
             AttachmentRow(
                 title=a.title,

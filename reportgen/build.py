@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+import posixpath
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reportgen import outputs, write
+from reportgen import citations, outputs, write
 from reportgen.analyse import analyse
 from reportgen.assemble import home_page, release_page
+from reportgen.citations import Renderer
 from reportgen.claims import INDEX, claims_document, raw_copy, site_index, to_json
 from reportgen.engine import run as run_engine
 from reportgen.errors import ProjectError
 from reportgen.project import MANIFEST, Project
+from reportgen.prose import Origin
 from reportgen.render import HOME_MARKER, environment, render_home, render_release, stylesheet
 from reportgen.schemas.report import ReleaseResult
 
@@ -28,12 +31,12 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     by_id = {r.id: r for r in results}
     files: dict[str, write.Content] = {STYLESHEET: stylesheet()}
     documents = []
-    for result in results:
-        baseline = by_id.get(result.manifest.baseline) if result.manifest.baseline else None
-        page = release_page(result, baseline)
+    pages = [release_page(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None) for r in results]
+    citables = {page.id: page.citable for page in pages}
+    for result, page in zip(results, pages, strict=True):
         document = claims_document(result, page)
         documents.append(document)
-        files.update(render_release(env, page, to_json(document)))
+        files.update(render_release(env, page, to_json(document), citables))
         # The manifest, artifacts and attachments unchanged, so the site alone can be verified.
         folder = project.release_dir(result.id)
         for path in [MANIFEST, *(a.path for a in result.artifacts), *(a.path for a in result.attachments)]:
@@ -43,6 +46,40 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     home = home_page(results)
     files["index.md"] = render_home(env, home, prefix="")
     return files, render_home(env, home, prefix="releases/")
+
+
+def _evidence_from(generated: str, folder: str) -> Callable[[str], str]:
+    """The link from a page in ``folder`` (relative to site_docs/) to a release's evidence page."""
+    return lambda release: posixpath.relpath(f"{generated}/{release}/evidence.md", folder)
+
+
+def cited_pages(project: Project, results: list[ReleaseResult]) -> dict[str, bytes]:
+    """Hand-written pages of site_docs/ that cite figures, rendered (path relative to site_docs/ → Markdown).
+
+    The pages themselves are never changed: the rendered text goes into the staging copy MkDocs builds from.
+    """
+    generated = project.generated.relative_to(project.docs).as_posix()
+    sources = {
+        path.relative_to(project.docs).as_posix(): path
+        for path in sorted(project.docs.rglob("*.md"))
+        if not path.relative_to(project.docs).as_posix().startswith(f"{generated}/")
+        and not (path == project.docs / "index.md" and _home_is_ours(path))
+    }
+    texts = {name: path.read_text(encoding="utf-8") for name, path in sources.items()}
+    texts = {name: text for name, text in texts.items() if citations.find(text, Origin(str(sources[name])))}
+    if not texts:
+        return {}
+    by_id = {r.id: r for r in results}
+    citables = {
+        r.id: release_page(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None).citable for r in results
+    }
+    macros = environment(project.templates).get_template("_macros.md.j2").module
+    pages: dict[str, bytes] = {}
+    for name, text in texts.items():
+        folder = posixpath.dirname(name) or "."
+        renderer = Renderer(macros=macros, citables=citables, evidence_page=_evidence_from(generated, folder))
+        pages[name] = renderer.render(text, Origin(str(sources[name])), None).encode()
+    return pages
 
 
 def _home_is_ours(path: Path) -> bool:
@@ -94,7 +131,8 @@ def stage_docs(project: Project, results: list[ReleaseResult]) -> Path:
     """A staging copy of site_docs/ with the new releases/ and home page, for MkDocs to build from, so that
     site_docs/ itself changes only after MkDocs succeeded (:func:`commit_docs`)."""
     files, home = _docs_files(project, results)
-    staged = {f"{project.generated.name}/{name}": content for name, content in files.items()}
+    staged: dict[str, write.Content] = dict(cited_pages(project, results))
+    staged.update({f"{project.generated.name}/{name}": content for name, content in files.items()})
     skip = [project.generated.name]
     if home is not None:
         staged["index.md"] = home

@@ -9,7 +9,8 @@ else that escapes is a bug and keeps its traceback.
     ├── InputError                 a file we read is wrong; carries path, line, column
     │   ├── ManifestError          release.yaml / signoffs.yaml: YAML or schema problems
     │   ├── ArtifactError          a raw artifact is malformed for its format
-    │   └── UnknownFormatError     no adapter accepts an artifact
+    │   ├── UnknownFormatError     no adapter accepts an artifact
+    │   └── CitationError          a narrative citation is not one, or names a figure that is not there
     ├── UnresolvedReferenceError  a manifest names a metric, artifact or measurement that is not there
     ├── UnitError                  a unit is unknown or two units cannot be compared
     ├── ExpressionError            a derived-metric expression is not plain arithmetic
@@ -78,6 +79,10 @@ class ArtifactError(InputError):
 
 class UnknownFormatError(InputError):
     """No registered adapter accepts an artifact."""
+
+
+class CitationError(InputError):
+    """A ``{{ metric("id") }}`` citation in narrative text is malformed or names nothing."""
 
 
 class UnresolvedReferenceError(ReportgenError):

@@ -41,6 +41,8 @@ def _fill(folder: Path, files: Mapping[str, Content]) -> None:
     for relative, content in sorted(files.items()):
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_file() or target.is_symlink():
+            target.unlink()  # a staged hard link to a user's file: replace the link, never write through it
         if isinstance(content, Path):
             shutil.copyfile(content, target)
         else:

@@ -300,7 +300,16 @@ class Waiver(_Model):
 
 class Section(_Model):
     title: str
-    body: str = Field(description="Markdown.")
+    body: str | None = Field(default=None, description='Markdown; may cite figures: {{ metric("id") }}.')
+    file: str | None = Field(
+        default=None, description="A Markdown file beside release.yaml holding the body (instead of body)."
+    )
+
+    @model_validator(mode="after")
+    def _one_body(self) -> Section:
+        if (self.body is None) == (self.file is None):
+            raise ValueError("a section has either body or file, not both and not neither")
+        return self
 
 
 class Manifest(_Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from reportgen.schemas.manifest import Projection
-from reportgen.schemas.report import Evidence, Provenance
+from reportgen.schemas.report import Evidence, Narrative, Provenance
 
 
 class _Page(BaseModel):
@@ -96,6 +96,16 @@ class AttachmentRow(_Page):
     size: str
 
 
+class Citable(_Page):
+    """What one release offers to narrative citations, by the ids its manifest uses."""
+
+    release: str
+    baseline: str | None
+    metrics: dict[str, Figure]  # metric id → its figure
+    targets: dict[str, TargetRow]  # target key → its row (verdict and figure)
+    deltas: dict[str, ComparisonLine]  # metric id → its change against the baseline
+
+
 class ReleaseSummary(_Page):
     id: str
     title: str
@@ -155,6 +165,8 @@ class ReleasePage(_Page):
     artifacts: list[ArtifactRow]
     warnings: list[str]
     footnotes: list[tuple[str, str]]
+    citable: Citable  # what this release's narrative (and other pages) can cite
+    narrative: list[Narrative] = Field(default_factory=list)  # summary and sections as written, with sources
     figures: list[Figure]  # every figure on the page, for the evidence page and claims.json
     attachments: list[AttachmentRow] = Field(default_factory=list)
 

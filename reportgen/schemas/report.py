@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reportgen.prose import Origin
 from reportgen.schemas.manifest import Manifest, Projection, Quantity, SignOff, Target, Waiver
 from reportgen.schemas.measurement import Extraction
 
@@ -103,6 +104,20 @@ class SignOffState(_Frozen):
     despite: ReleaseVerdict | None = None
 
 
+class Narrative(_Frozen):
+    """Markdown a person wrote (the summary, a section), with where it was written, for citation errors."""
+
+    title: str | None  # None for the summary
+    body: str
+    source: str  # the file, as messages name it
+    line: int  # the line of that file where ``body`` starts
+    column: int = 1  # the column of its first character
+    indent: int = 0  # the indentation a YAML block scalar strips from its lines
+
+    def origin(self) -> Origin:
+        return Origin(self.source, self.line, self.column, self.indent)
+
+
 class ReleaseResult(_Frozen):
     """Everything computed for one release."""
 
@@ -117,6 +132,7 @@ class ReleaseResult(_Frozen):
     evidence_digest: str
     warnings: list[str] = Field(default_factory=list)
     attachments: list[Attachment] = Field(default_factory=list)
+    narrative: list[Narrative] = Field(default_factory=list)
 
     @property
     def id(self) -> str:
