@@ -5,7 +5,7 @@ from __future__ import annotations
 from reportgen.approval import with_verdict
 from reportgen.attachments import collect_attachments
 from reportgen.collect import collect, leaves_release
-from reportgen.digest import evidence_digest, signoff_states
+from reportgen.digest import evidence_digest, evidence_files, manifest_fields
 from reportgen.errors import InputError, Position, ReportgenError, UnresolvedReferenceError, raise_all
 from reportgen.evaluate import counts, evaluate, release_verdict
 from reportgen.load import load_manifest, load_signoffs
@@ -15,6 +15,8 @@ from reportgen.project import MANIFEST, SIGNOFFS, Project, outside
 from reportgen.reconcile import disagreements
 from reportgen.resolve import resolve
 from reportgen.schemas.report import ReleaseResult
+from reportgen.signatures import ALLOWED_SIGNERS
+from reportgen.signoffs import signoff_states
 
 
 def analyse_release(project: Project, release: str, known: list[str]) -> ReleaseResult:
@@ -60,7 +62,18 @@ def analyse_release(project: Project, release: str, known: list[str]) -> Release
         targets=targets,
         metrics=metrics,
         artifacts=artifacts,
-        signoffs=with_verdict(signoff_states(signoffs.signoffs, digest), verdict, folder / SIGNOFFS),
+        signoffs=with_verdict(
+            signoff_states(
+                release,
+                signoffs.signoffs,
+                digest,
+                evidence_files(loaded.text_sha256, artifacts, attachments),
+                manifest_fields(loaded.manifest),
+                project.root / ALLOWED_SIGNERS,
+            ),
+            verdict,
+            folder / SIGNOFFS,
+        ),
         evidence_digest=digest,
         warnings=warnings + attachment_warnings + target_warnings + disagreements(loaded.manifest, artifacts),
         attachments=attachments,

@@ -25,6 +25,7 @@ from reportgen.schemas.page import (
     TrendRow,
 )
 from reportgen.schemas.report import Artifact, ReleaseResult
+from reportgen.signoffs import evidence_state, signature_state
 from reportgen.views import VIEWS
 
 #: How to read percentiles that are not exact order statistics of every sample.
@@ -161,9 +162,8 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
             name=s.signoff.name,
             decision=decision_text(s),
             date=s.signoff.date.isoformat(),
-            state="stale: evidence changed since signing"
-            if s.stale
-            else ("current" if s.bound else "not bound to evidence"),
+            state=evidence_state(s),
+            signature=signature_state(s),
             comment=s.signoff.comment or "",
         )
         for s in result.signoffs
@@ -244,10 +244,15 @@ def _unique(figures: list[Figure]) -> list[Figure]:
 def _signoff_state(result: ReleaseResult) -> str:
     if not result.signoffs:
         return "unsigned"
+    signatures = {s.signature for s in result.signoffs}
+    if "bad signature" in signatures:
+        return "bad signature"
     if any(s.stale for s in result.signoffs):
         return "stale"
-    decisions = sorted({decision_text(s) for s in result.signoffs})
-    return ", ".join(decisions)
+    decisions = ", ".join(sorted({decision_text(s) for s in result.signoffs}))
+    if signatures == {"verified"}:
+        return f"{decisions} (signatures verified)"
+    return decisions + (" (a signature is unverifiable)" if "unverifiable" in signatures else "")
 
 
 def home_page(results: list[ReleaseResult]) -> HomePage:

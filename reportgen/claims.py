@@ -105,7 +105,8 @@ class SignOffEntry(_Model):
     name: str
     decision: str
     date: str
-    state: str = Field(description="current, stale, or not bound to evidence; with the signature's state.")
+    state: str = Field(description="current, stale (with what changed), or not bound to evidence.")
+    signature: str = Field(description="verified (by whom), bad signature, unverifiable (why), or not signed.")
 
 
 class ReleaseEntry(_Model):
@@ -239,7 +240,9 @@ def claims_document(result: ReleaseResult, page: ReleasePage) -> ClaimsDocument:
             for a in result.attachments
         ],
         signoffs=[
-            SignOffEntry(role=s.role, name=s.name, decision=s.decision, date=s.date, state=s.state)
+            SignOffEntry(
+                role=s.role, name=s.name, decision=s.decision, date=s.date, state=s.state, signature=s.signature
+            )
             for s in page.signoffs
         ],
         claims=_claims(page),

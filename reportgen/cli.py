@@ -74,9 +74,9 @@ def _verdict_table(result: ReleaseResult) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from reportgen.analyse import analyse
-    from reportgen.approval import decision_text
     from reportgen.evaluate import counts_text
     from reportgen.gate import NO_RELEASES, GateOptions, exit_code, gate, select_releases
+    from reportgen.signoffs import describe as describe_signoff
 
     project = _project(args)
     wanted = select_releases(project, args.releases, args.latest)
@@ -110,8 +110,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             if result.verdict == "no targets" and result.targets:
                 print("  no must-target: should-targets are reported but do not decide the release")
             for state in result.signoffs:
-                freshness = "stale" if state.stale else "current" if state.bound else "not bound to evidence"
-                print(f"  sign-off: {decision_text(state)} by {state.signoff.name} ({state.signoff.role}), {freshness}")
+                print(f"  sign-off: {describe_signoff(state)}")
             print()
         for warning in result.warnings:
             print(f"warning: {result.id}: {warning}", file=sys.stderr)
@@ -251,6 +250,25 @@ def cmd_extract(args: argparse.Namespace) -> int:
             print(f"tool verdict: {verdict.subject} {verdict.expression}: {'ok' if verdict.ok else 'NOT OK'}")
     for warning in extraction.warnings:
         print(f"warning: {args.file}:{warning.line or ''}: {warning.message}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    from reportgen.sign import sign
+    from reportgen.signoffs import describe
+
+    signed = sign(
+        _project(args),
+        args.release,
+        role=args.role,
+        name=args.name,
+        decision=args.decision,
+        today=dt.date.today(),
+        comment=args.comment,
+        key=Path(args.key) if args.key else None,
+    )
+    print(f"Signed {args.release} in {signed.path}: {describe(signed.state)}")
+    print(f"  evidence digest {signed.signoff.evidence_digest}")
     return EXIT_OK
 
 
@@ -404,6 +422,20 @@ def parser() -> argparse.ArgumentParser:
         "--label", action="append", default=[], type=_label, metavar="KEY=VALUE", help="only slices with this label"
     )
     p.set_defaults(run=cmd_extract)
+
+    p = sub.add_parser(
+        "sign",
+        help="append a sign-off over the release's current evidence to signoffs.yaml",
+        description="Append a sign-off to results/RELEASE/signoffs.yaml with today's date and the release's "
+        "current evidence digest (comments and layout kept); with --key, sign it with ssh-keygen -Y sign.",
+    )
+    p.add_argument("release", metavar="RELEASE")
+    p.add_argument("--role", required=True, help='e.g. "QA lead"')
+    p.add_argument("--name", required=True, help="who signs")
+    p.add_argument("--decision", required=True, choices=("approve", "reject", "conditional"))
+    p.add_argument("--comment", help="why, in one or two sentences")
+    p.add_argument("--key", metavar="SSH_KEY", help="a private SSH key to sign with (checked against allowed_signers)")
+    p.set_defaults(run=cmd_sign)
 
     p = sub.add_parser(
         "verify",

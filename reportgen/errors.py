@@ -15,6 +15,7 @@ else that escapes is a bug and keeps its traceback.
     ├── UnitError                  a unit is unknown or two units cannot be compared
     ├── ExpressionError            a derived-metric expression is not plain arithmetic
     ├── ProjectError               the project layout is wrong (no mkdocs.yml, no results/)
+    ├── SignatureError             ssh-keygen cannot sign (no key, no ssh-keygen, a wrong passphrase)
     ├── OutputPathError            an output path would replace what reportgen did not write
     ├── BuildError                 MkDocs or a template failed
     └── PublishError               deploy, bundle or pdf cannot publish (git, a deploy already running, no browser)
@@ -103,6 +104,10 @@ class ProjectError(ReportgenError):
 
 class OutputPathError(ReportgenError):
     """An output path (site folder, bundle, file) is or holds something reportgen did not write."""
+
+
+class SignatureError(ReportgenError):
+    """A sign-off cannot be signed: the key or ssh-keygen is missing or refuses."""
 
 
 class BuildError(ReportgenError):

@@ -88,22 +88,31 @@ def gate_release(result: ReleaseResult, options: GateOptions) -> Gate:
 
 
 def _signoff_reasons(result: ReleaseResult) -> list[str]:
-    current = [s for s in result.signoffs if s.bound and not s.stale]
+    # A sign-off whose SSH signature does not match it counts for nothing, and says so.
+    forged = [s.signoff for s in result.signoffs if s.signature == "bad signature"]
+    bad = [f"the signature of {s.name} ({s.role}) does not match the sign-off (--require-signoff)" for s in forged]
+    current = [s for s in result.signoffs if s.bound and not s.stale and s.signature != "bad signature"]
     rejects = [s.signoff for s in current if s.signoff.decision == "reject"]
     if rejects:
-        return [f"rejected by {s.name} ({s.role}) on {s.date} (--require-signoff)" for s in rejects]
+        return bad + [f"rejected by {s.name} ({s.role}) on {s.date} (--require-signoff)" for s in rejects]
     if any(s.signoff.decision in APPROVALS for s in current):
-        return []
-    stale = [s.signoff for s in result.signoffs if s.stale and s.signoff.decision in APPROVALS]
+        return bad
+    stale_states = [s for s in result.signoffs if s.stale and s.signoff.decision in APPROVALS]
+    stale = [s.signoff for s in stale_states]
     unbound = [s.signoff for s in result.signoffs if not s.bound and s.signoff.decision in APPROVALS]
     if stale:
         who = ", ".join(f"{s.name} ({s.role})" for s in stale)
-        why = f"every approval is stale: the evidence changed since {who} signed; re-sign the current digest"
+        changed = sorted({change for s in stale_states for change in s.changes})
+        what = f" (changed: {'; '.join(changed)})" if changed else ""
+        why = (
+            f"every approval is stale: the evidence changed since {who} signed{what}; "
+            "re-sign the current digest with `reportgen sign`"
+        )
     elif unbound:
         why = "no approval records the evidence digest it approved (evidence_digest in signoffs.yaml)"
     else:
         why = "no approval in signoffs.yaml"
-    return [f"{why} (--require-signoff; current digest {result.evidence_digest})"]
+    return [*bad, f"{why} (--require-signoff; current digest {result.evidence_digest})"]
 
 
 def gate(results: list[ReleaseResult], options: GateOptions) -> list[Gate]:

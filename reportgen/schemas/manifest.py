@@ -350,6 +350,20 @@ class SignOff(_Model):
         default=None, pattern=r"^sha256:[0-9a-f]{64}$", description="The release evidence digest that was signed."
     )
     comment: str | None = None
+    evidence: dict[str, str] | None = Field(
+        default=None,
+        description="Recorded by `reportgen sign`: the SHA-256 of release.yaml and of each artifact and attachment "
+        "the digest covered, so a stale sign-off can say which files changed.",
+    )
+    manifest_fields: dict[str, str] | None = Field(
+        default=None,
+        description="Recorded by `reportgen sign`: a short hash of each manifest field (targets[checkout_p95], title…), "
+        "so a stale sign-off can say which fields changed.",
+    )
+    signature: str | None = Field(
+        default=None,
+        description="An SSH signature (ssh-keygen -Y sign, namespace reportgen) of this sign-off and its digest.",
+    )
 
 
 class SignOffs(_Model):

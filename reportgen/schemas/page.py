@@ -73,7 +73,8 @@ class SignOffRow(_Page):
     name: str
     decision: str
     date: str
-    state: str  # "current", "stale", "not bound to evidence"
+    state: str  # "current", "stale: evidence changed since signing (…)", "not bound to evidence"
+    signature: str  # "verified (signed by …)", "bad signature (…)", "unverifiable (…)", "not signed"
     comment: str
 
 

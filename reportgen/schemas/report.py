@@ -102,6 +102,9 @@ class SignOffState(_Frozen):
     bound: bool  # carries an evidence digest at all
     #: The release verdict an approve/conditional sign-off was given despite (None when the release passes).
     despite: ReleaseVerdict | None = None
+    changes: list[str] = Field(default_factory=list)  # when stale: which files or manifest fields changed since
+    signature: Literal["verified", "bad signature", "unverifiable", "unsigned"] = "unsigned"
+    signature_detail: str = ""
 
 
 class Narrative(_Frozen):
