@@ -17,7 +17,7 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from reportgen import units
+from reportgen import limits, units
 from reportgen.errors import ExpressionError
 
 if TYPE_CHECKING:
@@ -50,12 +50,21 @@ def _segment(expression: str, node: ast.AST) -> str:
 
 def parse(expression: str) -> ast.expr:
     """Parse and check an expression; raise ExpressionError naming the offending part."""
+    if len(expression) > limits.MAX_EXPRESSION_CHARS:
+        raise ExpressionError(
+            f"{expression[:40]!r}…: {len(expression):,} characters, more than {limits.MAX_EXPRESSION_CHARS:,} "
+            "(limit MAX_EXPRESSION_CHARS); split it into derived metrics"
+        )
     try:
         tree = ast.parse(expression.strip(), mode="eval").body
-    except SyntaxError as exc:
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        reason = f"{exc.msg} at column {exc.offset}" if isinstance(exc, SyntaxError) else "nested too deeply"
+        raise ExpressionError(f"{expression!r} is not an arithmetic expression ({reason})") from None
+    if (depth := _depth(tree)) > limits.MAX_EXPRESSION_DEPTH:
         raise ExpressionError(
-            f"{expression!r} is not an arithmetic expression ({exc.msg} at column {exc.offset})"
-        ) from None
+            f"{expression[:40]!r}…: nested {depth} operations deep, more than {limits.MAX_EXPRESSION_DEPTH} "
+            "(limit MAX_EXPRESSION_DEPTH); write long sums as sum(a, b, …), or split into derived metrics"
+        )
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else None
@@ -82,6 +91,16 @@ def parse(expression: str) -> ast.expr:
                 f"+ - * /, parentheses and {', '.join(FUNCTIONS)}"
             )
     return tree
+
+
+def _depth(tree: ast.AST) -> int:
+    """Depth of the tree, without recursion (a left-deep ``a + a + … + a`` is as deep as it is long)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _function_names(tree: ast.expr) -> set[int]:

@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from reportgen import limits
 from reportgen.errors import ManifestError, Position, raise_all
 from reportgen.mojibake import find_mojibake
 from reportgen.schemas.manifest import Manifest, SignOffs
@@ -121,12 +122,68 @@ class YamlFile:
     sha256: str
 
 
+def _node_position(path: Path, node: Any) -> Position:
+    line = getattr(getattr(node, "lc", None), "line", None)
+    column = getattr(getattr(node, "lc", None), "col", None)
+    return Position(path, line + 1 if line is not None else None, column + 1 if column is not None else None)
+
+
+def check_bounds(path: Path, tree: Any) -> None:
+    """Refuse alias bombs and deep nesting before anything expands the tree.
+
+    ruamel keeps an alias as a second reference to the anchored node, so the tree is small; what would
+    blow up is every later walk that expands it. Sizes are memoised per node, so this walk is linear in
+    the file while it computes the size of the expanded document (and refuses an alias to itself).
+    """
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(tree, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        items = [*node.keys(), *node.values()] if isinstance(node, dict) else list(node)
+        children = [item for item in items if isinstance(item, dict | list)]
+        if not done:
+            if key in sizes:
+                continue
+            if key in open_nodes:
+                raise ManifestError(_node_position(path, node), "an alias refers to a node that contains it")
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+            continue
+        open_nodes.discard(key)
+        sizes[key] = 1 + len(items) - len(children) + sum(sizes[id(child)] for child in children)
+        depths[key] = 1 + max((depths[id(child)] for child in children), default=0)
+        if sizes[key] > limits.MAX_YAML_NODES:
+            raise ManifestError(
+                _node_position(path, node),
+                f"this YAML stands for more than {limits.MAX_YAML_NODES:,} values once its aliases (*name) are "
+                "expanded (limit MAX_YAML_NODES): an alias bomb? Write the values out, or use fewer aliases",
+            )
+        if depths[key] > limits.MAX_NESTING:
+            raise ManifestError(
+                _node_position(path, node),
+                f"YAML nested more than {limits.MAX_NESTING} levels deep (limit MAX_NESTING)",
+            )
+
+
 def read_yaml(path: Path) -> YamlFile:
     """Parse YAML keeping positions; syntax and encoding errors become ManifestError at file:line:col."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(limits.MAX_MANIFEST_BYTES + 1)
+    except IsADirectoryError:
+        raise ManifestError(Position(path), "is a folder, not a file") from None
     except OSError as exc:
         raise ManifestError(Position(path), f"cannot read: {exc.strerror}") from None
+    if len(raw) > limits.MAX_MANIFEST_BYTES:
+        raise ManifestError(
+            Position(path),
+            f"larger than {limits.size(limits.MAX_MANIFEST_BYTES)} (limit MAX_MANIFEST_BYTES); a manifest names "
+            "where numbers are and is a few KB: keep data in artifacts, long notes in site_docs/",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -134,13 +191,22 @@ def read_yaml(path: Path) -> YamlFile:
         raise ManifestError(Position(path, line), "not UTF-8 text; re-save the file as UTF-8") from None
     raise_all(_scan_text(path, text))
     if "\x00" in text:
-        offset = text.index("\x00")
-        line = text.count("\n", 0, offset) + 1
+        line = text.count("\n", 0, text.index("\x00")) + 1
         raise ManifestError(
             Position(path, line), "contains NUL bytes: UTF-16 without a byte order mark? Re-save as UTF-8"
         )
+    if (too_deep := limits.open_brackets_exceed(text)) is not None:
+        raise ManifestError(
+            Position(path, *limits.line_and_column(text, too_deep)),
+            f"more than {limits.MAX_NESTING} [ or {{ open at once (limit MAX_NESTING)",
+        )
     try:
         tree = round_trip_yaml().load(text)
+    except RecursionError:
+        # ruamel composes nested nodes recursively: far deeper than MAX_NESTING before Python's limit.
+        raise ManifestError(
+            Position(path), f"YAML nested more than {limits.MAX_NESTING} levels deep (limit MAX_NESTING)"
+        ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         position = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path)
@@ -156,6 +222,7 @@ def read_yaml(path: Path) -> YamlFile:
         raise ManifestError(Position(path, 1, 1), "file is empty")
     if not isinstance(tree, CommentedMap):
         raise ManifestError(Position(path, 1, 1), "expected a mapping of fields at the top level")
+    check_bounds(path, tree)
     return YamlFile(tree, PositionIndex(path, tree), hashlib.sha256(raw).hexdigest())
 
 

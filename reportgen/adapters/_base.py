@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from reportgen import limits
 from reportgen.errors import ArtifactError, Position
 from reportgen.schemas.measurement import Extraction
 
@@ -66,13 +67,128 @@ class SampleAdapter(Adapter, Protocol):
     def read(self, path: Path, percentiles: Sequence[float] = (), slices: Slices = ()) -> Extraction: ...
 
 
-def _open_binary(path: Path) -> io.BufferedReader | gzip.GzipFile:
-    """Open raw bytes, gunzipping by magic number (not by name); the returned object owns the file."""
-    with path.open("rb") as probe:
-        magic = probe.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rb")
-    return path.open("rb")
+class _Bounded(io.RawIOBase):
+    """The bytes of an artifact, counted: refused past the limits of :mod:`reportgen.limits` (gzip bombs,
+    documents too big to hold in memory) before the memory or the time is spent."""
+
+    def __init__(self, path: Path, *, whole: bool) -> None:
+        super().__init__()
+        self.path, self.whole = path, whole
+        self.file = path.open("rb")
+        self.gzipped = self.file.peek(2)[:2] == b"\x1f\x8b"
+        # The ratio is taken over the compressed bytes read so far, so a bomb is caught early in the file.
+        self.inner: io.BufferedIOBase = gzip.GzipFile(fileobj=self.file, mode="rb") if self.gzipped else self.file
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return self.inner.seekable()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        position = self.inner.seek(offset, whence)
+        self.count = min(self.count, position)  # read again after a rewind: count each byte once
+        return position
+
+    def tell(self) -> int:
+        return self.inner.tell()
+
+    def readinto(self, buffer: Any) -> int:
+        # read1: what one decompression step gives, so a gzip file cut short loses only its broken end.
+        data = self.inner.read1(len(buffer))
+        read = len(data)
+        buffer[:read] = data
+        self.count += read
+        self._check()
+        return read
+
+    def _check(self) -> None:
+        where = Position(self.path)
+        if self.whole and self.count > limits.MAX_DOCUMENT_BYTES:
+            raise ArtifactError(
+                where,
+                f"more than {limits.size(limits.MAX_DOCUMENT_BYTES)}{' decompressed' if self.gzipped else ''}, the "
+                "most reportgen reads into memory at once for this format (limit MAX_DOCUMENT_BYTES)",
+            )
+        if not self.gzipped:
+            return
+        if self.count > limits.MAX_DECOMPRESSED_BYTES:
+            raise ArtifactError(
+                where,
+                f"gzip data expands past {limits.size(limits.MAX_DECOMPRESSED_BYTES)} "
+                "(limit MAX_DECOMPRESSED_BYTES): a gzip bomb, or split the run",
+            )
+        compressed = max(self.file.tell(), 1)
+        if self.count > limits.MAX_RATIO_FREE_BYTES and self.count > limits.MAX_GZIP_RATIO * compressed:
+            raise ArtifactError(
+                where,
+                f"gzip data expands more than {limits.MAX_GZIP_RATIO} times its compressed size "
+                f"({limits.size(self.count)} from the first {limits.size(compressed)}; limit MAX_GZIP_RATIO): "
+                "a gzip bomb, not a tool's output",
+            )
+
+    def close(self) -> None:
+        self.inner.close()
+        self.file.close()
+        super().close()
+
+
+def _open_binary(path: Path, *, whole: bool = False) -> io.BufferedReader:
+    """Open raw bytes, gunzipping by magic number (not by name), counted against the limits; ``whole`` when
+    the caller reads all of it into memory. The returned object owns the file."""
+    return io.BufferedReader(_Bounded(path, whole=whole), buffer_size=64 * 1024)
+
+
+def read_bytes(path: Path) -> bytes:
+    """All bytes of an artifact (gunzipped by magic number), within MAX_DOCUMENT_BYTES."""
+    with _open_binary(path, whole=True) as stream:
+        return stream.read()
+
+
+class BoundedText:
+    """Text of an artifact whose lines are refused past MAX_LINE_CHARS, so one endless line cannot fill the
+    memory (iterate it, or ``readline``/``read``/``seek`` as on the text file it wraps)."""
+
+    def __init__(self, path: Path, stream: io.BufferedReader, encoding: str) -> None:
+        self.path, self.buffer = path, stream
+        self.text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
+        self.lines_read = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(limits.MAX_LINE_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.lines_read += 1
+        if len(line) > limits.MAX_LINE_CHARS:
+            raise ArtifactError(
+                Position(self.path, self.lines_read),
+                f"line longer than {limits.size(limits.MAX_LINE_CHARS)} characters (limit MAX_LINE_CHARS): "
+                "not a tool's output",
+            )
+        return line
+
+    def readline(self) -> str:
+        try:
+            return next(self)
+        except StopIteration:
+            return ""
+
+    def read(self) -> str:
+        return self.text.read()
+
+    def seek(self, offset: int) -> None:
+        self.text.seek(offset)
+        self.lines_read = 0
+
+    def __enter__(self) -> BoundedText:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.text.close()
 
 
 def _detect_encoding(start: bytes) -> str:
@@ -98,18 +214,19 @@ def read_sample(path: Path) -> Sample:
     return Sample(path, name, head, False)
 
 
-def open_text(path: Path) -> io.TextIOWrapper:
-    """Open an artifact as text: gzip by magic bytes, BOM stripped, UTF-16 by BOM, newlines kept for csv."""
-    stream = _open_binary(path)
-    start = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
-    return io.TextIOWrapper(stream, encoding=_detect_encoding(start), errors="strict", newline="")
+def open_text(path: Path, *, whole: bool = False) -> BoundedText:
+    """Open an artifact as text: gzip by magic bytes, BOM stripped, UTF-16 by BOM, newlines kept for csv.
+    ``whole``: the caller keeps all of it in memory (MAX_DOCUMENT_BYTES applies)."""
+    stream = _open_binary(path, whole=whole)
+    start = stream.peek(4)[:4]
+    return BoundedText(path, stream, _detect_encoding(start))
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
+def iter_lines(path: Path, *, whole: bool = False) -> Iterator[tuple[int, str]]:
     """Yield (1-based line number, line without its end of line); decoding errors name the line."""
     number = 0
     try:
-        with open_text(path) as text:
+        with open_text(path, whole=whole) as text:
             for number, line in enumerate(text, start=1):
                 yield number, line.rstrip("\r\n")
     except UnicodeDecodeError as exc:
@@ -126,7 +243,13 @@ def _reject_constant(name: str) -> Any:
 
 
 def parse_json(text: str, path: Path, line_offset: int = 0) -> Any:
-    """Parse JSON text strictly (no NaN/Infinity); errors carry line and column."""
+    """Parse JSON text strictly (no NaN/Infinity, nesting bounded); errors carry line and column."""
+    if (offset := limits.bracket_depth_exceeds(text)) is not None:
+        deep_line, deep_column = limits.line_and_column(text, offset)
+        raise ArtifactError(
+            Position(path, deep_line + line_offset, deep_column),
+            f"JSON nested more than {limits.MAX_NESTING} levels deep (limit MAX_NESTING)",
+        )
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -145,7 +268,7 @@ def parse_json(text: str, path: Path, line_offset: int = 0) -> Any:
 def load_json(path: Path) -> Any:
     """Read a whole JSON artifact (gzip, BOM and UTF-16 handled)."""
     try:
-        with open_text(path) as text:
+        with open_text(path, whole=True) as text:
             content = text.read()
     except UnicodeDecodeError as exc:
         raise ArtifactError(Position(path), f"not valid text ({exc.reason}); save it as UTF-8") from None

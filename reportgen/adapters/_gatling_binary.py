@@ -23,6 +23,7 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen.adapters._base import read_bytes
 from reportgen.errors import ArtifactError, Position
 
 RUN, REQUEST, USER, GROUP, ERROR = 0, 1, 2, 3, 4
@@ -81,8 +82,7 @@ class BinaryLog:
 
 def _load(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
-        return gzip.decompress(data) if data.startswith(_GZIP_MAGIC) else data
+        return read_bytes(path)
     except (OSError, EOFError, gzip.BadGzipFile) as error:
         raise ArtifactError(Position(path), f"cannot read the binary log: {error}") from None
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 from xml.parsers import expat
 
+from reportgen import limits
 from reportgen.adapters._base import open_text
 from reportgen.errors import ArtifactError, Position
 
@@ -47,11 +48,17 @@ class _TreeBuilder:
         self.stack: list[XmlElement] = []
         self.root: XmlElement | None = None
         self.sibling_counts: list[dict[str, int]] = [{}]
+        # Text arrives in pieces: joined once per element, since repeated += is quadratic on a 40 MB <system-out>.
+        self.texts: list[list[str]] = []
 
     def _here(self) -> Position:
         return Position(self.path, self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber + 1)
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if len(self.stack) >= limits.MAX_NESTING:
+            raise ArtifactError(
+                self._here(), f"XML nested more than {limits.MAX_NESTING} elements deep (limit MAX_NESTING)"
+            )
         counts = self.sibling_counts[-1]
         counts[tag] = counts.get(tag, 0) + 1
         # The root has no index: there is only ever one.
@@ -70,14 +77,15 @@ class _TreeBuilder:
             self.root = element
         self.stack.append(element)
         self.sibling_counts.append({})
+        self.texts.append([])
 
     def end(self, tag: str) -> None:
-        self.stack.pop()
+        self.stack.pop().text = "".join(self.texts.pop())
         self.sibling_counts.pop()
 
     def data(self, text: str) -> None:
-        if self.stack:
-            self.stack[-1].text += text
+        if self.texts:
+            self.texts[-1].append(text)
 
     def refuse_doctype(self, *args: object) -> NoReturn:
         raise ArtifactError(
@@ -102,7 +110,7 @@ def parse_xml(path: Path) -> XmlElement:
     parser.StartDoctypeDeclHandler = builder.refuse_doctype
     parser.EntityDeclHandler = builder.refuse_entity
     try:
-        with open_text(path) as text:
+        with open_text(path, whole=True) as text:
             # Hand expat the bytes: it honours the BOM and the encoding the XML declaration names.
             parser.Parse(bytes(text.buffer.read()), True)
     except expat.ExpatError as exc:

@@ -86,7 +86,7 @@ def _read_log(path: Path) -> _LogContent:
     requests: list[GatlingRequest] = []
     info: dict[str, str] = {"tool": "Gatling", "format": "simulation.log (text)"}
     warnings: list[ExtractWarning] = []
-    lines = list(iter_lines(path))
+    lines = list(iter_lines(path, whole=True))
     for position, (number, text) in enumerate(lines):
         if not text.strip():
             continue

@@ -234,7 +234,7 @@ class GenericJson:
         return sample.head.lstrip().startswith("{") and f'"{MARKER}"' in sample.head
 
     def read(self, path: Path) -> Extraction:
-        text = "\n".join(line for _, line in iter_lines(path))
+        text = "\n".join(line for _, line in iter_lines(path, whole=True))
         if not text.strip():
             raise ArtifactError(Position(path, 1, 1), "file is empty")
         try:

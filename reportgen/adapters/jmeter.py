@@ -240,7 +240,7 @@ def _read_xml(path: Path, warnings: list[ExtractWarning]) -> _XmlSamples:
     parser.StartElementHandler = handlers.start
     parser.EndElementHandler = handlers.end
     try:
-        with open_text(path) as text:
+        with open_text(path, whole=True) as text:
             content = text.read()
     except UnicodeDecodeError as exc:
         raise ArtifactError(Position(path), f"not valid text ({exc.reason}); save it as UTF-8") from None
