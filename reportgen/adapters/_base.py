@@ -21,6 +21,7 @@ import gzip
 import io
 import json
 import re
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,6 +139,19 @@ def _open_binary(path: Path, *, whole: bool = False) -> io.BufferedReader:
     """Open raw bytes, gunzipping by magic number (not by name), counted against the limits; ``whole`` when
     the caller reads all of it into memory. The returned object owns the file."""
     return io.BufferedReader(_Bounded(path, whole=whole), buffer_size=64 * 1024)
+
+
+def check_expansion(path: Path) -> None:
+    """Decompress a gzip artifact through to its end, discarding it, so that a gzip bomb is refused before
+    another engine (DuckDB) reads the file without reportgen's limits. Damage is left to the readers."""
+    with _open_binary(path) as stream:
+        if not isinstance(stream.raw, _Bounded) or not stream.raw.gzipped:
+            return
+        try:
+            while stream.read1(limits.MIB):
+                pass
+        except (OSError, EOFError, zlib.error):
+            return
 
 
 def read_bytes(path: Path) -> bytes:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from reportgen.adapters import _k6_sql
-from reportgen.adapters._base import Sample, Slices, number, open_text, parse_json
+from reportgen.adapters._base import Sample, Slices, check_expansion, number, open_text, parse_json
 from reportgen.adapters._duckdb import connect, plain_utf8
 from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_reduce import MetricDeclaration, StreamCollector, reduce_stream, stream_info
@@ -108,6 +108,7 @@ def reduce_with_duckdb(
     samples), which then names the line or reads what is complete."""
     if not plain_utf8(path):
         return None
+    check_expansion(path)  # DuckDB reads gzip without reportgen's limits: refuse a bomb first
     tags = {tag for _, labels in slices for tag in labels}
     with connect() as connection:
         try:
