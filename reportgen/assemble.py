@@ -38,15 +38,6 @@ ESTIMATOR_NOTES = {
 }
 
 
-def _signed_change(delta: float, unit: str) -> str:
-    """``+201.8 ms``; a change of a percentage is in percentage points (``+8.33 pp``), not percent."""
-    sign = "+" if delta > 0 else ""
-    if units.unit(unit).dimension == "ratio":
-        points = units.convert(delta, unit, "%")
-        return f"{sign}{units.format_value(points, '')} pp"
-    return sign + units.format_value(delta, unit)
-
-
 def _size(size: int) -> str:
     """``1.5 KiB``: binary units, one decimal above bytes."""
     if size < 1024:
@@ -137,7 +128,7 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
         # Baseline figures keep their own ids: they link to the baseline release's evidence page.
         base_figures = {m.id: from_metric(m) for m in baseline.metrics}
         for row in compare(result, baseline):
-            delta = "—" if row.delta is None else _signed_change(row.delta, row.unit)
+            delta = "—" if row.delta is None else units.format_change(row.delta, row.unit)
             pct = "—" if row.delta_percent is None else f"{row.delta_percent:+.1f} %"
             if "projected" in (row.baseline_provenance, row.current_provenance) and row.delta is not None:
                 delta += " (projected)"

@@ -37,7 +37,7 @@ def _project(args: argparse.Namespace) -> Project:
 def cmd_init(args: argparse.Namespace) -> int:
     from reportgen.scaffold import init
 
-    written = init(Path(args.dir))
+    written = init(Path(args.dir), args.install)
     print(f"Created a report repository in {args.dir}: {', '.join(written)}")
     print(f"Next: cd {args.dir} && reportgen new v1.0.0")
     return EXIT_OK
@@ -73,12 +73,14 @@ def _verdict_table(result: ReleaseResult) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from reportgen import ci_report
     from reportgen.analyse import analyse
     from reportgen.evaluate import counts_text
     from reportgen.gate import NO_RELEASES, GateOptions, exit_code, gate, select_releases
     from reportgen.signoffs import describe as describe_signoff
 
     project = _project(args)
+    summary, junit = ci_report.guard(project, args.summary, args.junit)  # refused before anything is read
     wanted = select_releases(project, args.releases, args.latest)
     if not wanted:
         if args.json:
@@ -117,6 +119,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for release_gate in gates:
         for reason in release_gate.reasons:
             print(f"not passing: {release_gate.release}: {reason}", file=sys.stderr)
+    ci_report.write_reports(project, results, gates, summary, junit)
     return exit_code(gates)
 
 
@@ -172,8 +175,12 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             verdict = f" {v.verdict.upper()}" if v.verdict else ""
             print(f"{v.version}{title}{shown}{verdict}{'  (default)' if v.default else ''}")
         return EXIT_OK
+    if args.latest:
+        from reportgen.gate import newest_release
+
+        args.release = newest_release(project, project.release_ids()) if project.release_ids() else None
     if not args.release:
-        print("error: deploy needs a RELEASE (or --list)", file=sys.stderr)
+        print("error: deploy needs a RELEASE (or --latest, or --list) and results/ a release", file=sys.stderr)
         return EXIT_INVALID
     aliases = [] if args.no_alias else (args.alias or ["latest"])
     done = publish.deploy(
@@ -342,6 +349,12 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="scaffold a new report repository", description="Scaffold a new report repository.")
     p.add_argument("dir")
+    p.add_argument(
+        "--install",
+        metavar="SPEC",
+        help="what the CI workflow pip-installs (default: this reportgen's distribution at this version, "
+        "or its git URL and commit when it was installed from git)",
+    )
     p.set_defaults(run=cmd_init)
 
     p = sub.add_parser("new", help="create results/RELEASE/release.yaml", description="Create a release manifest.")
@@ -371,6 +384,13 @@ def parser() -> argparse.ArgumentParser:
         help="also fail unless each checked release has a current (not stale) approval in signoffs.yaml",
     )
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON (schema: reportgen schema --check)")
+    p.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="also write the verdicts as Markdown (for $GITHUB_STEP_SUMMARY or a pull-request comment)",
+    )
+    p.add_argument("--junit", type=Path, metavar="FILE", help="also write each target as a JUnit XML test case")
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser(
@@ -388,6 +408,7 @@ def parser() -> argparse.ArgumentParser:
         "(aliases as copies; an alias never moves to an older release). One deploy at a time per checkout.",
     )
     p.add_argument("release", nargs="?", metavar="RELEASE")
+    p.add_argument("--latest", action="store_true", help="deploy the newest release (manifest date, then version)")
     p.add_argument("--alias", action="append", metavar="NAME", help="alias to point at RELEASE (default: latest)")
     p.add_argument("--no-alias", action="store_true", help="deploy without any alias")
     p.add_argument("--title", help="title in the version selector (default: the release id)")

@@ -31,9 +31,13 @@ def _scaffold_files() -> dict[str, bytes]:
     return found
 
 
-def init(folder: Path) -> list[str]:
-    """Write a new report repository into ``folder``; refuse to overwrite any existing file."""
-    scaffold = _scaffold_files()
+def init(folder: Path, install: str | None = None) -> list[str]:
+    """Write a new report repository into ``folder``; refuse to overwrite any existing file.
+
+    ``install`` is what its CI workflow pip-installs (default: this reportgen, see :mod:`reportgen.workflow`)."""
+    from reportgen.workflow import scaffold_files
+
+    scaffold = _scaffold_files() | scaffold_files(install)
     clashes = sorted(p for p in scaffold if (folder / p).exists())
     if clashes:
         raise ProjectError(f"{folder}: would overwrite {', '.join(clashes)}; choose an empty folder")

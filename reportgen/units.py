@@ -231,3 +231,12 @@ def magnitude(q: Amount, symbol: str) -> float:
         raise UnitError(
             f"the expression gives a {dimension_of(q)} quantity, but unit {symbol!r} is {declared}"
         ) from None
+
+
+def format_change(delta: float, symbol: str) -> str:
+    """``+201.8 ms``; a change of a percentage is in percentage points (``+8.33 pp``), not percent."""
+    sign = "+" if delta > 0 else ""
+    if unit(symbol).dimension == "ratio":
+        points = convert(delta, symbol, "%")
+        return f"{sign}{format_value(points, '')} pp"
+    return sign + format_value(delta, symbol)

@@ -43,6 +43,11 @@ def make_project(tmp: Path, manifests: dict[str, str] | None = None) -> Path:
     """A scaffolded repository with one release per manifest (release id → YAML text), each with the k6 export."""
     root = tmp / "repo"
     init(root)
+    return add_releases(root, manifests)
+
+
+def add_releases(root: Path, manifests: dict[str, str] | None = None) -> Path:
+    """Into the repository ``root``: one release per manifest, each with the k6 export."""
     for release, text in (manifests or {"v1.0.0": BASE_MANIFEST.format(release="v1.0.0", date="2026-10-01")}).items():
         folder = root / "results" / release
         (folder / "k6").mkdir(parents=True, exist_ok=True)
