@@ -16,6 +16,7 @@ from reportgen.citations import Renderer
 from reportgen.claims import INDEX, claims_document, raw_copy, site_index, to_json
 from reportgen.engine import run as run_engine
 from reportgen.errors import ProjectError
+from reportgen.excerpt import page_excerpts
 from reportgen.project import MANIFEST, Project
 from reportgen.prose import Origin
 from reportgen.render import HOME_MARKER, environment, render_home, render_release, stylesheet
@@ -34,6 +35,8 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     pages = [release_page(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None) for r in results]
     citables = {page.id: page.citable for page in pages}
     for result, page in zip(results, pages, strict=True):
+        # The raw excerpt under each figure of the evidence page: read here, since page models are pure.
+        page = page.model_copy(update={"excerpts": page_excerpts(project.release_dir(result.id), result.artifacts)})
         document = claims_document(result, page)
         documents.append(document)
         files.update(render_release(env, page, to_json(document), citables))

@@ -279,6 +279,13 @@ def cmd_sign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from reportgen.explain import explain
+
+    sys.stdout.write(explain(_project(args), args.release, args.figure))
+    return EXIT_OK
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from reportgen.verify import verify
 
@@ -457,6 +464,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--comment", help="why, in one or two sentences")
     p.add_argument("--key", metavar="SSH_KEY", help="a private SSH key to sign with (checked against allowed_signers)")
     p.set_defaults(run=cmd_sign)
+
+    p = sub.add_parser(
+        "explain",
+        help="the chain behind one figure: artifact, hash, selector, raw excerpt, conversions, guards, verdict rule",
+        description="Explain one figure of a release: its artifact, SHA-256, adapter, selector, the raw excerpt "
+        "holding the value, unit conversions, derived inputs with their values, guards and the verdict rule.",
+    )
+    p.add_argument("release", metavar="RELEASE")
+    p.add_argument("figure", metavar="FIGURE", help="a target id, a metric id, or an evidence-page anchor")
+    p.set_defaults(run=cmd_explain)
 
     p = sub.add_parser(
         "verify",

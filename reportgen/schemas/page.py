@@ -170,6 +170,8 @@ class ReleasePage(_Page):
     narrative: list[Narrative] = Field(default_factory=list)  # summary and sections as written, with sources
     figures: list[Figure]  # every figure on the page, for the evidence page and claims.json
     attachments: list[AttachmentRow] = Field(default_factory=list)
+    #: artifact path → selector → the raw excerpt holding the value, shown under each figure on the evidence page
+    excerpts: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
 class TrendRow(_Page):
