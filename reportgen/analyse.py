@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reportgen import units
 from reportgen.approval import with_verdict
 from reportgen.attachments import collect_attachments
 from reportgen.collect import collect, leaves_release
@@ -14,7 +15,7 @@ from reportgen.ordering import newest_first
 from reportgen.project import MANIFEST, SIGNOFFS, Project, outside
 from reportgen.reconcile import disagreements
 from reportgen.resolve import resolve
-from reportgen.schemas.report import ReleaseResult
+from reportgen.schemas.report import ReleaseResult, ResolvedMetric
 from reportgen.signatures import ALLOWED_SIGNERS
 from reportgen.signoffs import signoff_states
 
@@ -75,10 +76,28 @@ def analyse_release(project: Project, release: str, known: list[str]) -> Release
             folder / SIGNOFFS,
         ),
         evidence_digest=digest,
-        warnings=warnings + attachment_warnings + target_warnings + disagreements(loaded.manifest, artifacts),
+        warnings=warnings
+        + attachment_warnings
+        + target_warnings
+        + disagreements(loaded.manifest, artifacts)
+        + implausible(metrics),
         attachments=attachments,
         narrative=narrative,
     )
+
+
+def implausible(metrics: list[ResolvedMetric]) -> list[str]:
+    """Values that cannot be true, flagged (not refused: the file is what the tool wrote): negative durations."""
+    found = []
+    for m in metrics:
+        if m.value is None or m.value >= 0 or not units.is_unit(m.unit) or units.unit(m.unit).dimension != "time":
+            continue
+        where = f" ({m.evidence.path}, {m.evidence.selector})" if m.evidence else ""
+        found.append(
+            f"metric {m.id}: {units.format_value(m.value, m.unit)} is a negative duration{where}; "
+            "a clock went backwards, the tool mis-recorded it, or the file is damaged"
+        )
+    return found
 
 
 def analyse(project: Project, releases: list[str] | None = None) -> list[ReleaseResult]:

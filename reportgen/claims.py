@@ -272,7 +272,9 @@ def site_index(documents: list[ClaimsDocument]) -> SiteIndex:
 
 def to_json(model: BaseModel) -> bytes:
     """Stable bytes: sorted keys, two-space indent, UTF-8, one trailing newline."""
-    return (json.dumps(model.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    return (
+        json.dumps(model.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    ).encode()
 
 
 def json_schema(model: type[BaseModel]) -> dict[str, Any]:

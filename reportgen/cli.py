@@ -92,7 +92,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                [_check_json(r, g).model_dump(mode="json") for r, g in zip(results, gates, strict=True)], indent=2
+                [_check_json(r, g).model_dump(mode="json") for r, g in zip(results, gates, strict=True)],
+                indent=2,
+                allow_nan=False,  # JSON has no Infinity or NaN: refused inputs never get this far
             )
         )
     for result in results:
@@ -221,7 +223,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.series:
         series = [s for s in extraction.series if wanted(s.metric, s.labels)]
         if args.json:
-            print(json.dumps([s.model_dump(mode="json") for s in series], indent=2, ensure_ascii=False))
+            print(
+                json.dumps([s.model_dump(mode="json") for s in series], indent=2, ensure_ascii=False, allow_nan=False)
+            )
         for s in [] if args.json else series:
             span = f"{len(s.points)} points" + (
                 f", t = {s.points[0][0]:.0f} … {s.points[-1][0]:.0f} s" if s.points else ""
@@ -241,7 +245,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             }
             for m in measurements
         ]
-        print(json.dumps(items, indent=2, ensure_ascii=False))
+        print(json.dumps(items, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print(
             f"{args.file}: read by {extraction.adapter} (adapter v{extraction.adapter_version}), "

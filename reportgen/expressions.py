@@ -13,6 +13,7 @@ undefined value (:class:`Undefined`), which makes the metric missing with the re
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -166,7 +167,10 @@ def evaluate(expression: str, values: Mapping[str, Amount]) -> Amount:
                 f"{_kind(units.dimension_of(left))} and {_kind(units.dimension_of(right))}"
             ) from None
 
-    return walk(parse(expression))
+    result = walk(parse(expression))
+    if not math.isfinite(float(result.magnitude)):
+        raise Undefined(f"undefined: {expression.strip()} overflows (its value is {float(result.magnitude)})")
+    return result
 
 
 def _call(name: str, args: list[Amount]) -> Amount:

@@ -231,6 +231,8 @@ def _describe(error: ErrorDetails, fields: type[BaseModel]) -> str:
     message = message.removeprefix("Value error, ")
     if kind == "missing":
         return f"missing required field {str(error['loc'][-1])!r}"
+    if kind == "finite_number":
+        return f"{error['input']} is not a finite number"
     if kind == "extra_forbidden":
         return "unknown field; check the spelling (see `reportgen schema`)"
     if kind in ("string_pattern_mismatch",):

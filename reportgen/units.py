@@ -152,7 +152,10 @@ def parse_quantity(text: str) -> tuple[float, str]:
         close = difflib.get_close_matches(symbol, [s for s in _UNITS if s], n=1)
         hint = f'; did you mean "{close[0]}"?' if close else f"; known units: {', '.join(known_symbols())}"
         raise ValueError(f'unknown unit "{symbol}" in "{text}"{hint}')
-    return float(match.group("number")), unit(symbol).symbol
+    value = float(match.group("number"))
+    if not math.isfinite(value):
+        raise ValueError(f'"{text}": {match.group("number")} is too large for a number (it would be infinity)')
+    return value, unit(symbol).symbol
 
 
 def format_value(value: float | None, symbol: str) -> str:

@@ -6,6 +6,7 @@ entry-point group (``name = "module:Class"``).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -90,8 +91,29 @@ def extract(
     if not path.is_file():
         raise ArtifactError(Position(path), "no such file")
     if (percentiles or slices) and getattr(adapter, "computes_percentiles", False):
-        return cast(SampleAdapter, adapter).read(path, percentiles=percentiles, slices=slices)
-    return adapter.read(path)
+        extraction = cast(SampleAdapter, adapter).read(path, percentiles=percentiles, slices=slices)
+    else:
+        extraction = adapter.read(path)
+    _refuse_non_finite(path, extraction)
+    return extraction
+
+
+def _refuse_non_finite(path: Path, extraction: Extraction) -> None:
+    """No adapter hands on infinity or NaN (a value that overflowed, or a tool's non-finite output), whatever
+    its parser let through: the figure is refused, with the selector that finds it in the file."""
+    for m in extraction.measurements:
+        if m.value is not None and not math.isfinite(m.value):
+            raise ArtifactError(
+                Position(path),
+                f"{m.metric} {m.stat} is {m.value}, not a finite number ({m.selector}); the file "
+                "holds a value too large for a float, or a non-finite one",
+            )
+    for s in extraction.series:
+        bad = next((t for t, v in s.points if not (math.isfinite(v) and math.isfinite(t))), None)
+        if bad is not None:
+            raise ArtifactError(
+                Position(path), f"{s.metric} {s.stat} series: a non-finite value at t = {bad} ({s.selector})"
+            )
 
 
 def percentile_of_stat(stat: str) -> float | None:

@@ -20,6 +20,7 @@ import csv
 import gzip
 import io
 import json
+import math
 import re
 import zlib
 from collections.abc import Iterator, Sequence
@@ -256,6 +257,17 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+class _Overflow(ValueError):
+    """A JSON number too large for a float (``1e400``), which json would read as infinity."""
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Overflow(text)
+    return value
+
+
 def parse_json(text: str, path: Path, line_offset: int = 0) -> Any:
     """Parse JSON text strictly (no NaN/Infinity, nesting bounded); errors carry line and column."""
     if (offset := limits.bracket_depth_exceeds(text)) is not None:
@@ -265,9 +277,16 @@ def parse_json(text: str, path: Path, line_offset: int = 0) -> Any:
             f"JSON nested more than {limits.MAX_NESTING} levels deep (limit MAX_NESTING)",
         )
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise ArtifactError(Position(path, exc.lineno + line_offset, exc.colno), f"invalid JSON: {exc.msg}") from None
+    except _Overflow as exc:
+        found = re.search(rf"(?<![\w.\"]){re.escape(str(exc))}(?![\w.])", text)
+        line, column = limits.line_and_column(text, found.start()) if found else (None, None)
+        raise ArtifactError(
+            Position(path, line + line_offset if line else None, column),
+            f"{exc} is too large for a number (it would be infinity); the tool wrote a non-finite value",
+        ) from None
     except ValueError as exc:
         match = _NON_JSON_CONSTANT.search(text)
         line = column = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -123,6 +124,8 @@ def reduce_with_duckdb(
             return None
     if info["points"] == "0":
         return None
+    if any(m.value is not None and not math.isfinite(m.value) for m in found):
+        return None  # an overflowing sample (1e400): the line reader names its line and column
     return Extraction(adapter=adapter, adapter_version=ADAPTER_VERSION, measurements=found, series=series, info=info)
 
 

@@ -21,7 +21,7 @@ MetricId = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description
 class Quantity(BaseModel):
     """A number with a unit, written ``"200 ms"``, ``"1 %"``, ``"50 req/s"`` or ``"100"``."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
 
     value: float
     unit: str
@@ -59,7 +59,8 @@ Comparator = Literal["<", "<=", ">", ">=", "=="]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Infinity and NaN (YAML .inf, .nan, or 1e400) are never a threshold, a projection or a bound.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Component(_Model):
