@@ -56,18 +56,24 @@ def _evidence_from(generated: str, folder: str) -> Callable[[str], str]:
     return lambda release: posixpath.relpath(f"{generated}/{release}/evidence.md", folder)
 
 
+def hand_written_pages(project: Project) -> list[Path]:
+    """The Markdown pages of site_docs/ that people wrote: not releases/, not reportgen's own home page."""
+    generated = project.generated.relative_to(project.docs).as_posix()
+    return [
+        path
+        for path in sorted(project.docs.rglob("*.md"))
+        if not path.relative_to(project.docs).as_posix().startswith(f"{generated}/")
+        and not (path == project.docs / "index.md" and _home_is_ours(path))
+    ]
+
+
 def cited_pages(project: Project, results: list[ReleaseResult]) -> dict[str, bytes]:
     """Hand-written pages of site_docs/ that cite figures, rendered (path relative to site_docs/ → Markdown).
 
     The pages themselves are never changed: the rendered text goes into the staging copy MkDocs builds from.
     """
     generated = project.generated.relative_to(project.docs).as_posix()
-    sources = {
-        path.relative_to(project.docs).as_posix(): path
-        for path in sorted(project.docs.rglob("*.md"))
-        if not path.relative_to(project.docs).as_posix().startswith(f"{generated}/")
-        and not (path == project.docs / "index.md" and _home_is_ours(path))
-    }
+    sources = {path.relative_to(project.docs).as_posix(): path for path in hand_written_pages(project)}
     texts = {name: path.read_text(encoding="utf-8") for name, path in sources.items()}
     texts = {name: text for name, text in texts.items() if citations.find(text, Origin(str(sources[name])))}
     if not texts:

@@ -77,6 +77,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from reportgen.analyse import analyse
     from reportgen.evaluate import counts_text
     from reportgen.gate import NO_RELEASES, GateOptions, exit_code, gate, select_releases
+    from reportgen.lint import lint
     from reportgen.signoffs import describe as describe_signoff
 
     project = _project(args)
@@ -88,7 +89,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"error: {NO_RELEASES}", file=sys.stderr)
         return EXIT_NOT_PASS
     results = analyse(project, wanted)
-    gates = gate(results, GateOptions(strict=args.strict, require_signoff=args.require_signoff))
+    findings = lint(project, results)
+    gates = gate(results, GateOptions(strict=args.strict, require_signoff=args.require_signoff), findings)
     if args.json:
         print(
             json.dumps(
@@ -118,6 +120,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             print()
         for warning in result.warnings:
             print(f"warning: {result.id}: {warning}", file=sys.stderr)
+    for finding in findings:
+        print(finding, file=sys.stderr)
     for release_gate in gates:
         for reason in release_gate.reasons:
             print(f"not passing: {release_gate.release}: {reason}", file=sys.stderr)

@@ -10,10 +10,12 @@ approval). A release with no must-target is **no targets**, never a pass; checki
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reportgen.errors import ReportgenError, raise_all
 from reportgen.exits import EXIT_NOT_PASS, EXIT_OK
+from reportgen.lint import Finding
 from reportgen.load import load_manifest
 from reportgen.ordering import newest_first
 from reportgen.project import MANIFEST, Project
@@ -115,8 +117,19 @@ def _signoff_reasons(result: ReleaseResult) -> list[str]:
     return [*bad, f"{why} (--require-signoff; current digest {result.evidence_digest})"]
 
 
-def gate(results: list[ReleaseResult], options: GateOptions) -> list[Gate]:
-    return [gate_release(r, options) for r in results]
+def gate(results: list[ReleaseResult], options: GateOptions, findings: Sequence[Finding] = ()) -> list[Gate]:
+    """Each release's gate; error-level narrative lint findings (:mod:`reportgen.lint`) fail it too."""
+    gates = []
+    pages = sum(1 for f in findings if f.severity == "error" and f.release is None)
+    for result in results:
+        reasons = gate_release(result, options).reasons
+        errors = sum(1 for f in findings if f.severity == "error" and f.release == result.id)
+        if errors:
+            reasons.append(f"narrative: {errors} lint error{'s' if errors > 1 else ''} (listed above)")
+        if pages:
+            reasons.append(f"site_docs pages: {pages} lint error{'s' if pages > 1 else ''} (listed above)")
+        gates.append(Gate(release=result.id, reasons=reasons))
+    return gates
 
 
 def exit_code(gates: list[Gate]) -> int:

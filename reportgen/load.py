@@ -88,10 +88,8 @@ def _plain(node: Any) -> Any:
 _PLACEHOLDER = re.compile(r"\[(ACTUAL|TBD|TODO|PASSED/FAILED|PASS/FAIL|COUNT|RATE|LATENCY|VALUE|X/\d+)\]|\bTODO\b")
 
 
-def _scan_text(path: Path, text: str) -> list[ManifestError]:
-    problems = [
-        ManifestError(Position(path, found.line, found.column), found.message()) for found in find_mojibake(text)
-    ]
+def _placeholders(path: Path, text: str) -> list[ManifestError]:
+    problems = []
     for number, line in enumerate(text.splitlines(), start=1):
         if match := _PLACEHOLDER.search(line):
             problems.append(
@@ -101,6 +99,14 @@ def _scan_text(path: Path, text: str) -> list[ManifestError]:
                     "so delete it or describe instead",
                 )
             )
+    return problems
+
+
+def _scan_text(path: Path, text: str, placeholders: bool) -> list[ManifestError]:
+    problems = [
+        ManifestError(Position(path, found.line, found.column), found.message()) for found in find_mojibake(text)
+    ]
+    problems += _placeholders(path, text) if placeholders else []
     return sorted(problems, key=lambda problem: (problem.position.line or 0, problem.position.column or 0))
 
 
@@ -120,6 +126,7 @@ class YamlFile:
     tree: Any
     positions: PositionIndex
     sha256: str
+    text: str = ""
 
 
 def _node_position(path: Path, node: Any) -> Position:
@@ -169,8 +176,12 @@ def check_bounds(path: Path, tree: Any) -> None:
             )
 
 
-def read_yaml(path: Path) -> YamlFile:
-    """Parse YAML keeping positions; syntax and encoding errors become ManifestError at file:line:col."""
+def read_yaml(path: Path, *, placeholders: bool = True) -> YamlFile:
+    """Parse YAML keeping positions; syntax and encoding errors become ManifestError at file:line:col.
+
+    Mojibake is always refused; leftover placeholders too unless ``placeholders`` is False (a release
+    manifest, whose placeholders are refused only once it is final: in a draft the lint warns).
+    """
     try:
         with path.open("rb") as stream:
             raw = stream.read(limits.MAX_MANIFEST_BYTES + 1)
@@ -189,7 +200,7 @@ def read_yaml(path: Path) -> YamlFile:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ManifestError(Position(path, line), "not UTF-8 text; re-save the file as UTF-8") from None
-    raise_all(_scan_text(path, text))
+    raise_all(_scan_text(path, text, placeholders))
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ManifestError(
@@ -223,7 +234,7 @@ def read_yaml(path: Path) -> YamlFile:
     if not isinstance(tree, CommentedMap):
         raise ManifestError(Position(path, 1, 1), "expected a mapping of fields at the top level")
     check_bounds(path, tree)
-    return YamlFile(tree, PositionIndex(path, tree), hashlib.sha256(raw).hexdigest())
+    return YamlFile(tree, PositionIndex(path, tree), hashlib.sha256(raw).hexdigest(), text)
 
 
 def _describe(error: ErrorDetails, fields: type[BaseModel]) -> str:
@@ -306,8 +317,10 @@ def _check_unique_ids(manifest: Manifest, index: PositionIndex) -> None:
 
 
 def load_manifest(path: Path) -> Loaded:
-    document = read_yaml(path)
+    document = read_yaml(path, placeholders=False)
     manifest = validate(Manifest, document.tree, document.positions)
+    if manifest.status == "final":
+        raise_all(_placeholders(path, document.text))
     _check_unique_ids(manifest, document.positions)
     return Loaded(manifest, document.positions, document.sha256)
 
