@@ -19,7 +19,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from reportgen import signatures, write
 from reportgen.analyse import analyse_release
-from reportgen.approval import approval_problem
+from reportgen.approval import approval_problem, with_verdict
 from reportgen.digest import evidence_files, manifest_fields
 from reportgen.errors import ManifestError, Position, ReportgenError
 from reportgen.load import PositionIndex, load_signoffs, read_yaml, round_trip_yaml, validate
@@ -134,5 +134,6 @@ def sign(
         raise ManifestError(Position(path), "appending the sign-off would change the others; nothing was written")
     write.write_file(path, text.encode())
     allowed = project.root / signatures.ALLOWED_SIGNERS
-    state = signoff_states(release, [signoff], result.evidence_digest, files, fields, allowed)[0]
+    states = signoff_states(release, [signoff], result.evidence_digest, files, fields, allowed)
+    state = with_verdict(states, result.verdict, path)[0]  # "approved despite FAIL", as check shows it
     return Signed(path=path, signoff=signoff, state=state)

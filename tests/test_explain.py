@@ -83,3 +83,12 @@ def test_the_evidence_page_shows_the_excerpt_under_each_figure() -> None:
     assert "`95% = " in golden  # a Locust CSV cell
     assert '`"median": ' in golden  # a hyperfine JSON member
     assert "samples)`" in golden  # a k6 stream query with its sample count
+
+
+def test_a_table_figure_of_the_evidence_page_is_explained_by_its_anchor(capsys: pytest.CaptureFixture[str]) -> None:
+    """An evidence-page anchor of a table cell explains that measurement: artifact, selector and CSV row."""
+    code, out = explain(capsys, "v1.1.0", "t-locust-run-stats-csv-response-time-p95-get-product")
+    assert code == 0, out
+    assert "figure t-locust-run-stats-csv-response-time-p95-get-product: p95 of response_time" in out
+    assert "selector: csv:row[Type=GET,Name=product]/col[95%]" in out
+    assert "GET,product," in out

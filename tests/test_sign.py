@@ -169,3 +169,19 @@ def test_ssh_signed_sign_offs_are_verified_bad_or_unverifiable(
     assert "| unverifiable (the signing key is not in allowed_signers) |" in page
     home = (repo / "site_docs/index.md").read_text()
     assert "bad signature" in home
+
+
+def test_approving_a_release_that_does_not_pass_needs_a_comment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """sign refuses a bare approve of a failing release (nothing written) and accepts it with a comment, shown as despite FAIL."""
+    root = make_project(tmp_path)
+    manifest = root / "results/v1.0.0/release.yaml"
+    manifest.write_text(manifest.read_text().replace("threshold: 300 ms", "threshold: 100 ms"))
+    code, out = sign(root, capsys)
+    assert code == 2 and "nothing was written" in out
+    assert not (root / "results/v1.0.0/signoffs.yaml").exists()
+    code, out = sign(root, capsys, "--comment", "Shipping with the known slow endpoint; fix in v1.0.1.")
+    assert code == 0, out
+    assert "approved despite FAIL by Jonas Berg (Engineering manager)" in out
+    assert (root / "results/v1.0.0/signoffs.yaml").read_text().startswith("# Sign-offs, appended by `reportgen sign`")
