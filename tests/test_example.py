@@ -8,6 +8,7 @@ and review the diff like code.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,14 @@ def test_golden_markdown(results: dict[str, ReleaseResult], page: str) -> None:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_bytes(produced)
     assert produced.decode() == golden.read_text(), f"{golden} differs: review, then regenerate (see module doc)"
+
+
+def test_example_site_builds_strict(tmp_path: Path) -> None:
+    """`make site` works: the example repository builds with MkDocs in strict mode (every link and anchor found)."""
+    from reportgen.cli import main
+
+    copy = tmp_path / "repo"
+    ignore = shutil.ignore_patterns(".venv", ".git", "site", "releases", "__pycache__", ".*cache")
+    shutil.copytree(ROOT, copy, ignore=ignore, symlinks=True)
+    assert main(["-C", str(copy), "build"]) == 0
+    assert (copy / "site" / "releases" / "v1.2.0" / "evidence" / "index.html").is_file()
