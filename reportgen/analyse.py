@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportgen import units
 from reportgen.approval import with_verdict
 from reportgen.attachments import collect_attachments
+from reportgen.cache import ExtractionCache
 from reportgen.collect import collect, leaves_release
 from reportgen.digest import evidence_digest, evidence_files, manifest_fields
 from reportgen.errors import InputError, Position, ReportgenError, UnresolvedReferenceError, raise_all
@@ -48,7 +49,7 @@ def analyse_release(project: Project, release: str, known: list[str]) -> Release
         )
     narrative = read_narrative(folder, loaded)
     raise_all(citation_errors(loaded, narrative, known))
-    artifacts, warnings = collect(folder, loaded)
+    artifacts, warnings = collect(folder, loaded, ExtractionCache.of(project.root))
     attachments, attachment_warnings = collect_attachments(folder, loaded)
     metrics = resolve(loaded, artifacts)
     targets, target_warnings = evaluate(loaded, metrics, artifacts)

@@ -6,10 +6,12 @@ import hashlib
 from pathlib import Path
 
 from reportgen import adapters
+from reportgen.cache import ExtractionCache, key
 from reportgen.errors import ArtifactError, InputError, ReportgenError, raise_all
 from reportgen.load import Loaded
 from reportgen.project import MANIFEST, outside
 from reportgen.schemas.manifest import Manifest
+from reportgen.schemas.measurement import Extraction
 from reportgen.schemas.report import Artifact
 
 
@@ -23,8 +25,11 @@ def sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def collect(release_dir: Path, loaded: Loaded) -> tuple[list[Artifact], list[str]]:
-    """Extract every artifact; absent files are an error in a final release and a warning in a draft."""
+def collect(
+    release_dir: Path, loaded: Loaded, cache: ExtractionCache | None = None
+) -> tuple[list[Artifact], list[str]]:
+    """Extract every artifact (or take what the cache holds for its SHA-256); absent files are an error in a
+    final release and a warning in a draft."""
     manifest = loaded.manifest
     artifacts: list[Artifact] = []
     warnings: list[str] = []
@@ -51,17 +56,15 @@ def collect(release_dir: Path, loaded: Loaded) -> tuple[list[Artifact], list[str
                     "(draft release: the metrics it feeds are missing)"
                 )
             continue
+        sha, size = sha256_file(path)
         try:
-            extraction = adapters.extract(
-                path, ref.format, _requested_percentiles(manifest, ref.path), _requested_slices(manifest, ref.path)
-            )
+            extraction = _extract(path, ref.format, sha, manifest, ref.path, cache)
         except InputError as exc:
             errors.append(exc)
             continue
         except ReportgenError as exc:
             errors.append(ArtifactError(loaded.positions.at(loc), str(exc)))
             continue
-        sha, size = sha256_file(path)
         artifacts.append(
             Artifact(
                 path=ref.path, scenario=_scenario_of(loaded, ref.path), sha256=sha, size=size, extraction=extraction
@@ -70,6 +73,21 @@ def collect(release_dir: Path, loaded: Loaded) -> tuple[list[Artifact], list[str
         warnings.extend(f"{ref.path}{f':{w.line}' if w.line else ''}: {w.message}" for w in extraction.warnings)
     raise_all(errors)
     return artifacts, warnings
+
+
+def _extract(
+    path: Path, format_name: str | None, sha: str, manifest: Manifest, relative: str, cache: ExtractionCache | None
+) -> Extraction:
+    percentiles, slices = _requested_percentiles(manifest, relative), _requested_slices(manifest, relative)
+    if cache is None:
+        return adapters.extract(path, format_name, percentiles, slices)
+    adapter = adapters.get(format_name) if format_name else adapters.detect(path)
+    entry = key(sha, adapter.name, adapter.version, percentiles, slices)
+    extraction = cache.get(entry)
+    if extraction is None:
+        extraction = adapters.extract(path, adapter.name, percentiles, slices)
+        cache.put(entry, extraction)
+    return extraction
 
 
 def leaves_release(kind: str, path: str, real: Path) -> str:

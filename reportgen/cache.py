@@ -1,0 +1,74 @@
+"""What adapters extracted, kept by the artifact's SHA-256, so a rebuild re-reads only changed artifacts.
+
+The cache is ``.reportgen-cache/extractions/`` in the report repository (git ignores it; delete it at any
+time). An entry's key hashes everything the extraction depends on: the artifact's SHA-256, the adapter's
+name and version, reportgen's version, and what the manifest asks beyond the standard figures (percentiles
+and label sets). An entry that cannot be read is ignored and rewritten. ``REPORTGEN_NO_CACHE=1`` turns the
+cache off. Writes go through :mod:`reportgen.write`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from reportgen import __version__, write
+from reportgen.schemas.measurement import Extraction
+
+FOLDER = ".reportgen-cache"
+#: Bump when the entry layout changes.
+LAYOUT = "1"
+
+
+@dataclass(frozen=True)
+class ExtractionCache:
+    """The extraction cache of one report repository."""
+
+    folder: Path
+
+    @classmethod
+    def of(cls, root: Path) -> ExtractionCache | None:
+        """The cache of the repository at ``root``, or None when ``REPORTGEN_NO_CACHE`` is set."""
+        if os.environ.get("REPORTGEN_NO_CACHE", "") not in ("", "0"):
+            return None
+        return cls(root / FOLDER / "extractions")
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> Extraction | None:
+        try:
+            return Extraction.model_validate_json(self._path(key).read_bytes())
+        except (OSError, ValueError, ValidationError):
+            return None
+
+    def put(self, key: str, extraction: Extraction) -> None:
+        with contextlib.suppress(OSError):  # a read-only checkout still builds, only without the cache
+            write.write_file(self._path(key), extraction.model_dump_json().encode())
+
+
+def key(
+    sha256: str,
+    adapter: str,
+    adapter_version: str,
+    percentiles: Sequence[float],
+    slices: Sequence[tuple[str, dict[str, str]]],
+) -> str:
+    """The entry key: a hash of everything an extraction depends on."""
+    parts = {
+        "layout": LAYOUT,
+        "reportgen": __version__,
+        "artifact": sha256,
+        "adapter": adapter,
+        "adapter_version": adapter_version,
+        "percentiles": [repr(p) for p in percentiles],
+        "slices": [[metric, sorted(labels.items())] for metric, labels in slices],
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
