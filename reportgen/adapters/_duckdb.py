@@ -26,9 +26,25 @@ import duckdb
 
 DEFAULT_MEMORY = "300MB"
 
-#: What DuckDB raises for input it cannot read: the caller falls back to the line-by-line reader,
-#: which names the file, line and column.
-ReadFailure = duckdb.Error
+
+class NotReducible(Exception):
+    """The file needs the line reader (damage, a byte-order mark, a rule only it checks): the adapter re-reads
+    it line by line, which names the line."""
+
+
+def run_statement(connection: Any, statement: str) -> None:
+    """Run a statement that reads an artifact; what DuckDB cannot parse becomes :class:`NotReducible`."""
+    try:
+        connection.execute(statement)
+    except duckdb.Error as exc:
+        if "out of memory" in str(exc).lower():
+            raise
+        raise NotReducible(str(exc).splitlines()[0]) from None
+
+
+def source(path: Path, function: str, options: str) -> str:
+    """``read_json(…)``/``read_csv(…)`` over ``path``, gzip by magic number."""
+    return f"{function}({literal(str(path))}, compression = {literal(compression(path))}, {options})"
 
 
 @contextmanager

@@ -78,26 +78,33 @@ def subresult_parents(samples: Sequence[JmeterSample]) -> dict[str, str]:
     CSV files write sub-results as rows of their own just before the parent; XML nests
     them, and the XML reader fills :attr:`JmeterSample.parent` directly.
     """
-    transactions = {s.label for s in samples if s.is_transaction}
-    parents: dict[str, str] = {}
-    for label in {s.label for s in samples}:
-        match = _SUBRESULT.match(label)
-        if match and match["parent"] in transactions:
-            parents[label] = match["parent"]
+    parents = label_parents({s.label for s in samples}, {s.label for s in samples if s.is_transaction})
     for sample in samples:
         if sample.parent is not None:
             parents[sample.label] = sample.parent
     return parents
 
 
+def label_parents(labels: Iterable[str], transactions: set[str]) -> dict[str, str]:
+    """``HP-0`` → ``HP`` for the labels named ``<transaction>-<n>``."""
+    parents: dict[str, str] = {}
+    for label in labels:
+        match = _SUBRESULT.match(label)
+        if match and match["parent"] in transactions:
+            parents[label] = match["parent"]
+    return parents
+
+
+def label_keys(label: str, parents: dict[str, str]) -> dict[str, str]:
+    """The labels of one JMeter label's series: ``{label}`` and its transaction as ``parent`` if it is a sub-result."""
+    return {"label": label, "parent": parents[label]} if label in parents else {"label": label}
+
+
 def _label_keys(samples: Sequence[JmeterSample], parents: dict[str, str]) -> dict[str, dict[str, str]]:
     keys: dict[str, dict[str, str]] = {}
     for sample in samples:
         if sample.label not in keys:
-            labels = {"label": sample.label}
-            if sample.label in parents:
-                labels["parent"] = parents[sample.label]
-            keys[sample.label] = labels
+            keys[sample.label] = label_keys(sample.label, parents)
     return keys
 
 
@@ -120,6 +127,55 @@ def _series(samples: Sequence[JmeterSample], parents: dict[str, str]) -> list[_S
     return with_success
 
 
+@dataclass(frozen=True)
+class SeriesFigures:
+    """What the measurements of one series are computed from (sums of integers, so exact in any order)."""
+
+    labels: dict[str, str]
+    filters: dict[str, str]
+    count: int
+    errors: int = 0
+    start: int = 0  # min(timeStamp)
+    end: int = 0  # max(timeStamp + elapsed)
+    elapsed_sum: int = 0
+    elapsed_min: int = 0
+    elapsed_max: int = 0
+    window: tuple[int, ...] = ()  # the last STATISTIC_WINDOW elapsed values in file order, sorted
+    latency: tuple[int, int] = (0, 0)  # (sum, samples that have one)
+    connect: tuple[int, int] = (0, 0)
+    received: tuple[int, int] = (0, 0)
+    sent: tuple[int, int] = (0, 0)
+
+
+def _present(values: Iterable[int | None]) -> tuple[int, int]:
+    present = [v for v in values if v is not None]
+    return sum(present), len(present)
+
+
+def figures_of(series: _SeriesStats) -> SeriesFigures:
+    """The figures of a series from its samples (the line readers' path)."""
+    samples = series.samples
+    if not samples:
+        return SeriesFigures(series.labels, series.filters, 0)
+    elapsed = [s.elapsed for s in samples]
+    return SeriesFigures(
+        series.labels,
+        series.filters,
+        len(samples),
+        errors=sum(1 for s in samples if not s.success),
+        start=min(s.timestamp for s in samples),
+        end=max(s.timestamp + s.elapsed for s in samples),
+        elapsed_sum=sum(elapsed),
+        elapsed_min=min(elapsed),
+        elapsed_max=max(elapsed),
+        window=tuple(sorted(elapsed[-STATISTIC_WINDOW:])),
+        latency=_present(s.latency for s in samples),
+        connect=_present(s.connect for s in samples),
+        received=_present(s.received_bytes for s in samples),
+        sent=_present(s.sent_bytes for s in samples),
+    )
+
+
 def _query(stat: str, value: str, filters: dict[str, str], estimator: str | None = None) -> str:
     return stream_query(stat, value, filters, estimator)
 
@@ -127,12 +183,6 @@ def _query(stat: str, value: str, filters: dict[str, str], estimator: str | None
 def _mean(values: Iterable[int]) -> float:
     items = list(values)
     return math.fsum(items) / len(items)
-
-
-def _duration_s(samples: Sequence[JmeterSample]) -> float:
-    start = min(s.timestamp for s in samples)
-    end = max(s.timestamp + s.elapsed for s in samples)
-    return (end - start) / 1000
 
 
 #: A selector for one statistic: (stat name, estimator or None) → selector text.
@@ -147,7 +197,18 @@ def timing_measurements(
     estimator: str,
 ) -> list[Measurement]:
     """``response_time`` avg/min/max over ``times`` and the given (rank, value) percentiles, all in ms."""
-    plain = (("avg", _mean(times)), ("min", min(times)), ("max", max(times)))
+    return timing_from(labels, (_mean(times), min(times), max(times)), query, percentiles, estimator)
+
+
+def timing_from(
+    labels: dict[str, str],
+    avg_min_max: tuple[float, float, float],
+    query: QueryFor,
+    percentiles: Iterable[tuple[float, float]],
+    estimator: str,
+) -> list[Measurement]:
+    """``response_time`` avg, min, max and percentiles, all in ms, from figures already computed."""
+    plain = zip(("avg", "min", "max"), avg_min_max, strict=True)
     out = [
         Measurement(metric="response_time", stat=stat, value=v, unit="ms", labels=labels, selector=query(stat, None))
         for stat, v in plain
@@ -168,28 +229,26 @@ def timing_measurements(
     return out
 
 
-def _response_time(series: _SeriesStats) -> list[Measurement]:
-    elapsed = [s.elapsed for s in series.samples]
-    window = sorted(elapsed[-STATISTIC_WINDOW:])
-
+def _response_time(series: SeriesFigures) -> list[Measurement]:
     def query(stat: str, estimator: str | None) -> str:
         # the selector names the window next to the rule; the estimator field keeps the rule's name
         rule = f"{estimator} (window {STATISTIC_WINDOW})" if estimator else None
         return _query(stat, "elapsed", series.filters, rule)
 
-    percentiles = [(p, jmeter_legacy(window, p)) for p in PERCENTILES]
-    return timing_measurements(series.labels, elapsed, query, percentiles, ESTIMATOR)
+    percentiles = [(p, jmeter_legacy(series.window, p)) for p in PERCENTILES]
+    plain = (float(series.elapsed_sum) / series.count, float(series.elapsed_min), float(series.elapsed_max))
+    return timing_from(series.labels, plain, query, percentiles, ESTIMATOR)
 
 
-def _optional_mean(metric: str, column: str, values: list[int | None], series: _SeriesStats) -> list[Measurement]:
-    present = [v for v in values if v is not None]
-    if not present:
+def _optional_mean(metric: str, column: str, present: tuple[int, int], series: SeriesFigures) -> list[Measurement]:
+    total, count = present
+    if not count:
         return []
     return [
         Measurement(
             metric=metric,
             stat="avg",
-            value=_mean(present),
+            value=float(total) / count,
             unit="ms",
             labels=series.labels,
             selector=_query("avg", column, series.filters),
@@ -197,20 +256,19 @@ def _optional_mean(metric: str, column: str, values: list[int | None], series: _
     ]
 
 
-def _byte_rates(series: _SeriesStats, duration: float) -> list[Measurement]:
+def _byte_rates(series: SeriesFigures, duration: float) -> list[Measurement]:
     out = []
-    for metric, column, values in (
-        ("received_bytes", "bytes", [s.received_bytes for s in series.samples]),
-        ("sent_bytes", "sentBytes", [s.sent_bytes for s in series.samples]),
+    for metric, column, (total, count) in (
+        ("received_bytes", "bytes", series.received),
+        ("sent_bytes", "sentBytes", series.sent),
     ):
-        present = [v for v in values if v is not None]
-        if not present or duration <= 0:
+        if not count or duration <= 0:
             continue
         out.append(
             Measurement(
                 metric=metric,
                 stat="rate",
-                value=math.fsum(present) / duration,
+                value=float(total) / duration,
                 unit="B/s",
                 labels=series.labels,
                 selector=_query("sum/duration", column, series.filters),
@@ -219,9 +277,9 @@ def _byte_rates(series: _SeriesStats, duration: float) -> list[Measurement]:
     return out
 
 
-def _series_measurements(series: _SeriesStats) -> list[Measurement]:
-    samples, labels, filters = series.samples, series.labels, series.filters
-    count = len(samples)
+def series_measurements(series: SeriesFigures) -> list[Measurement]:
+    """Every measurement of one series: requests, errors, response time, latency, connect, byte rates."""
+    count, labels, filters = series.count, series.labels, series.filters
     out = [
         Measurement(
             metric="requests",
@@ -234,7 +292,7 @@ def _series_measurements(series: _SeriesStats) -> list[Measurement]:
     ]
     if count == 0:
         return out
-    duration = _duration_s(samples)
+    duration = (series.end - series.start) / 1000
     rate = count / duration if duration > 0 else None
     out.append(
         Measurement(
@@ -247,12 +305,11 @@ def _series_measurements(series: _SeriesStats) -> list[Measurement]:
         )
     )
     if "success" not in labels:
-        errors = sum(1 for s in samples if not s.success)
         out.append(
             Measurement(
                 metric="errors",
                 stat="count",
-                value=errors,
+                value=series.errors,
                 unit="count",
                 labels=labels,
                 selector=_query("count", "samples", {**filters, "success": "false"}),
@@ -262,21 +319,21 @@ def _series_measurements(series: _SeriesStats) -> list[Measurement]:
             Measurement(
                 metric="errors",
                 stat="ratio",
-                value=errors / count,
+                value=series.errors / count,
                 unit="ratio",
                 labels=labels,
                 selector=_query("ratio", "success=false", filters),
             )
         )
     out += _response_time(series)
-    out += _optional_mean("latency", "Latency", [s.latency for s in samples], series)
-    out += _optional_mean("connect", "Connect", [s.connect for s in samples], series)
+    out += _optional_mean("latency", "Latency", series.latency, series)
+    out += _optional_mean("connect", "Connect", series.connect, series)
     out += _byte_rates(series, duration)
     return out
 
 
-def _errors_by_code(total: Sequence[JmeterSample]) -> list[Measurement]:
-    codes = Counter(s.response_code for s in total if not s.success)
+def errors_by_code(codes: dict[str, int]) -> list[Measurement]:
+    """Failed samples of the total per response code, by code."""
     return [
         Measurement(
             metric="errors",
@@ -290,29 +347,45 @@ def _errors_by_code(total: Sequence[JmeterSample]) -> list[Measurement]:
     ]
 
 
-def _per_second(total: Sequence[JmeterSample]) -> list[Series]:
+def per_second(requests: dict[int, int], errors: dict[int, int]) -> list[Series]:
     """Requests and errors started in each whole second of the run (zeros filled), total without transactions."""
-    if not total:
+    if not requests:
         return []
-    requests = Counter(s.timestamp // 1000 for s in total)
-    errors = Counter(s.timestamp // 1000 for s in total if not s.success)
     seconds = range(min(requests), max(requests) + 1)
     return [
         Series(
             metric="requests",
             stat="rate",
             unit="/s",
-            points=[(float(t), float(requests[t])) for t in seconds],
+            points=[(float(t), float(requests.get(t, 0))) for t in seconds],
             selector=_query("count per second", "samples", _TOTAL_FILTER),
         ),
         Series(
             metric="errors",
             stat="rate",
             unit="/s",
-            points=[(float(t), float(errors[t])) for t in seconds],
+            points=[(float(t), float(errors.get(t, 0))) for t in seconds],
             selector=_query("count per second", "samples", {**_TOTAL_FILTER, "success": "false"}),
         ),
     ]
+
+
+def run_facts(
+    samples: int, transactions: list[str], in_total: int, parents: dict[str, str], start_ms: int | None
+) -> dict[str, str]:
+    """What ``info`` says about a JTL: sample count, percentile rule, transactions, sub-results, start."""
+    info = {
+        "jmeter.samples": str(samples),
+        "jmeter.percentiles": WINDOW_NOTE,
+        "jmeter.transaction_controllers": ", ".join(transactions) or "none",
+        "jmeter.total": "labels {} exclude Transaction Controller samples"
+        + (f" ({samples - in_total} samples of {', '.join(transactions)})" if transactions else ""),
+    }
+    if parents:
+        info["jmeter.subresults"] = "; ".join(f"{child} → {parent}" for child, parent in sorted(parents.items()))
+    if start_ms is not None:
+        info["jmeter.start_ms"] = str(start_ms)
+    return info
 
 
 def measure(samples: Sequence[JmeterSample]) -> tuple[list[Measurement], list[Series], dict[str, str]]:
@@ -320,19 +393,12 @@ def measure(samples: Sequence[JmeterSample]) -> tuple[list[Measurement], list[Se
     parents = subresult_parents(samples)
     measurements: list[Measurement] = []
     for series in _series(samples, parents):
-        measurements += _series_measurements(series)
+        measurements += series_measurements(figures_of(series))
     total = [s for s in samples if not s.is_transaction]
-    measurements += _errors_by_code(total)
+    measurements += errors_by_code(Counter(s.response_code for s in total if not s.success))
     transactions = sorted({s.label for s in samples if s.is_transaction})
-    info = {
-        "jmeter.samples": str(len(samples)),
-        "jmeter.percentiles": WINDOW_NOTE,
-        "jmeter.transaction_controllers": ", ".join(transactions) or "none",
-        "jmeter.total": "labels {} exclude Transaction Controller samples"
-        + (f" ({len(samples) - len(total)} samples of {', '.join(transactions)})" if transactions else ""),
-    }
-    if parents:
-        info["jmeter.subresults"] = "; ".join(f"{child} → {parent}" for child, parent in sorted(parents.items()))
-    if samples:
-        info["jmeter.start_ms"] = str(min(s.timestamp for s in samples))
-    return measurements, _per_second(total), info
+    requests = Counter(s.timestamp // 1000 for s in total)
+    errors = Counter(s.timestamp // 1000 for s in total if not s.success)
+    start = min(s.timestamp for s in samples) if samples else None
+    info = run_facts(len(samples), transactions, len(total), parents, start)
+    return measurements, per_second(requests, errors), info

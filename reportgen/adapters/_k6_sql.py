@@ -11,7 +11,7 @@ same statistics in the same order and the same numbers:
 * a Gauge's value is the last in time, ties going to the later line.
 
 Input that DuckDB cannot parse, or that breaks a rule the line reader enforces, raises
-:class:`NotReducible`: the adapter then re-reads the file line by line, which names the line.
+:class:`~._duckdb.NotReducible`: the adapter then re-reads the file line by line, which names the line.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportgen.adapters._duckdb import compression, identifier, literal
+from reportgen.adapters._duckdb import NotReducible, identifier, literal, run_statement, source
 from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_reduce import (
     BREAKDOWN_TAGS,
@@ -42,10 +42,6 @@ from reportgen.schemas.measurement import Measurement, Series
 BASE_TAGS = (*BREAKDOWN_TAGS, "check")
 
 Requested = Sequence[tuple[str, dict[str, str]]]
-
-
-class NotReducible(Exception):
-    """The file needs the line reader (damage, a byte-order mark, a rule only it checks)."""
 
 
 @dataclass(frozen=True)
@@ -78,10 +74,6 @@ def _time_ns(t: str) -> str:
     return f"CASE WHEN {shape} THEN epoch_ns(TRY_CAST({base} AS TIMESTAMP_NS)) - {offset} * 1000000000 END"
 
 
-def _source(path: Path, function: str, options: str) -> str:
-    return f"{function}({literal(str(path))}, compression = {literal(compression(path))}, {options})"
-
-
 def load_ndjson(connection: Any, path: Path, tags: Iterable[str]) -> Loaded:
     """Read a k6 ``--out json`` file into ``lines`` (Metric and Point lines, file order)."""
     columns = tag_columns((*BASE_TAGS, *tags))
@@ -91,9 +83,9 @@ def load_ndjson(connection: Any, path: Path, tags: Iterable[str]) -> Loaded:
         '"contains" VARCHAR, thresholds JSON, submetrics JSON)'
     )
     schema = "{" + f"type: 'VARCHAR', metric: 'VARCHAR', data: {literal(data)}" + "}"
-    source = _source(path, "read_json", f"format = 'newline_delimited', columns = {schema}")
+    reader = source(path, "read_json", f"format = 'newline_delimited', columns = {schema}")
     picked = ", ".join(f"data.tags.{identifier(name)} AS {column}" for name, column in columns.items())
-    _run(
+    run_statement(
         connection,
         f"""
         CREATE TABLE lines AS
@@ -102,7 +94,7 @@ def load_ndjson(connection: Any, path: Path, tags: Iterable[str]) -> Loaded:
         FROM (SELECT type AS kind, metric, data."value" AS value, data."time" AS t, {picked},
                      data.name AS decl_name, data."type" AS decl_type, data."contains" AS decl_contains,
                      data.thresholds AS decl_thresholds, data.submetrics AS decl_submetrics
-              FROM {source})
+              FROM {reader})
         """,
     )
     kinds = ", ".join(literal(k) for k in KINDS)
@@ -167,20 +159,20 @@ def load_csv(connection: Any, path: Path, header: list[str], tags: Iterable[str]
     columns = tag_columns((*BASE_TAGS, *tags))
     schema = "{" + ", ".join(f"{literal(c)}: 'VARCHAR'" for c in header) + "}"
     options = f"header = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true, columns = {schema}"
-    source = _source(path, "read_csv", options)
+    reader = source(path, "read_csv", options)
     picked = []
     for name, column in columns.items():
         cell = f"NULLIF({identifier(name)}, '')" if name in header and name not in ("extra_tags", "metadata") else None
         extra = _extra_tag("extra_tags", name) if "extra_tags" in header else None
         value = f"coalesce({cell}, {extra})" if cell and extra else cell or extra or "CAST(NULL AS VARCHAR)"
         picked.append(f"{value} AS {column}")
-    _run(
+    run_statement(
         connection,
         f"""
         CREATE TABLE lines AS
         SELECT 'Point' AS kind, metric_name AS metric, TRY_CAST(metric_value AS DOUBLE) AS value,
                {_csv_time_ns("timestamp")} AS time_ns, {", ".join(picked)}
-        FROM {source}
+        FROM {reader}
         """,
     )
     bad = connection.execute(
@@ -190,17 +182,6 @@ def load_csv(connection: Any, path: Path, header: list[str], tags: Iterable[str]
     if bad:
         raise NotReducible(f"{bad} row(s) the line reader must judge")
     return Loaded(columns, [])
-
-
-def _run(connection: Any, statement: str) -> None:
-    from reportgen.adapters._duckdb import ReadFailure
-
-    try:
-        connection.execute(statement)
-    except ReadFailure as exc:
-        if "out of memory" in str(exc).lower():
-            raise
-        raise NotReducible(str(exc).splitlines()[0]) from None
 
 
 # ---------------------------------------------------------------------------- the reduction

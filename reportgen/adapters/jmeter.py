@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import ClassVar
 from xml.parsers import expat
 
+from reportgen.adapters import _jmeter_sql
 from reportgen.adapters._base import Sample, open_text
+from reportgen.adapters._duckdb import NotReducible, connect, plain_utf8
 from reportgen.adapters._jmeter_stats import JmeterSample, measure
 from reportgen.errors import ArtifactError, Position
 from reportgen.schemas.measurement import Extraction, ExtractWarning
@@ -167,10 +169,41 @@ class JmeterCsv:
         return bool(_CSV_HEADER_START.match(first) or _CSV_ROW_START.match(first))
 
     def read(self, path: Path) -> Extraction:
+        fast = _reduce_with_duckdb(self.name, path)
+        if fast is not None:
+            return fast
         info: dict[str, str] = {"tool": "Apache JMeter", "format": "CSV JTL"}
         warnings: list[ExtractWarning] = []
         samples = [row.sample() for row in _csv_rows(path, info, warnings)]
         return _extraction(self.name, samples, info, warnings, path)
+
+
+def _reduce_with_duckdb(name: str, path: Path) -> Extraction | None:
+    """The CSV JTL reduced as SQL over the file; None when the line reader must read it (damage, a BOM, a
+    header it refuses), which then names the row."""
+    if not plain_utf8(path):
+        return None
+    info: dict[str, str] = {"tool": "Apache JMeter", "format": "CSV JTL"}
+    try:
+        with open_text(path) as text:
+            first_line = text.readline()
+        delimiter = _sniff_delimiter(first_line)
+        first = next(csv.reader([first_line], delimiter=delimiter, strict=True), [])
+        columns, first_is_data = _header(path, first, info)
+    except (ArtifactError, OSError, EOFError, UnicodeDecodeError, csv.Error):
+        return None
+    info["jmeter.delimiter"] = repr(delimiter)
+    with connect() as connection:
+        try:
+            _jmeter_sql.load_csv(connection, path, columns, delimiter, header=not first_is_data)
+            measurements, series, facts = _jmeter_sql.measure(connection, columns)
+        except NotReducible:
+            return None
+    if facts["jmeter.samples"] == "0":
+        return None
+    return Extraction(
+        adapter=name, adapter_version="1", measurements=measurements, series=series, info={**info, **facts}
+    )
 
 
 _SAMPLE_TAGS = ("httpSample", "sample")

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from reportgen.adapters import _k6_sql
 from reportgen.adapters._base import Sample, Slices, check_expansion, number, open_text, parse_json
-from reportgen.adapters._duckdb import connect, plain_utf8
+from reportgen.adapters._duckdb import NotReducible, connect, plain_utf8
 from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_reduce import MetricDeclaration, StreamCollector, reduce_stream, stream_info
 from reportgen.errors import ArtifactError, Position
@@ -120,7 +120,7 @@ def reduce_with_duckdb(
                 connection.execute("DROP TABLE lines")
                 loaded = load(connection, path, tags | missing.tags)
                 found, series, info = _k6_sql.reduce(connection, loaded, slices, percentiles)
-        except _k6_sql.NotReducible:
+        except NotReducible:
             return None
     if info["points"] == "0":
         return None
@@ -324,9 +324,9 @@ def _load_csv(connection: Any, path: Path, tags: set[str]) -> _k6_sql.Loaded:
         with open_text(path) as text:
             header = next(csv.reader([text.readline()]), [])
     except (OSError, EOFError, UnicodeDecodeError, csv.Error):
-        raise _k6_sql.NotReducible("header unreadable") from None
+        raise NotReducible("header unreadable") from None
     if any(column not in header for column in CSV_REQUIRED) or len(set(header)) != len(header):
-        raise _k6_sql.NotReducible("not a k6 CSV header")
+        raise NotReducible("not a k6 CSV header")
     return _k6_sql.load_csv(connection, path, header, tags)
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.adapters import _k6_sql
+from reportgen.adapters import _k6_sql, jmeter
 from reportgen.adapters import k6_stream as k6
 from reportgen.analyse import analyse
 from reportgen.estimators import k6_linear
 from reportgen.project import Project
-from reportgen.schemas.measurement import Extraction
+from reportgen.schemas.measurement import Extraction, ExtractWarning
 from tests.support.project import stream_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,3 +129,42 @@ def test_a_manifest_can_ask_a_stream_for_success_only_latency_per_endpoint(tmp_p
     )
     metric = analyse(Project(root))[0].metric("p95_slow_ok")
     assert metric.value is not None and metric.value > 0
+
+
+JMETER_CSV = sorted(
+    p for p in (ROOT / "tests/fixtures/real/jmeter").glob("*/*") if p.suffix in (".csv", ".jtl") and p.is_file()
+)
+
+
+@pytest.mark.parametrize("path", JMETER_CSV, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_duckdb_gives_the_jmeter_line_readers_figures_exactly(path: Path) -> None:
+    """On every real JMeter CSV JTL (with and without header, transactions, multi-line labels) the SQL reduction
+    gives the line reader's measurements, series and info exactly, in the same order."""
+    fast = jmeter._reduce_with_duckdb("jmeter-csv", path)
+    assert fast is not None, "the SQL path declined a clean file"
+    info: dict[str, str] = {"tool": "Apache JMeter", "format": "CSV JTL"}
+    warnings: list[ExtractWarning] = []
+    samples = [row.sample() for row in jmeter._csv_rows(path, info, warnings)]
+    slow = jmeter._extraction("jmeter-csv", samples, info, warnings, path)
+    assert [m.model_dump() for m in fast.measurements] == [m.model_dump() for m in slow.measurements]
+    assert fast.series == slow.series
+    assert list(fast.info.items()) == list(slow.info.items())
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda lines: [*lines[:5], lines[5].split(",", 3)[0] + "\n", *lines[6:]],  # a short row mid-file
+        lambda lines: [lines[0], lines[1].replace(",", ",x", 1), *lines[2:]],  # elapsed not a number
+        lambda lines: [lines[0], lines[1].replace(",true,", ",yes,", 1), *lines[2:]],  # success not a boolean
+        lambda lines: [*lines[:-1], lines[-1][:20]],  # a cut last row
+    ],
+    ids=["short row", "elapsed", "success", "truncated"],
+)
+def test_jtl_rows_the_sql_path_cannot_judge_go_to_the_line_reader(tmp_path: Path, damage: object) -> None:
+    """A JTL with a short row, a non-integer elapsed, a success that is not true/false or a cut last row is handed
+    to the line reader, which names the row or warns."""
+    source = ROOT / "tests/fixtures/real/jmeter/v2.13-csv-xml/results-header.csv"
+    path = tmp_path / "results.csv"
+    path.write_text("".join(damage(source.read_text().splitlines(keepends=True))))  # type: ignore[operator]
+    assert jmeter._reduce_with_duckdb("jmeter-csv", path) is None
