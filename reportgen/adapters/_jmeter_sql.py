@@ -30,54 +30,50 @@ _TRANSACTION_MESSAGE = "Number of samples in transaction"
 _TOTAL_FILTER = {"transaction_controller": "false"}
 _INTEGER = "'[+-]?[0-9]+'"
 _OPTIONAL = ("Latency", "Connect", "bytes", "sentBytes")
+_OPTIONAL_AS = ("latency", "connect", "received", "sent")
 
 
 def load_csv(connection: Any, path: Path, columns: tuple[str, ...], delimiter: str, header: bool) -> None:
-    """Read a CSV JTL into ``jtl`` (all text) and check every cell the line reader checks."""
+    """Read a CSV JTL into ``samples`` (typed, file order) in one scan, checking every cell the line reader
+    checks; only the columns the figures need are materialised."""
     schema = "{" + ", ".join(f"{literal(c)}: 'VARCHAR'" for c in columns) + "}"
     options = (
         f"header = {'true' if header else 'false'}, delim = {literal(delimiter)}, quote = '\"', escape = '\"', "
         f"strict_mode = true, columns = {schema}"
     )
-    run_statement(connection, f"CREATE TABLE jtl AS SELECT * FROM {source(path, 'read_csv', options)}")
-    column = {name: identifier(name) for name in columns}
-    checks = [
-        f"NOT coalesce(regexp_full_match(trim({column[c]}), {_INTEGER}), false)" for c in ("timeStamp", "elapsed")
-    ]
-    checks.append(f"NOT coalesce(lower(trim({column['success']})) IN ('true', 'false'), false)")
-    checks += [
-        f"coalesce(trim({column[c]}) <> '' AND NOT regexp_full_match(trim({column[c]}), {_INTEGER}), false)"
-        for c in _OPTIONAL
-        if c in columns
-    ]
-    bad = connection.execute(f"SELECT count(*) FROM jtl WHERE {' OR '.join(checks)}").fetchone()[0]
+    run_statement(connection, f"CREATE TABLE samples AS {_samples(columns, source(path, 'read_csv', options))}")
+    bad = connection.execute("SELECT count(*) FROM samples WHERE bad").fetchone()[0]
     if bad:
         raise NotReducible(f"{bad} row(s) the line reader must judge")
 
 
-def _samples(columns: tuple[str, ...]) -> str:
-    """``jtl`` typed: one row per sample with what the series need."""
+def _samples(columns: tuple[str, ...], reader: str) -> str:
+    """One row per sample with what the series need, typed, and ``bad`` where the line reader would refuse it."""
+
+    def integer(name: str) -> str:
+        return f"coalesce(regexp_full_match(trim({identifier(name)}), {_INTEGER}), false)"
 
     def optional(name: str) -> str:
         return f"CAST(NULLIF(trim({identifier(name)}), '') AS BIGINT)" if name in columns else "CAST(NULL AS BIGINT)"
 
+    checks = [f"NOT {integer(c)}" for c in ("timeStamp", "elapsed")]
+    checks.append("NOT coalesce(lower(trim(success)) IN ('true', 'false'), false)")
+    checks += [f"coalesce(trim({identifier(c)}) <> '', false) AND NOT {integer(c)}" for c in _OPTIONAL if c in columns]
     message = identifier("responseMessage") if "responseMessage" in columns else "''"  # absent: ""
     no_type = f"coalesce({identifier('dataType')}, '') = ''" if "dataType" in columns else "true"
     code = identifier("responseCode") if "responseCode" in columns else "''"
-    return f"""
-        SELECT rowid AS line, coalesce(label, '') AS label, CAST(trim("timeStamp") AS BIGINT) AS ts, CAST(trim(elapsed) AS BIGINT) AS elapsed,
-               lower(trim(success)) = 'true' AS ok, coalesce({code}, '') AS code,
-               NOT (starts_with(coalesce({message}, ''), {literal(_TRANSACTION_MESSAGE)}) AND {no_type}) AS in_total,
-               {optional("Latency")} AS latency, {optional("Connect")} AS connect,
-               {optional("bytes")} AS received, {optional("sentBytes")} AS sent
-        FROM jtl"""
+    typed = f"""
+        coalesce(label, '') AS label, TRY_CAST(trim("timeStamp") AS BIGINT) AS ts,
+        TRY_CAST(trim(elapsed) AS BIGINT) AS elapsed, lower(trim(success)) = 'true' AS ok, coalesce({code}, '') AS code,
+        NOT (starts_with(coalesce({message}, ''), {literal(_TRANSACTION_MESSAGE)}) AND {no_type}) AS in_total"""
+    optional_columns = ", ".join(f"{optional(c)} AS {a}" for c, a in zip(_OPTIONAL, _OPTIONAL_AS, strict=True))
+    return f"SELECT {typed}, {optional_columns}, ({' OR '.join(checks)}) AS bad FROM {reader}"
 
 
 def measure(connection: Any, columns: tuple[str, ...]) -> tuple[list[Measurement], list[Series], dict[str, str]]:
     """Every measurement, the per-second series and the facts for ``info``: the line reader's, from SQL."""
-    connection.execute(f"CREATE TEMP VIEW samples AS {_samples(columns)}")
     labels = connection.execute(
-        "SELECT label, min(line), bool_or(NOT in_total) FROM samples GROUP BY label ORDER BY 2"
+        "SELECT label, min(rowid), bool_or(NOT in_total) FROM samples GROUP BY label ORDER BY 2"
     ).fetchall()
     transactions = {label for label, _, is_transaction in labels if is_transaction}
     parents = label_parents((label for label, _, _ in labels), transactions)
@@ -85,7 +81,7 @@ def measure(connection: Any, columns: tuple[str, ...]) -> tuple[list[Measurement
         f"""
         SELECT GROUPING(label), label, GROUPING(ok), ok, in_total,
                count(*), count(*) FILTER (WHERE NOT ok), min(ts), max(ts + elapsed),
-               sum(elapsed), min(elapsed), max(elapsed), arg_max(elapsed, line, {STATISTIC_WINDOW}),
+               sum(elapsed), min(elapsed), max(elapsed), arg_max(elapsed, rowid, {STATISTIC_WINDOW}),
                sum(latency), count(latency), sum(connect), count(connect),
                sum(received), count(received), sum(sent), count(sent)
         FROM samples GROUP BY GROUPING SETS ((label), (label, ok), (in_total), (in_total, ok))
