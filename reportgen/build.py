@@ -12,6 +12,7 @@ from pathlib import Path
 from reportgen import citations, outputs, write
 from reportgen.analyse import analyse
 from reportgen.assemble import home_page, release_page
+from reportgen.cache import charts_cached
 from reportgen.citations import Renderer
 from reportgen.claims import INDEX, claims_document, raw_copy, site_index, to_json
 from reportgen.engine import run as run_engine
@@ -123,7 +124,8 @@ def _docs_files(project: Project, results: list[ReleaseResult]) -> tuple[dict[st
             f"{project.generated}: holds files reportgen did not write ({listed}); reportgen replaces this "
             "folder on every build, so move them beside it in site_docs/"
         )
-    files, home = generate(project, results)
+    with charts_cached(project.root):  # charts whose spec did not change are not drawn again
+        files, home = generate(project, results)
     files[RECORD] = "".join(f"{name}\n" for name in sorted(files)).encode()
     return files, home if _home_is_ours(project.docs / "index.md") else None
 

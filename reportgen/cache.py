@@ -1,6 +1,7 @@
-"""What adapters extracted, kept by the artifact's SHA-256, so a rebuild re-reads only changed artifacts.
+"""What adapters extracted, kept by the artifact's SHA-256, so a rebuild re-reads only changed artifacts; and
+the SVG of each chart, kept by its Vega-Lite spec, so a rebuild redraws only charts whose data changed.
 
-The cache is ``.reportgen-cache/extractions/`` in the report repository (git ignores it; delete it at any
+The cache is ``.reportgen-cache/`` (``extractions/``, ``charts/``) in the report repository (git ignores it; delete it at any
 time). An entry's key hashes everything the extraction depends on: the artifact's SHA-256, the adapter's
 name and version, reportgen's version, and what the manifest asks beyond the standard figures (percentiles
 and label sets). An entry that cannot be read is ignored and rewritten. ``REPORTGEN_NO_CACHE=1`` turns the
@@ -13,7 +14,9 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,3 +75,35 @@ def key(
         "slices": [[metric, sorted(labels.items())] for metric, labels in slices],
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+#: The chart cache of the build in progress (None: draw every chart).
+_CHARTS: ContextVar[Path | None] = ContextVar("reportgen_chart_cache", default=None)
+
+
+@contextmanager
+def charts_cached(root: Path) -> Iterator[None]:
+    """Within the block, :func:`chart_svg` keeps SVGs in ``root``'s cache (unless ``REPORTGEN_NO_CACHE`` is set)."""
+    cache = ExtractionCache.of(root)
+    token = _CHARTS.set(root / FOLDER / "charts" if cache is not None else None)
+    try:
+        yield
+    finally:
+        _CHARTS.reset(token)
+
+
+def chart_svg(canonical_spec: str, engine: str, draw: Callable[[], str]) -> str:
+    """The SVG of a chart: from the cache when this spec was drawn by this engine version before, else ``draw()``."""
+    folder = _CHARTS.get()
+    if folder is None:
+        return draw()
+    digest = hashlib.sha256(f"{LAYOUT}\0{engine}\0{canonical_spec}".encode()).hexdigest()
+    path = folder / digest[:2] / f"{digest}.svg"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    svg = draw()
+    with contextlib.suppress(OSError):
+        write.write_file(path, svg.encode())
+    return svg

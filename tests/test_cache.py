@@ -92,3 +92,37 @@ def test_init_ignores_the_cache_folder(tmp_path: Path) -> None:
     """A repository made by init keeps the cache out of git."""
     root = stream_project(tmp_path, P975)
     assert f"{FOLDER}/" in (root / ".gitignore").read_text().splitlines()
+
+
+def test_a_chart_is_drawn_once_per_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within a build, a chart whose spec and engine were drawn before comes from the cache; another spec or
+    another engine version is drawn."""
+    from reportgen.cache import chart_svg, charts_cached
+
+    monkeypatch.delenv("REPORTGEN_NO_CACHE", raising=False)
+    drawn: list[str] = []
+
+    def draw(label: str) -> str:
+        drawn.append(label)
+        return f"<svg>{label}</svg>"
+
+    with charts_cached(tmp_path):
+        assert chart_svg('{"a": 1}', "engine 1", lambda: draw("a")) == "<svg>a</svg>"
+        assert chart_svg('{"a": 1}', "engine 1", lambda: draw("again")) == "<svg>a</svg>"
+        chart_svg('{"a": 2}', "engine 1", lambda: draw("b"))
+        chart_svg('{"a": 1}', "engine 2", lambda: draw("c"))
+    chart_svg('{"a": 1}', "engine 1", lambda: draw("outside a build"))
+    assert drawn == ["a", "b", "c", "outside a build"]
+
+
+def test_the_scale_guide_names_the_cache_folder_and_every_setting() -> None:
+    """site_docs/guide/scale.md names the cache folder and each environment variable the cache and DuckDB read."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    guide = (root / "site_docs/guide/scale.md").read_text()
+    code = (root / "reportgen/cache.py").read_text() + (root / "reportgen/adapters/_duckdb.py").read_text()
+    settings = set(re.findall(r"REPORTGEN_[A-Z_]+", code))
+    assert settings >= {"REPORTGEN_NO_CACHE", "REPORTGEN_DUCKDB_MEMORY", "REPORTGEN_DUCKDB_THREADS"}
+    assert FOLDER in guide
+    assert {s for s in settings if s not in guide} == set()

@@ -15,6 +15,8 @@ from typing import Any
 
 from markupsafe import escape
 
+from reportgen.cache import chart_svg
+
 _ID = re.compile(r'\bid="([^"]+)"')
 _SVG_OPEN = re.compile(r"^<svg\b")
 
@@ -36,12 +38,18 @@ def prefix_ids(svg: str, prefix: str) -> str:
 
 def to_svg(spec: dict[str, Any]) -> str:
     """The SVG of a Vega-Lite spec; the same spec always gives the same bytes."""
-    import vl_convert  # imported here: starting its JavaScript engine costs a second, once
+    from importlib.metadata import version
 
-    # A canonical JSON text: dict order never changes the rendering's input.
-    canonical = json.loads(json.dumps(spec, sort_keys=True))
-    svg: str = vl_convert.vegalite_to_svg(canonical)
-    return svg.replace("\r", "").replace("\n", " ").strip()
+    # A canonical JSON text: dict order never changes the rendering's input (nor the cache key).
+    text = json.dumps(spec, sort_keys=True)
+
+    def draw() -> str:
+        import vl_convert  # imported here: starting its JavaScript engine costs a second, once
+
+        svg: str = vl_convert.vegalite_to_svg(json.loads(text))
+        return svg.replace("\r", "").replace("\n", " ").strip()
+
+    return chart_svg(text, f"vl-convert-python {version('vl-convert-python')}", draw)
 
 
 def inline(svg: str, chart_id: str, alt: str) -> str:

@@ -1,0 +1,110 @@
+"""A synthetic site of N releases (the example's three releases repeated): cold, no-change and one-release-changed
+build times, split into analysis and MkDocs, and the HTML size of release pages and of the home page.
+
+Each build runs `reportgen build` in its own process (the extraction cache under .reportgen-cache/ persists
+between builds, as it does for a user); analysis and MkDocs are timed separately inside that process. Release
+page sizes are printed for the first and the last release, so growth with the number of releases shows.
+
+Run: `.venv/bin/python benchmarks/site_releases.py [--releases 100]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from _measure import ROOT, machine, measure, python
+
+BUILD = """
+import json, sys, time
+from pathlib import Path
+from reportgen.analyse import analyse
+from reportgen.build import mkdocs_build, write_docs
+from reportgen.project import Project
+project = Project(Path(sys.argv[1]))
+start = time.perf_counter()
+results = analyse(project)
+analysed = time.perf_counter()
+write_docs(project, results)
+written = time.perf_counter()
+mkdocs_build(project, results)
+done = time.perf_counter()
+print(json.dumps({"analysis": analysed - start, "render": written - analysed, "mkdocs": done - written}))
+"""
+
+
+def make_site(root: Path, releases: int) -> list[str]:
+    """``reportgen init`` plus ``releases`` copies of the example releases, each the baseline of the next."""
+    measure(
+        python(
+            "import sys; from reportgen.scaffold import init; init(__import__('pathlib').Path(sys.argv[1]))", str(root)
+        )
+    )
+    shutil.rmtree(root / "results")
+    sources = sorted((ROOT / "results").glob("v*/release.yaml"))
+    ids = [f"v{index // 100}.{index % 100}.0" for index in range(1, releases + 1)]
+    for index, release in enumerate(ids):
+        source = sources[index % len(sources)].parent
+        target = root / "results" / release
+        shutil.copytree(source, target)
+        text = (target / "release.yaml").read_text()
+        text = re.sub(r"(?m)^release: .*$", f"release: {release}", text)
+        text = re.sub(r"(?m)^baseline: .*$", f"baseline: {ids[index - 1]}" if index else "", text)
+        year, day = 2020 + index // 300, index % 300
+        text = re.sub(r"(?m)^date: .*$", f"date: {year}-{1 + day // 28:02d}-{1 + day % 28:02d}", text)
+        (target / "release.yaml").write_text(text)
+        for signoffs in target.glob("signoffs.yaml"):
+            signoffs.unlink()  # signed digests of the original release would all be stale
+    return ids
+
+
+def build(root: Path) -> dict[str, float]:
+    run = measure(python(BUILD, str(root)))
+    figures: dict[str, float] = json.loads(run.stdout.strip().splitlines()[-1])
+    figures["total"] = run.seconds
+    figures["peak_mib"] = run.peak_mib
+    return figures
+
+
+def page_kib(root: Path, relative: str) -> float:
+    return (root / "site" / relative).stat().st_size / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--releases", type=int, default=100)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    with tempfile.TemporaryDirectory(prefix="reportgen-site-") as folder:
+        root = Path(folder) / "reports"
+        ids = make_site(root, args.releases)
+        runs = {"cold": build(root), "no change": build(root)}
+        changed = root / "results" / ids[len(ids) // 2] / "release.yaml"
+        changed.write_text(changed.read_text().replace("title: ", "title: Changed ", 1))
+        runs["one release changed"] = build(root)
+        print(
+            f"\n{args.releases} releases; build times in seconds (analysis / render site_docs / MkDocs / whole process)"
+        )
+        for name, figures in runs.items():
+            ratio = figures["total"] / runs["cold"]["total"]
+            print(
+                f"{name:<22} {figures['analysis']:7.1f} {figures['render']:7.1f} {figures['mkdocs']:7.1f} "
+                f"{figures['total']:8.1f}   {ratio:5.0%} of cold   peak {figures['peak_mib']:.0f} MiB"
+            )
+        first, last = ids[0], ids[-1]
+        print(
+            f"\npage sizes (HTML): home {page_kib(root, 'index.html'):.0f} KiB; release page {first} "
+            f"{page_kib(root, f'releases/{first}/index.html'):.0f} KiB, {last} "
+            f"{page_kib(root, f'releases/{last}/index.html'):.0f} KiB; evidence {last} "
+            f"{page_kib(root, f'releases/{last}/evidence/index.html'):.0f} KiB"
+        )
+        largest = max((p for p in (root / "site" / "releases").rglob("*.html")), key=lambda p: p.stat().st_size)
+        print(f"largest release page: {largest.relative_to(root / 'site')} {largest.stat().st_size / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
