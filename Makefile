@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test lint typecheck unit results serve clean
+.PHONY: site test lint typecheck unit results serve clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ unit: $(VENV)/.installed-test
 ## Re-run the real tools against the demo service and rewrite the artifacts of results/.
 results: $(VENV)/.installed-test
 	$(BIN)/python examples/regenerate.py
+
+## Benchmarks (not part of make test): ratios against baselines measured in the same run.
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/k6_stream.py --size-mib 200 --gzip --check
+	$(BIN)/python benchmarks/k6_stream.py --size-mib 100 --format csv
+	$(BIN)/python benchmarks/jmeter_jtl.py --size-mib 200 --check
+	$(BIN)/python benchmarks/site_releases.py --releases 100
 
 clean:
 	rm -rf site site_docs/releases $(VENV)
