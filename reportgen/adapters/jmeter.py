@@ -14,7 +14,7 @@ from typing import ClassVar
 from xml.parsers import expat
 
 from reportgen.adapters import _jmeter_sql
-from reportgen.adapters._base import Sample, open_text
+from reportgen.adapters._base import Sample, check_expansion, open_text
 from reportgen.adapters._duckdb import NotReducible, connect, plain_utf8
 from reportgen.adapters._jmeter_stats import JmeterSample, measure
 from reportgen.errors import ArtifactError, Position
@@ -183,6 +183,7 @@ def _reduce_with_duckdb(name: str, path: Path) -> Extraction | None:
     header it refuses), which then names the row."""
     if not plain_utf8(path):
         return None
+    check_expansion(path)  # DuckDB reads gzip without reportgen's limits: refuse a bomb first
     info: dict[str, str] = {"tool": "Apache JMeter", "format": "CSV JTL"}
     try:
         with open_text(path) as text:
