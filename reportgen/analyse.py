@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportgen import units
+from reportgen import progress, units
 from reportgen.approval import with_verdict
 from reportgen.attachments import collect_attachments
 from reportgen.cache import ExtractionCache
@@ -21,7 +21,9 @@ from reportgen.signatures import ALLOWED_SIGNERS
 from reportgen.signoffs import signoff_states
 
 
-def analyse_release(project: Project, release: str, known: list[str]) -> ReleaseResult:
+def analyse_release(
+    project: Project, release: str, known: list[str], advance: progress.Advance | None = None
+) -> ReleaseResult:
     """One release; ``known`` is every release id in results/ (for messages and the baseline check)."""
     folder = project.release_dir(release)
     path = folder / MANIFEST
@@ -49,7 +51,7 @@ def analyse_release(project: Project, release: str, known: list[str]) -> Release
         )
     narrative = read_narrative(folder, loaded)
     raise_all(citation_errors(loaded, narrative, known))
-    artifacts, warnings = collect(folder, loaded, ExtractionCache.of(project.root))
+    artifacts, warnings = collect(folder, loaded, ExtractionCache.of(project.root), advance)
     attachments, attachment_warnings = collect_attachments(folder, loaded)
     metrics = resolve(loaded, artifacts)
     targets, target_warnings = evaluate(loaded, metrics, artifacts)
@@ -107,10 +109,11 @@ def analyse(project: Project, releases: list[str] | None = None) -> list[Release
     wanted = releases or known
     results: list[ReleaseResult] = []
     errors: list[ReportgenError] = []
-    for release in wanted:
-        try:
-            results.append(analyse_release(project, release, known))
-        except ReportgenError as exc:
-            errors.append(exc)
+    with progress.bar("reading artifacts", None, "bytes") as advance:  # bytes and rate, on a terminal only
+        for release in wanted:
+            try:
+                results.append(analyse_release(project, release, known, advance))
+            except ReportgenError as exc:
+                errors.append(exc)
     raise_all(errors)
     return newest_first(results, lambda r: (r.id, r.manifest.date))

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reportgen import citations, outputs, write
+from reportgen import citations, outputs, progress, write
 from reportgen.analyse import analyse
 from reportgen.assemble import home_page, release_page
 from reportgen.cache import charts_cached
@@ -35,16 +35,18 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     documents = []
     pages = [release_page(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None) for r in results]
     citables = {page.id: page.citable for page in pages}
-    for result, page in zip(results, pages, strict=True):
-        # The raw excerpt under each figure of the evidence page: read here, since page models are pure.
-        page = page.model_copy(update={"excerpts": page_excerpts(project.release_dir(result.id), result.artifacts)})
-        document = claims_document(result, page)
-        documents.append(document)
-        files.update(render_release(env, page, to_json(document), citables))
-        # The manifest, artifacts and attachments unchanged, so the site alone can be verified.
-        folder = project.release_dir(result.id)
-        for path in [MANIFEST, *(a.path for a in result.artifacts), *(a.path for a in result.attachments)]:
-            files[f"{result.id}/{raw_copy(path)}"] = folder / path
+    with progress.bar("rendering release pages", len(results), "pages") as advance:  # on a terminal only
+        for result, page in zip(results, pages, strict=True):
+            # The raw excerpt under each figure of the evidence page: read here, since page models are pure.
+            page = page.model_copy(update={"excerpts": page_excerpts(project.release_dir(result.id), result.artifacts)})
+            document = claims_document(result, page)
+            documents.append(document)
+            files.update(render_release(env, page, to_json(document), citables))
+            # The manifest, artifacts and attachments unchanged, so the site alone can be verified.
+            folder = project.release_dir(result.id)
+            for path in [MANIFEST, *(a.path for a in result.artifacts), *(a.path for a in result.attachments)]:
+                files[f"{result.id}/{raw_copy(path)}"] = folder / path
+            advance(1)
     files[INDEX] = to_json(site_index(documents))
     # The release list appears twice: as releases/index.md and as the home page, with links from each place.
     home = home_page(results)

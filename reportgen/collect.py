@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from reportgen import adapters
@@ -26,7 +27,10 @@ def sha256_file(path: Path) -> tuple[str, int]:
 
 
 def collect(
-    release_dir: Path, loaded: Loaded, cache: ExtractionCache | None = None
+    release_dir: Path,
+    loaded: Loaded,
+    cache: ExtractionCache | None = None,
+    advance: Callable[[float], None] | None = None,
 ) -> tuple[list[Artifact], list[str]]:
     """Extract every artifact (or take what the cache holds for its SHA-256); absent files are an error in a
     final release and a warning in a draft."""
@@ -65,6 +69,8 @@ def collect(
         except ReportgenError as exc:
             errors.append(ArtifactError(loaded.positions.at(loc), str(exc)))
             continue
+        if advance is not None:
+            advance(size)  # progress: the bytes of this artifact are read
         artifacts.append(
             Artifact(
                 path=ref.path, scenario=_scenario_of(loaded, ref.path), sha256=sha, size=size, extraction=extraction

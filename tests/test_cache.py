@@ -116,13 +116,20 @@ def test_a_chart_is_drawn_once_per_spec(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_the_scale_guide_names_the_cache_folder_and_every_setting() -> None:
-    """site_docs/guide/scale.md names the cache folder and each environment variable the cache and DuckDB read."""
+    """site_docs/guide/scale.md names the cache folder and each environment variable the cache, DuckDB and the
+    progress display read."""
     import re
 
     root = Path(__file__).resolve().parents[1]
     guide = (root / "site_docs/guide/scale.md").read_text()
-    code = (root / "reportgen/cache.py").read_text() + (root / "reportgen/adapters/_duckdb.py").read_text()
+    modules = ("reportgen/cache.py", "reportgen/adapters/_duckdb.py", "reportgen/progress.py")
+    code = "".join((root / module).read_text() for module in modules)
     settings = set(re.findall(r"REPORTGEN_[A-Z_]+", code))
-    assert settings >= {"REPORTGEN_NO_CACHE", "REPORTGEN_DUCKDB_MEMORY", "REPORTGEN_DUCKDB_THREADS"}
+    assert settings >= {
+        "REPORTGEN_NO_CACHE",
+        "REPORTGEN_DUCKDB_MEMORY",
+        "REPORTGEN_DUCKDB_THREADS",
+        "REPORTGEN_NO_PROGRESS",
+    }
     assert FOLDER in guide
     assert {s for s in settings if s not in guide} == set()
