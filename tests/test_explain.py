@@ -80,9 +80,9 @@ def test_the_evidence_page_shows_the_excerpt_under_each_figure() -> None:
     """The example's evidence page carries the raw excerpt of measured figures (reviewed as tests/golden/v1.1.0/evidence.md)."""
     golden = (ROOT / "tests/golden/v1.1.0/evidence.md").read_text()
     assert "| In the file |" in golden
-    assert "`95% = " in golden  # a Locust CSV cell
-    assert '`"median": ' in golden  # a hyperfine JSON member
-    assert "samples)`" in golden  # a k6 stream query with its sample count
+    assert "<code>95% = " in golden  # a Locust CSV cell
+    assert "<code>&#34;median&#34;: " in golden  # a hyperfine JSON member, escaped: artifact text is text
+    assert "samples)</code>" in golden  # a k6 stream query with its sample count
 
 
 def test_a_table_figure_of_the_evidence_page_is_explained_by_its_anchor(capsys: pytest.CaptureFixture[str]) -> None:
