@@ -129,6 +129,39 @@ def cmd_check(args: argparse.Namespace) -> int:
     return exit_code(gates)
 
 
+def cmd_import_thresholds(args: argparse.Namespace) -> int:
+    from reportgen.thresholds_import import import_thresholds
+
+    result = import_thresholds(_project(args), Path(args.source), args.release)
+    added = len(result.targets)
+    print(f"{result.manifest}: {added} target{'' if added == 1 else 's'} added ({len(result.metrics)} new metrics)")
+    for target in result.targets:
+        print(f"  + {target}")
+    for line in result.already:
+        print(f"  = {line}")
+    if result.unsupported:
+        print(f"not imported ({len(result.unsupported)}):")
+        for line in result.unsupported:
+            print(f"  ! {line}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from reportgen.legacy_import import import_legacy
+
+    manifest, legacy = import_legacy(_project(args), Path(args.report), args.release, dt.date.today())
+    print(
+        f"{manifest}: draft release with {len(legacy.metrics)} projected metrics and {len(legacy.targets)} targets "
+        f"from {args.report} (kept as an attachment); nothing in it can pass until measured"
+    )
+    print(f"not mapped ({len(legacy.not_mapped)}):")
+    for line in legacy.not_mapped:
+        print(f"  ! {line}")
+    for line in legacy.repaired:
+        print(f"  repaired: {line}")
+    return EXIT_OK
+
+
 def _check_json(result: ReleaseResult, release_gate: Gate) -> CheckRelease:
     from reportgen.schemas.check import CheckGate, CheckRelease, CheckTarget
 
@@ -482,6 +515,26 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("release", metavar="RELEASE")
     p.add_argument("figure", metavar="FIGURE", help="a target id, a metric id, or an evidence-page anchor")
     p.set_defaults(run=cmd_explain)
+
+    p = sub.add_parser(
+        "import-thresholds",
+        help="turn a k6 script's or summary's thresholds into targets of a release",
+        description="Add a target (and the metric it judges, measured from the release's k6 artifacts) for every "
+        "threshold a k6 script or summary declares; what cannot be mapped is listed, not guessed.",
+    )
+    p.add_argument("source", help="a k6 script (.js) or a handleSummary / --summary-export JSON file")
+    p.add_argument("--release", required=True, help="the release whose release.yaml gets the targets")
+    p.set_defaults(run=cmd_import_thresholds)
+
+    p = sub.add_parser(
+        "import",
+        help="start a draft release from a hand-written report",
+        description="Turn a hand-written Markdown report into results/RELEASE/: header fields, targets, every "
+        "stated number as a projected metric, prose as narrative, the report as an attachment.",
+    )
+    p.add_argument("report", help="the hand-written report (Markdown)")
+    p.add_argument("--release", required=True, help="a new release id (its folder must not exist)")
+    p.set_defaults(run=cmd_import)
 
     p = sub.add_parser(
         "verify",
