@@ -271,10 +271,10 @@ def site_index(documents: list[ClaimsDocument]) -> SiteIndex:
 
 
 def to_json(model: BaseModel) -> bytes:
-    """Stable bytes: sorted keys, two-space indent, UTF-8, one trailing newline."""
-    return (
-        json.dumps(model.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
-    ).encode()
+    """Stable bytes: sorted keys, two-space indent, UTF-8, one trailing newline. A lone surrogate read from an
+    artifact (JSON may hold one) stays the ``\\udXXX`` escape JSON has for it instead of failing to encode."""
+    text = json.dumps(model.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode(errors="backslashreplace")
 
 
 def json_schema(model: type[BaseModel]) -> dict[str, Any]:

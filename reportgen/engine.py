@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from reportgen import mkdocs_plugin
 from reportgen.errors import BuildError, ProjectError
 
 ENGINES = ("mkdocs", "properdocs")
@@ -86,7 +87,9 @@ def _run_mkdocs(config_file: Path, options: dict[str, Any]) -> None:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
     try:
-        build(load_config(config_file=str(config_file), **options))
+        config = load_config(config_file=str(config_file), **options)
+        mkdocs_plugin.ensure(config)
+        build(config)
     except (MkDocsException, OSError, SystemExit) as exc:
         raise _failed(config_file, "mkdocs", exc, collector.messages) from None
     finally:
