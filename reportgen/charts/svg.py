@@ -16,14 +16,16 @@ from typing import Any
 from markupsafe import escape
 
 from reportgen.cache import chart_svg
+from reportgen.markup import printable
 
 _ID = re.compile(r'\bid="([^"]+)"')
 _SVG_OPEN = re.compile(r"^<svg\b")
 
 
 def text(value: object) -> str:
-    """Plain text for HTML (text nodes and attribute values): the one escaping helper of the charts."""
-    return str(escape(str(value)))
+    """Plain text for HTML (text nodes and attribute values): the one escaping helper of the charts.
+    Control characters show as their symbols, as everywhere else (reportgen.markup.printable)."""
+    return str(escape(printable(value)))
 
 
 def prefix_ids(svg: str, prefix: str) -> str:
@@ -40,8 +42,9 @@ def to_svg(spec: dict[str, Any]) -> str:
     """The SVG of a Vega-Lite spec; the same spec always gives the same bytes."""
     from importlib.metadata import version
 
-    # A canonical JSON text: dict order never changes the rendering's input (nor the cache key).
-    text = json.dumps(spec, sort_keys=True)
+    # A canonical JSON text: dict order never changes the rendering's input (nor the cache key). Every string
+    # made printable first: vl-convert aborts the whole process on a NUL in a label (an endpoint name).
+    text = json.dumps(_printable(spec), sort_keys=True)
 
     def draw() -> str:
         import vl_convert  # imported here: starting its JavaScript engine costs a second, once
@@ -50,6 +53,17 @@ def to_svg(spec: dict[str, Any]) -> str:
         return svg.replace("\r", "").replace("\n", " ").strip()
 
     return chart_svg(text, f"vl-convert-python {version('vl-convert-python')}", draw)
+
+
+def _printable(value: Any) -> Any:
+    """The spec with control characters and lone surrogates in its strings shown as symbols (as on the page)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
 
 
 def inline(svg: str, chart_id: str, alt: str) -> str:
