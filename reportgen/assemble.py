@@ -7,8 +7,9 @@ from reportgen.approval import decision_text
 from reportgen.charts import release_charts
 from reportgen.claims import raw_copy
 from reportgen.compare import compare
+from reportgen.errors import BuildError
 from reportgen.evaluate import counts_text
-from reportgen.figures import from_measurement, from_metric, in_unit, slug
+from reportgen.figures import anchor, from_measurement, from_metric, in_unit
 from reportgen.schemas.page import (
     ArtifactRow,
     AttachmentRow,
@@ -67,7 +68,7 @@ def _table(artifact: Artifact) -> Table | None:
         cells: list[Figure | None] = []
         for column in view.columns:
             found = index.get((column.metric, column.stat, row_key))
-            figure_id = slug("t", artifact.path, column.metric, column.stat, *(v for _, v in row_key))
+            figure_id = anchor("t", artifact.path, column.metric, column.stat, *(v for _, v in row_key))
             cells.append(None if found is None else from_measurement(artifact, found, figure_id))
         if any(cells):
             rows.append((name, cells))
@@ -111,7 +112,7 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
             title=t.title,
             severity=t.target.severity,
             threshold=f"{t.target.comparator} {t.threshold}",
-            figure=in_unit(metric_figures[t.target.metric], t.unit, slug("target", t.key)),
+            figure=in_unit(metric_figures[t.target.metric], t.unit, anchor("target", t.key)),
             metric_figure_id=metric_figures[t.target.metric].id,
             verdict=t.verdict,
             reason=t.reason,
@@ -226,9 +227,16 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
 
 
 def _unique(figures: list[Figure]) -> list[Figure]:
+    """Each figure once. Ids are unique by construction (:func:`reportgen.figures.anchor`); two different
+    figures under one id would lose one of them from the evidence page and claims.json, so it is refused."""
     seen: dict[str, Figure] = {}
     for figure in figures:
-        seen.setdefault(figure.id, figure)
+        first = seen.setdefault(figure.id, figure)
+        if first != figure:
+            raise BuildError(
+                f'two figures share the evidence id "{figure.id}": "{first.label}" and "{figure.label}"; '
+                "rename one of them"
+            )
     return list(seen.values())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from reportgen import units
@@ -12,9 +13,24 @@ from reportgen.schemas.report import Artifact, Evidence, ResolvedMetric
 
 
 def slug(*parts: str) -> str:
-    """A stable anchor id: lowercase letters, digits and '-'."""
+    """Readable id text: lowercase letters, digits and '-' (lossy: ``a.b``, ``a-b`` and ``A_B`` all give ``a-b``)."""
     text = "-".join(parts).lower()
     return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", text)).strip("-")
+
+
+#: A part the slug keeps exactly: lowercase letters and digits, single underscores between them (``p95_search``).
+_EXACT = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
+
+
+def anchor(*parts: str) -> str:
+    """An id that distinct parts never share: the slug, plus a digest of the exact parts whenever the slug
+    lost something (case, punctuation, another script), so ``Search``/``search``, ``a.b``/``a-b`` and
+    ``поиск``/``検索`` get ids of their own, the same ones in every build."""
+    readable = slug(*parts)
+    if all(_EXACT.fullmatch(part) for part in parts):
+        return readable
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{readable}-{digest}" if readable else digest
 
 
 def evidence_hover(evidence: Evidence) -> str:
@@ -36,7 +52,7 @@ def from_metric(metric: ResolvedMetric, prefix: str = "metric") -> Figure:
     else:
         hover = f"missing: {metric.note or 'no value'}"
     return Figure(
-        id=slug(prefix, metric.id),
+        id=anchor(prefix, metric.id),
         label=metric.title,
         text=units.format_value(metric.value, metric.unit),
         value=metric.value,

@@ -18,7 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from reportgen import markup
 from reportgen.citations import Renderer
 from reportgen.errors import BuildError
-from reportgen.figures import slug
+from reportgen.figures import anchor, slug
 from reportgen.schemas.measurement import labels_yaml
 from reportgen.schemas.page import Citable, HomePage, ReleasePage
 
@@ -53,6 +53,7 @@ def environment(project_templates: Path | None) -> SandboxedEnvironment:
         md=markup.md,
         labels=_labels,
         slug=slug,
+        anchor=lambda value, prefix: anchor(prefix, value),  # {{ metric_id | anchor("metric") }}
     )
     return env
 

@@ -91,7 +91,9 @@ def test_a_scenario_charts_percentiles_once(results: dict[str, ReleaseResult]) -
     """A k6 stream and its summary give one percentile chart (the richer one), not two."""
     _, groups = release_charts(results["v1.2.0"])
     k6 = next(g for g in groups if "k6" in g.title)
-    assert [c.id for c in k6.charts if c.kind == "percentiles"] == ["chart-percentiles-k6-stream-ndjson-gz"]
+    percentiles = [c.id for c in k6.charts if c.kind == "percentiles"]
+    # Ids carry a digest of the exact path (reportgen.figures.anchor), so paths a slug would merge stay apart.
+    assert len(percentiles) == 1 and percentiles[0].startswith("chart-percentiles-k6-stream-ndjson-gz-")
 
 
 def test_svg_ids_are_prefixed_and_unique_per_page(results: dict[str, ReleaseResult]) -> None:

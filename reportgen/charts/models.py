@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from reportgen import units
 from reportgen.evaluate import WORDS
-from reportgen.figures import slug
+from reportgen.figures import anchor
 from reportgen.schemas.report import Artifact, ReleaseResult, TargetResult
 from reportgen.views import VIEWS
 
@@ -175,7 +175,7 @@ def latency_percentiles(result: ReleaseResult, artifact: Artifact) -> ChartModel
             text += f" (target {rule['label']})"
         sentences.append(text)
     return ChartModel(
-        id=slug("chart-percentiles", artifact.path),
+        id=anchor("chart-percentiles", artifact.path),
         kind="percentiles",
         title=f"Latency percentiles per endpoint: {artifact.path}",
         alt=f"Latency percentiles per endpoint from {artifact.path}. " + "; ".join(sentences) + ".",
