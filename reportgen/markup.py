@@ -30,12 +30,15 @@ import nh3
 # marks) or HTML could read as syntax. Each is written as a character reference, which both show literally.
 _SYNTAX = "&<>\"'\\`*[]{}|#!~^$"
 _REFERENCES = {ord(c): f"&#{ord(c)};" for c in _SYNTAX} | {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+# Whitespace HTML keeps but Python (so Markdown's regexes and strip()) does not: NBSP, U+2028 (splitlines() breaks
+# a table row there), ideographic space and the rest become references too.
+_REFERENCES |= {c: f"&#{c};" for c in range(0x80, 0x3001) if chr(c).isspace()}
 #: HTML whitespace (space, tab, LF, FF, CR): a run of it shows as one space, so it is written as one.
 _WHITESPACE = re.compile(r"[ \t\n\f\r]+")
 #: Text that starts like a list item or a rule would open one where it starts a line: its marker is escaped.
 _BLOCK_START = re.compile(r"^(?:[-+](?=[ -]|$)|\d+(?=[.)](?: |$)))")
-#: An underscore is emphasis only at a word's edge (Python-Markdown ignores it inside ``http_req_duration``).
-_EDGE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
+#: An underscore between two letters or digits is never emphasis (``http_req_duration``); any other can be.
+_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 
 
 def _visible(code: int) -> str:
@@ -60,7 +63,7 @@ def printable(value: object) -> str:
 
 def text(value: object) -> str:
     """Plain text as inline Markdown that renders as exactly that text, in any inline position."""
-    plain = _WHITESPACE.sub(" ", printable(value)).strip()
+    plain = _WHITESPACE.sub(" ", printable(value)).strip(" ")
     escaped = _EDGE_UNDERSCORE.sub("&#95;", plain.translate(_REFERENCES))
     return _escape_block_start(escaped)
 
@@ -89,10 +92,10 @@ def code(value: object) -> str:
     reads the page source as HTML to find anchors, and a ``<!--`` in a code span would hide every anchor
     after it.
     """
-    plain = _WHITESPACE.sub(" ", printable(value)).strip()
+    plain = _WHITESPACE.sub(" ", printable(value)).strip(" ")
     if not plain:
         return ""
-    if "<" in plain or "&" in plain:
+    if any(c in "<&" or (c.isspace() and c != " ") for c in plain):
         return f"<code>{text(plain)}</code>"
     fence = "`" * (max((len(run) for run in re.findall("`+", plain)), default=0) + 1)
     pad = " " if plain.startswith("`") or plain.endswith("`") else ""
@@ -174,6 +177,7 @@ def md(value: object) -> str:
     # Newlines inside code as references: no blank line or trailing space inside the block for Markdown (or the
     # page's tidying) to act on, so it stays one raw HTML block that MkDocs passes through as it is.
     clean = _PRE.sub(lambda m: m.group(0).replace("\r", "&#13;").replace("\n", "&#10;"), clean)
+    clean = clean.replace("\u2028", "&#8232;").replace("\u2029", "&#8233;")
     return f'<div class="rg-md">\n{clean}\n</div>'
 
 

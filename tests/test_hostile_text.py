@@ -80,3 +80,20 @@ def test_raw_copies_keep_their_odd_names(site: Path) -> None:
     """Artifacts named with '"', '#' and '<!--' are copied into the site under exactly those names."""
     for name in hostile.ARTIFACT_NAMES.values():
         assert (site / "releases/v1.0.0/artifacts" / name).is_file(), name
+
+
+def test_chart_labels_with_controls_and_emoji_render() -> None:
+    """A NUL, a form feed or an emoji Vega cuts in half never aborts the chart renderer (vl-convert)."""
+    from reportgen.charts.svg import to_svg
+
+    label = "🛒 checkout \x00 \x0c " + "🛒" * 40
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "data": {"values": [{"endpoint": label, "ms": 1}]},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "endpoint", "type": "nominal", "axis": {"labelLimit": 50}},
+            "x": {"field": "ms", "type": "quantitative"},
+        },
+    }
+    assert to_svg(spec).startswith("<svg")

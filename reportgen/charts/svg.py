@@ -55,10 +55,16 @@ def to_svg(spec: dict[str, Any]) -> str:
     return chart_svg(text, f"vl-convert-python {version('vl-convert-python')}", draw)
 
 
+#: Characters beyond U+FFFF: Vega shortens a long label by UTF-16 code units, which can split one into a lone
+#: surrogate that vl-convert then fails on (or aborts the process with). In the SVG only they show as U+FFFD;
+#: the page's table of the numbers drawn and the alternative text keep them.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 def _printable(value: Any) -> Any:
     """The spec with control characters and lone surrogates in its strings shown as symbols (as on the page)."""
     if isinstance(value, str):
-        return printable(value)
+        return _ASTRAL.sub("\ufffd", printable(value).replace("\f", " "))  # a form feed aborts vl-convert too
     if isinstance(value, dict):
         return {_printable(k): _printable(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -28,8 +28,12 @@ ARTIFACT_NAMES = {"k6": 'k6/we"ird #1 <!--.json', "locust": "locust/run #2_stats
 
 
 def q(text: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text)
+    """A YAML double-quoted scalar holding exactly ``text``. JSON strings are YAML, but JSON writes characters
+    beyond U+FFFF as surrogate pairs, which YAML reads as two lone surrogates: those stay raw, and the
+    characters YAML itself treats as line breaks or a byte-order mark are escaped."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    escaped = (*range(0x7F, 0xA0), 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF)  # what YAML cannot hold raw, or folds
+    return quoted.translate({c: f"\\u{c:04x}" for c in escaped})
 
 
 def field(name: str) -> str:
@@ -105,22 +109,7 @@ sections:
 
 
 def signoffs() -> str:
-    return (
-        f"signoffs:\n  - {{role: {q(field('signoff role'))}, name: {q(field('signoff name'))}, decision: approve,"
-        f" date: 2026-10-02, comment: {q(field('signoff comment'))}}}\n"
-    )
-
-
-def _locust_stats() -> str:
-    rows = list(csv.reader(io.StringIO((REAL / "locust/basic/run_stats.csv").read_text())))
-    header = rows[0]
-    name = header.index("Name")
-    for row in rows[1:]:
-        if row[name] == "report":
-            row[name] = LOCUST_NAME
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
+    return signoffs_with({name: field(name) for name in FIELDS})
 
 
 def make_hostile_project(tmp: Path) -> Path:
@@ -131,7 +120,7 @@ def make_hostile_project(tmp: Path) -> Path:
         ARTIFACT_NAMES["k6"]: (REAL / "k6/v1.1.0-groups-thresholds/summary-export.json")
         .read_text()
         .replace("{name:slow}", "{name:" + K6_NAME.replace("\\", "\\\\") + "}"),
-        ARTIFACT_NAMES["locust"]: _locust_stats(),
+        ARTIFACT_NAMES["locust"]: locust_stats(LOCUST_NAME),
         "junit/junit.xml": (REAL / "junit/pytest-9.2-xunit1-xunit2/junit-xunit2.xml")
         .read_text()
         .replace('name="reportgen-fixture"', f"name={quoteattr(SUITE_NAME)}"),
@@ -146,3 +135,53 @@ def make_hostile_project(tmp: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+def manifest_with(texts: dict[str, str]) -> str:
+    """A release over one Locust stats file whose plain-text fields (FIELDS) hold ``texts``."""
+    t = {name: q(value) for name, value in texts.items()}
+    return f"""\
+release: v1.0.0
+title: {t["release title"]}
+date: 2026-10-01
+status: final
+environment:
+  components:
+    - {{name: {t["component name"]}, version: {t["component version"]}, notes: {t["component notes"]}}}
+scenarios:
+  - id: browse
+    title: {t["scenario title"]}
+    tool: {t["scenario tool"]}
+    artifacts:
+      - {{path: locust/run_stats.csv, format: locust-stats-csv}}
+metrics:
+  - id: p95_all
+    title: {t["metric title"]}
+    measured: {{artifact: locust/run_stats.csv, metric: response_time, stat: p95}}
+  - id: capacity
+    title: Capacity
+    projected: {{value: 2000 req/s, method: {t["projection method"]}, basis: {t["projection basis"]}}}
+targets:
+  - {{metric: p95_all, title: {t["target title"]}, comparator: "<=", threshold: 300 ms}}
+  - {{metric: capacity, comparator: ">=", threshold: 1000 req/s}}
+sections:
+  - title: {t["section title"]}
+    body: Plain words.
+"""
+
+
+def signoffs_with(texts: dict[str, str]) -> str:
+    role, name, comment = (q(texts[f"signoff {k}"]) for k in ("role", "name", "comment"))
+    return f"signoffs:\n  - {{role: {role}, name: {name}, decision: approve, date: 2026-10-02, comment: {comment}}}\n"
+
+
+def locust_stats(endpoint: str) -> str:
+    """The real Locust stats file with its endpoint "report" renamed (CSV-quoted as Locust writes it)."""
+    rows = list(csv.reader(io.StringIO((REAL / "locust/basic/run_stats.csv").read_text())))
+    name = rows[0].index("Name")
+    for row in rows[1:]:
+        if row[name] == "report":
+            row[name] = endpoint
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()

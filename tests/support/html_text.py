@@ -44,11 +44,15 @@ def read(html: str) -> Page:
     reader = _Reader()
     reader.feed(html)
     reader.close()
-    return Page(" ".join("".join(reader.parts).split()), reader.elements, reader.scripts)
+    return Page(_HTML_SPACE.sub(" ", "".join(reader.parts)).strip(" "), reader.elements, reader.scripts)
+
+
+#: What HTML collapses: space, tab, LF, FF, CR (not U+2028 or NBSP, which Python's str.split() also splits on).
+_HTML_SPACE = re.compile(r"[ \t\n\f\r]+")
 
 
 def normalise(text: str) -> str:
     """What a page shows for text: whitespace runs as one space, control characters as their symbols."""
     from reportgen.markup import printable
 
-    return re.sub(r"[ \t\n\f\r]+", " ", printable(text)).strip()
+    return _HTML_SPACE.sub(" ", printable(text)).strip(" ")
