@@ -27,6 +27,8 @@ def analyse_release(
     """One release; ``known`` is every release id in results/ (for messages and the baseline check)."""
     folder = project.release_dir(release)
     path = folder / MANIFEST
+    if path.is_dir():
+        raise InputError(Position(path), "is a folder, not a file: the release manifest is a YAML file")
     if not path.is_file():
         raise UnresolvedReferenceError(f"{path}: no such release manifest; releases here: {', '.join(known) or 'none'}")
     for name in (MANIFEST, SIGNOFFS):

@@ -9,14 +9,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reportgen import citations, outputs, progress, write
+from reportgen import citations, limits, outputs, progress, write
 from reportgen.analyse import analyse
 from reportgen.assemble import home_page, release_page
 from reportgen.cache import charts_cached
 from reportgen.citations import Renderer
 from reportgen.claims import INDEX, claims_document, raw_copy, site_index, to_json
 from reportgen.engine import run as run_engine
-from reportgen.errors import ProjectError
+from reportgen.errors import BuildError, ProjectError
 from reportgen.excerpt import page_excerpts
 from reportgen.project import MANIFEST, Project
 from reportgen.prose import Origin
@@ -163,6 +163,16 @@ def commit_docs(project: Project, staging: Path) -> None:
         write.discard(staging)
 
 
+def check_source_date_epoch() -> None:
+    """A set SOURCE_DATE_EPOCH is whole seconds since 1970 that a gzip header can hold, or BuildError."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value and not (value.strip().isdigit() and int(value) <= limits.MAX_SOURCE_DATE_EPOCH):
+        raise BuildError(
+            f"SOURCE_DATE_EPOCH={value!r}: expected whole seconds since 1970-01-01 UTC, from 0 to "
+            f"{limits.MAX_SOURCE_DATE_EPOCH} (limit MAX_SOURCE_DATE_EPOCH); fix or unset it"
+        )
+
+
 @contextmanager
 def _reproducible(results: list[ReleaseResult]) -> Iterator[None]:
     """Pin MkDocs' build date to the newest release date unless SOURCE_DATE_EPOCH is set: same inputs, same bytes."""
@@ -211,6 +221,7 @@ def build(project: Project, site_dir: Path | None = None) -> list[ReleaseResult]
     """The whole build. Input errors, and an output folder reportgen may not replace, are raised before
     anything is written."""
     target = outputs.guard_output_dir(project, site_dir or project.site)
+    check_source_date_epoch()
     results = analyse(project)
     # What a killed build left behind: staging and old trees whose process is gone.
     write.remove_stale([target, project.docs, project.generated, project.docs / "index.md"])

@@ -48,6 +48,9 @@ def collect(
         if (real := outside(release_dir, ref.path)) is not None:
             errors.append(ArtifactError(loaded.positions.at(loc), leaves_release("artifact", ref.path, real)))
             continue
+        if path.is_dir():
+            errors.append(ArtifactError(loaded.positions.at(loc), f"artifact {ref.path!r} is a folder, not a file"))
+            continue
         if not path.is_file():
             message = f"artifact {ref.path!r} does not exist in {release_dir}"
             if manifest.status == "final":

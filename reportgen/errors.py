@@ -25,7 +25,7 @@ A failing target is *data* (a verdict), never an exception.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +124,14 @@ class ErrorGroup(ReportgenError):
     def __init__(self, errors: Sequence[ReportgenError]) -> None:
         self.errors = list(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """``'; did you mean "x"?'`` for the closest candidate to ``name``, or ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f'; did you mean "{close[0]}"?' if close else ""
 
 
 def raise_all(errors: Sequence[ReportgenError]) -> None:

@@ -21,7 +21,7 @@ import operator
 from collections.abc import Callable, Mapping
 
 from reportgen import units
-from reportgen.errors import UnitError, UnresolvedReferenceError
+from reportgen.errors import UnitError, UnresolvedReferenceError, did_you_mean
 from reportgen.load import Loaded, field_path
 from reportgen.resolve import find_measurement
 from reportgen.schemas.manifest import Guard, Quantity, Target, Waiver
@@ -154,6 +154,7 @@ def evaluate(
             where = loaded.positions.at(("waivers", i, "target"))
             raise UnresolvedReferenceError(
                 f"{where}: waivers[{i}].target: unknown target {waiver.target!r}; targets: {', '.join(sorted(targets_by_key))}"
+                f"{did_you_mean(waiver.target, targets_by_key)}"
             )
         waivers[waiver.target] = waiver
     results = [evaluate_target(t, by_id, by_path, waivers) for t in manifest.targets]
@@ -196,7 +197,7 @@ def _check_references(loaded: Loaded, i: int, target: Target, by_id: Mapping[str
         if name is not None and name not in by_id:
             raise UnresolvedReferenceError(
                 f"{loaded.positions.at(('targets', i, *loc))}: targets[{i}].{field_path(loc)}: unknown metric {name!r}; "
-                f"defined: {', '.join(by_id)}"
+                f"defined: {', '.join(by_id)}{did_you_mean(name, by_id)}"
             )
     thresholds: list[tuple[tuple[str | int, ...], str, Quantity]] = [(("threshold",), target.metric, target.threshold)]
     thresholds += [

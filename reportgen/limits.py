@@ -8,6 +8,7 @@ tool or a person writes, and a refusal names the file and the limit (site_docs/g
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import accumulate
 
 KIB, MIB, GIB = 1024, 1024**2, 1024**3
@@ -32,6 +33,11 @@ MAX_LINE_CHARS = 16 * MIB
 MAX_EXPRESSION_CHARS = 2000
 #: Depth of the tree of a derived expression (``a + b + c`` is depth 3; use ``sum(a, b, c)`` for long sums).
 MAX_EXPRESSION_DEPTH = 100
+#: Dates a release or sign-off may carry: a build stamps them into gzip and zip headers (32-bit seconds since 1970).
+EARLIEST_DATE = dt.date(1970, 1, 1)
+LATEST_DATE = dt.date(2106, 2, 6)
+#: The largest SOURCE_DATE_EPOCH a build accepts (the 32-bit timestamp of gzip headers).
+MAX_SOURCE_DATE_EPOCH = 2**32 - 1
 
 
 def size(count: float) -> str:

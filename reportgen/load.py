@@ -17,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from reportgen import limits
-from reportgen.errors import ManifestError, Position, raise_all
+from reportgen.errors import ManifestError, Position, did_you_mean, raise_all
 from reportgen.mojibake import find_mojibake
 from reportgen.schemas.manifest import Manifest, SignOffs
 
@@ -237,6 +237,27 @@ def read_yaml(path: Path, *, placeholders: bool = True) -> YamlFile:
     return YamlFile(tree, PositionIndex(path, tree), hashlib.sha256(raw).hexdigest(), text)
 
 
+def _field_names(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """The fields of the model at ``loc`` inside ``model`` (following lists, options and unions), for hints."""
+    import typing
+
+    models: list[type[BaseModel]] = [model]
+    for token in loc:
+        if isinstance(token, int):
+            continue
+        found: list[type[BaseModel]] = []
+        for current in models:
+            field = current.model_fields.get(token)
+            pending = [field.annotation] if field is not None else []
+            while pending:
+                kind = pending.pop()
+                if isinstance(kind, type) and issubclass(kind, BaseModel):
+                    found.append(kind)
+                pending.extend(typing.get_args(kind))
+        models = found or models
+    return sorted({name for m in models for name in m.model_fields})
+
+
 def _describe(error: ErrorDetails, fields: type[BaseModel]) -> str:
     kind, message = error["type"], error["msg"]
     message = message.removeprefix("Value error, ")
@@ -245,7 +266,8 @@ def _describe(error: ErrorDetails, fields: type[BaseModel]) -> str:
     if kind == "finite_number":
         return f"{error['input']} is not a finite number"
     if kind == "extra_forbidden":
-        return "unknown field; check the spelling (see `reportgen schema`)"
+        hint = did_you_mean(str(error["loc"][-1]), _field_names(fields, error["loc"][:-1]))
+        return f"unknown field; check the spelling (see `reportgen schema`){hint}"
     if kind in ("string_pattern_mismatch",):
         return f"{message.lower()}, got {error['input']!r}"
     if kind.endswith("_type") or kind.endswith("_parsing") or kind == "literal_error":

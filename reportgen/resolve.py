@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from reportgen import expressions, units
-from reportgen.errors import ExpressionError, ReportgenError, UnitError, UnresolvedReferenceError, raise_all
+from reportgen.errors import (
+    ExpressionError,
+    ReportgenError,
+    UnitError,
+    UnresolvedReferenceError,
+    did_you_mean,
+    raise_all,
+)
 from reportgen.load import Loaded
 from reportgen.schemas.manifest import Metric
 from reportgen.schemas.measurement import Measurement, labels_yaml
@@ -208,6 +215,7 @@ def resolve(loaded: Loaded, artifacts: list[Artifact]) -> list[ResolvedMetric]:
             errors.append(
                 UnresolvedReferenceError(
                     f"{where}: unknown metric(s) {', '.join(unknown)}; defined: {', '.join(index_of)}"
+                    f"{did_you_mean(unknown[0], index_of)}"
                 )
             )
         graph[metric.id] = [n for n in used if n in index_of]

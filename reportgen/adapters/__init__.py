@@ -62,10 +62,7 @@ def adapters() -> dict[str, Adapter]:
 
 def detect(path: Path) -> Adapter:
     """The adapter for ``path``: the highest-priority one whose sniff accepts it."""
-    if path.is_dir():
-        raise ArtifactError(Position(path), "is a folder; name one file in it")
-    if not path.is_file():
-        raise ArtifactError(Position(path), "no such file")
+    _refuse_non_file(path)
     sample = read_sample(path)
     accepting = [a for a in adapters().values() if a.sniff(sample)]
     if not accepting:
@@ -78,6 +75,15 @@ def detect(path: Path) -> Adapter:
     return max(accepting, key=lambda a: a.priority)
 
 
+def _refuse_non_file(path: Path) -> None:
+    if path.is_dir():
+        raise ArtifactError(Position(path), "is a folder, not a file; name one file in it")
+    if not path.is_file():
+        raise ArtifactError(Position(path), "no such file")
+    if path.stat().st_size == 0:
+        raise ArtifactError(Position(path), "file is empty (0 bytes): did the tool write nothing, or was it killed?")
+
+
 def extract(
     path: Path, format_name: str | None = None, percentiles: Sequence[float] = (), slices: Slices = ()
 ) -> Extraction:
@@ -88,8 +94,7 @@ def extract(
     that read raw samples (``computes_percentiles = True``); others report what their file holds.
     """
     adapter = get(format_name) if format_name else detect(path)
-    if not path.is_file():
-        raise ArtifactError(Position(path), "no such file")
+    _refuse_non_file(path)
     if (percentiles or slices) and getattr(adapter, "computes_percentiles", False):
         extraction = cast(SampleAdapter, adapter).read(path, percentiles=percentiles, slices=slices)
     else:

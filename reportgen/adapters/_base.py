@@ -155,6 +155,21 @@ def check_expansion(path: Path) -> None:
             return
 
 
+def not_text(path: Path, exc: UnicodeDecodeError) -> ArtifactError:
+    """The error for bytes that do not decode, at the line and column of the first bad byte (text is decoded in
+    chunks ahead of the line being read, so the reader's own line count cannot say where)."""
+    line = column = None
+    if exc.encoding.replace("-", "").lower().startswith("utf8"):
+        with _open_binary(path) as stream:
+            for number, raw in enumerate(stream, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as bad:
+                    line, column = number, len(raw[: bad.start].decode("utf-8")) + 1
+                    break
+    return ArtifactError(Position(path, line, column), f"not valid UTF-8 text ({exc.reason}); save it as UTF-8")
+
+
 def read_bytes(path: Path) -> bytes:
     """All bytes of an artifact (gunzipped by magic number), within MAX_DOCUMENT_BYTES."""
     with _open_binary(path, whole=True) as stream:
@@ -245,7 +260,7 @@ def iter_lines(path: Path, *, whole: bool = False) -> Iterator[tuple[int, str]]:
             for number, line in enumerate(text, start=1):
                 yield number, line.rstrip("\r\n")
     except UnicodeDecodeError as exc:
-        raise ArtifactError(Position(path, number + 1), f"not valid text ({exc.reason}); save it as UTF-8") from None
+        raise not_text(path, exc) from None
     except (OSError, EOFError) as exc:
         raise ArtifactError(Position(path, number + 1 if number else None), f"cannot read: {exc}") from None
 
@@ -304,7 +319,7 @@ def load_json(path: Path) -> Any:
         with open_text(path, whole=True) as text:
             content = text.read()
     except UnicodeDecodeError as exc:
-        raise ArtifactError(Position(path), f"not valid text ({exc.reason}); save it as UTF-8") from None
+        raise not_text(path, exc) from None
     except (OSError, EOFError) as exc:
         raise ArtifactError(Position(path), f"cannot read: {exc}") from None
     if not content.strip():
@@ -352,7 +367,7 @@ def read_csv(path: Path, *, delimiter: str | None = None, required: tuple[str, .
     except csv.Error as exc:
         raise ArtifactError(Position(path, locals().get("line")), f"malformed CSV: {exc}") from None
     except UnicodeDecodeError as exc:
-        raise ArtifactError(Position(path), f"not valid text ({exc.reason}); save it as UTF-8") from None
+        raise not_text(path, exc) from None
     return CsvTable(header, rows)
 
 

@@ -14,7 +14,7 @@ from typing import ClassVar
 from xml.parsers import expat
 
 from reportgen.adapters import _jmeter_sql
-from reportgen.adapters._base import Sample, check_expansion, open_text
+from reportgen.adapters._base import Sample, check_expansion, not_text, open_text
 from reportgen.adapters._duckdb import NotReducible, connect, plain_utf8
 from reportgen.adapters._jmeter_stats import JmeterSample, measure
 from reportgen.errors import ArtifactError, Position
@@ -126,7 +126,7 @@ def _csv_rows(path: Path, info: dict[str, str], warnings: list[ExtractWarning]) 
     except csv.Error as exc:
         raise ArtifactError(Position(path, line), f"malformed CSV: {exc}") from None
     except UnicodeDecodeError as exc:
-        raise ArtifactError(Position(path), f"not valid text ({exc.reason}); save it as UTF-8") from None
+        raise not_text(path, exc) from None
     if not rows:
         raise ArtifactError(Position(path, 1, 1), "file is empty")
     columns, first_is_data = _header(path, rows[0][1], info)
@@ -277,7 +277,7 @@ def _read_xml(path: Path, warnings: list[ExtractWarning]) -> _XmlSamples:
         with open_text(path, whole=True) as text:
             content = text.read()
     except UnicodeDecodeError as exc:
-        raise ArtifactError(Position(path), f"not valid text ({exc.reason}); save it as UTF-8") from None
+        raise not_text(path, exc) from None
     if not content.strip():
         raise ArtifactError(Position(path, 1, 1), "file is empty")
     try:

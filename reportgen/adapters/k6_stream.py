@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from reportgen.adapters import _k6_sql
-from reportgen.adapters._base import Sample, Slices, check_expansion, number, open_text, parse_json
+from reportgen.adapters._base import Sample, Slices, check_expansion, not_text, number, open_text, parse_json
 from reportgen.adapters._duckdb import NotReducible, connect, plain_utf8
 from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_reduce import MetricDeclaration, StreamCollector, reduce_stream, stream_info
@@ -42,7 +42,7 @@ def _lines(path: Path, warnings: list[ExtractWarning]) -> Iterator[str]:
         message = "the compressed file ends early (k6 killed before it closed the file); read the complete lines"
         warnings.append(ExtractWarning(message=message, line=line + 1))
     except UnicodeDecodeError as exc:
-        raise ArtifactError(Position(path, line + 1), f"not valid text ({exc.reason}); save it as UTF-8") from None
+        raise not_text(path, exc) from None
     except (OSError, zlib.error) as exc:
         raise ArtifactError(Position(path, line + 1), f"cannot read: {exc}") from None
 

@@ -8,7 +8,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from reportgen.units import parse_quantity
 
@@ -16,6 +25,20 @@ _ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 Identifier = Annotated[str, Field(pattern=_ID, description="Letters, digits, '.', '_' and '-'.")]
 #: Metric ids appear in derived expressions, so they are names without '-' or '.'.
 MetricId = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Letters, digits and '_'.")]
+
+
+def _plausible_date(value: dt.date) -> dt.date:
+    from reportgen.limits import EARLIEST_DATE, LATEST_DATE
+
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(
+            f"{value} is outside {EARLIEST_DATE} … {LATEST_DATE}, the dates a build can stamp into its files"
+        )
+    return value
+
+
+#: A date a build stamps into files (gzip/zip headers hold 32-bit seconds since 1970).
+StampDate = Annotated[dt.date, AfterValidator(_plausible_date)]
 
 
 class Quantity(BaseModel):
@@ -296,7 +319,7 @@ class Waiver(_Model):
     target: Identifier
     reason: str
     approver: str
-    date: dt.date | None = None
+    date: StampDate | None = None
 
 
 class Section(_Model):
@@ -318,7 +341,7 @@ class Manifest(_Model):
 
     release: Identifier
     title: str
-    date: dt.date
+    date: StampDate
     status: Literal["draft", "final"] = "draft"
     baseline: Identifier | None = Field(default=None, description="The release this one is compared with.")
     summary: str | None = Field(default=None, description="Markdown shown under the header.")
@@ -346,7 +369,7 @@ class SignOff(_Model):
     role: str
     name: str
     decision: Literal["approve", "reject", "conditional"]
-    date: dt.date
+    date: StampDate
     evidence_digest: str | None = Field(
         default=None, pattern=r"^sha256:[0-9a-f]{64}$", description="The release evidence digest that was signed."
     )

@@ -88,7 +88,7 @@ def _fill(project: Path, case: dict[str, Any]) -> list[str]:
     for relative, text in (case.get("files") or {}).items():
         target = project / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(str(text).encode("utf-8"))
+        target.write_bytes(text if isinstance(text, bytes) else str(text).encode("utf-8"))  # !!binary: bytes
         written.append(relative)
     for relative, source in (case.get("copy") or {}).items():
         target = project / relative
