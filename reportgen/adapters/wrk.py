@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import ClassVar
 
@@ -115,7 +115,12 @@ def _thread_stats(run: _Run, match: re.Match[str], line: int) -> None:
     for stat, group in (("avg", "avg"), ("stddev", "stdev"), ("max", "max")):
         value = parse_value(match.group(group), table, run.path, line)
         run.add(metric, stat, value, unit, line, f"{match.group('name')} {group.capitalize()}")
-    within = Decimal(match.group("within")) / 100  # "-nan" when there were no requests
+    try:
+        within = Decimal(match.group("within")) / 100  # "-nan" when there were no requests
+    except InvalidOperation:
+        raise ArtifactError(
+            Position(run.path, line), f"+/- Stdev: expected a percentage, got {match.group('within')!r}%"
+        ) from None
     share = float(within) if within.is_finite() else None
     run.add(f"{metric}_within_stddev", "ratio", share, "ratio", line, f"{match.group('name')} +/- Stdev")
 
