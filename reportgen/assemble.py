@@ -105,7 +105,11 @@ def _footnotes(figures: list[Figure]) -> list[tuple[str, str]]:
 
 def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> ReleasePage:
     manifest = result.manifest
-    metric_figures = {m.id: from_metric(m) for m in result.metrics}
+    described = {m.id: m.description for m in manifest.metrics if m.description}
+    metric_figures = {
+        m.id: from_metric(m).model_copy(update={"description": described.get(m.id)}) for m in result.metrics
+    }
+    artifact_descriptions = {ref.path: ref.description for _, ref in manifest.all_artifacts() if ref.description}
     targets = [
         TargetRow(
             key=t.key,
@@ -169,6 +173,7 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
             sha256=a.sha256,
             size=_size(a.size),
             measurements=len(a.extraction.measurements),
+            description=artifact_descriptions.get(a.path),
         )
         for a in result.artifacts
     ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from reportgen.load import Loaded
 from reportgen.schemas.manifest import Metric
 from reportgen.schemas.measurement import Measurement, labels_yaml
 from reportgen.schemas.report import Artifact, Evidence, Provenance, ResolvedMetric
+from reportgen.suggest import candidates
 
 
 def _located(loaded: Loaded, index: int, *fields: str | int) -> str:
@@ -59,26 +59,6 @@ def find_measurement(artifact: Artifact, metric: str, stat: str, labels: dict[st
     return None
 
 
-def _candidates(artifact: Artifact, metric: str, stat: str, labels: dict[str, str]) -> str:
-    """What the artifact does offer, in a stable order, with the closest match first when there is one."""
-    measurements = artifact.extraction.measurements
-    same = [m for m in measurements if m.metric == metric]
-    if not same:
-        names = sorted({m.metric for m in measurements})
-        close = difflib.get_close_matches(metric, names, n=1)
-        hint = f"did you mean metric {close[0]!r}? " if close else ""
-        return hint + f"metrics in this file: {', '.join(names[:20])}" + (", …" if len(names) > 20 else "")
-    with_stat = [m for m in same if m.stat == stat]
-    if not with_stat:
-        stats = sorted({m.stat for m in same})
-        close = difflib.get_close_matches(stat, stats, n=1)
-        return (f"did you mean stat {close[0]!r}? " if close else "") + f"stats of {metric}: {', '.join(stats)}"
-    label_sets = sorted({labels_yaml(m.labels) for m in with_stat}, key=lambda text: (len(text), text))
-    close = difflib.get_close_matches(labels_yaml(labels), label_sets, n=1)
-    hint = f"did you mean labels {close[0]}? " if close else ""
-    return hint + f"labels of {metric} {stat}: {', '.join(label_sets[:10])}" + (", …" if len(label_sets) > 10 else "")
-
-
 def _measured(
     loaded: Loaded, index: int, metric: Metric, artifacts: dict[str, Artifact], declared: set[str]
 ) -> ResolvedMetric:
@@ -105,7 +85,7 @@ def _measured(
         raise UnresolvedReferenceError(
             f"{_located(loaded, index, 'measured')}: metrics[{index}].measured: {source.artifact} has no "
             f"measurement metric={source.metric!r} stat={source.stat!r} labels={labels_yaml(source.labels)}; "
-            f"{_candidates(artifact, source.metric, source.stat, source.labels)}. "
+            f"{candidates(artifact, source.metric, source.stat, source.labels, artifacts.values())}. "
             f"`reportgen extract {_shown_path(loaded.positions.path.parent / source.artifact)}` lists them all"
         )
     unit = metric.unit if metric.unit is not None else found.unit

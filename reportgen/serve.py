@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -42,9 +43,21 @@ def _watch(project: Project, stop: threading.Event, interval: float = 1.0) -> No
             _regenerate(project)
 
 
+class _AnnounceUrl(logging.Handler):
+    """MkDocs logs "Serving on URL" (with site_url's path) at INFO, which nobody sees: say it on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _, found, url = record.getMessage().partition("Serving on ")  # after MkDocs' "[12:00:00] " time stamp
+        if found:
+            print(f"reportgen: serving on {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+
+
 def serve(project: Project, dev_addr: str) -> None:
     from mkdocs.commands.serve import serve as mkdocs_serve
 
+    livereload = logging.getLogger("mkdocs.livereload")
+    livereload.setLevel(logging.INFO)
+    livereload.addHandler(_AnnounceUrl())
     write_docs(project, analyse(project))
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(project, stop), daemon=True)

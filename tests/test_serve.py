@@ -18,7 +18,7 @@ def fetch(url: str) -> str:
 
 
 def test_serve_regenerates_when_a_manifest_changes(tmp_path: Path) -> None:
-    """Editing release.yaml while serving changes the served page within seconds (bounded wait)."""
+    """serve prints its URL, and editing release.yaml while serving changes the served page within seconds."""
     root = make_project(tmp_path)
     port = free_port()
     server = subprocess.Popen(
@@ -43,4 +43,6 @@ def test_serve_regenerates_when_a_manifest_changes(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=10)
         assert server.stderr is not None
+        stderr = server.stderr.read().decode()
         server.stderr.close()
+    assert f"reportgen: serving on http://127.0.0.1:{port}/" in stderr, stderr

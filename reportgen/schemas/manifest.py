@@ -180,13 +180,33 @@ class Scenario(_Model):
     artifacts: list[ArtifactField] = Field(default_factory=list)
 
 
+def _labels_as_text(raw: Any) -> Any:
+    """Label values are text in every artifact: ``status: 200`` and ``expected_response: true`` mean "200" and "true"."""
+    if not isinstance(raw, dict):
+        return raw
+    return {
+        k: (str(v).lower() if isinstance(v, bool) else str(v)) if isinstance(v, int | float) else v
+        for k, v in raw.items()
+    }
+
+
 class MeasuredFrom(_Model):
     """Which measurement of which artifact a metric takes (see ``reportgen extract FILE``)."""
 
     artifact: str = Field(description="An artifact path declared in scenarios[].artifacts or artifacts.")
     metric: str
     stat: str
-    labels: dict[str, str] = Field(default_factory=dict, description="Exactly the labels of the measurement.")
+    labels: Annotated[
+        dict[str, str],
+        BeforeValidator(_labels_as_text),
+        WithJsonSchema(
+            {"type": "object", "additionalProperties": {"type": ["string", "integer", "number", "boolean"]}}
+        ),
+    ] = Field(
+        default_factory=dict,
+        description="Exactly the labels of the measurement; numbers and booleans are read as their text "
+        "(status: 200 is '200', expected_response: true is 'true').",
+    )
 
 
 class Projection(_Model):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from pydantic import BaseModel, ConfigDict, Field
 
 #: Statistic names every adapter uses. Percentiles are ``p<N>`` with N as the tool
@@ -9,9 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field
 STATS = ("avg", "min", "med", "max", "stddev", "count", "rate", "ratio", "sum", "value", "passes", "fails", "iqr")
 
 
+#: A label value that reads back as the same text when pasted into a YAML flow mapping, unquoted.
+_PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_./()\-](?:[A-Za-z0-9_./()\- ]*[A-Za-z0-9_./()\-])?$")
+
+
+def label_value_yaml(value: str) -> str:
+    """``checkout`` as is; ``""``, ``"/api/items/[id]"`` or ``"a, b"`` quoted, so what is shown can be pasted back."""
+    return value if _PLAIN_VALUE.match(value) else json.dumps(value, ensure_ascii=False)
+
+
 def labels_yaml(labels: dict[str, str]) -> str:
     """``{method: GET, name: checkout}``: a label set written as in release.yaml (a flow mapping)."""
-    return "{" + ", ".join(f"{k}: {v}" for k, v in sorted(labels.items())) + "}"
+    return "{" + ", ".join(f"{k}: {label_value_yaml(v)}" for k, v in sorted(labels.items())) + "}"
 
 
 class Measurement(BaseModel):

@@ -27,6 +27,7 @@ class Figure(_Page):
     expression: str | None = None
     inputs: list[str] = Field(default_factory=list)
     note: str | None = None
+    description: str | None = None  # the manifest's own words about the metric
 
 
 class TargetRow(_Page):
@@ -86,6 +87,7 @@ class ArtifactRow(_Page):
     sha256: str
     size: str
     measurements: int
+    description: str | None = None
 
 
 class AttachmentRow(_Page):
