@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reportgen import progress, units
+from reportgen.acknowledge import acknowledge, findings
 from reportgen.approval import with_verdict
 from reportgen.attachments import collect_attachments
 from reportgen.cache import ExtractionCache
@@ -81,11 +82,14 @@ def analyse_release(
             folder / SIGNOFFS,
         ),
         evidence_digest=digest,
-        warnings=warnings
-        + attachment_warnings
-        + target_warnings
-        + disagreements(loaded.manifest, artifacts)
-        + implausible(metrics),
+        findings=acknowledge(
+            findings("artifact", warnings)
+            + findings("attachment", attachment_warnings)
+            + findings("target", target_warnings)
+            + findings("files-disagree", disagreements(loaded.manifest, artifacts))
+            + findings("implausible", implausible(metrics)),
+            loaded,
+        ),
         attachments=attachments,
         narrative=narrative,
     )

@@ -206,7 +206,8 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
         sections=[(n.title, n.body) for n in result.narrative if n.title is not None],
         signoffs=signoffs,
         artifacts=artifacts,
-        warnings=result.warnings,
+        warnings=[f"{f.message} [{f.id}]" for f in result.loud],
+        acknowledged=[(f.id, f.message, f.acknowledged) for f in result.findings if f.acknowledged],
         footnotes=_footnotes(figures),
         figures=_unique(figures),
         citable=Citable(

@@ -118,8 +118,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             for state in result.signoffs:
                 print(f"  sign-off: {describe_signoff(state)}")
             print()
-        for warning in result.warnings:
-            print(f"warning: {result.id}: {warning}", file=sys.stderr)
+        _print_warnings(result)
     for finding in findings:
         print(finding, file=sys.stderr)
     for release_gate in gates:
@@ -163,7 +162,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _check_json(result: ReleaseResult, release_gate: Gate) -> CheckRelease:
-    from reportgen.schemas.check import CheckGate, CheckRelease, CheckTarget
+    from reportgen.schemas.check import CheckAcknowledged, CheckGate, CheckRelease, CheckTarget
 
     return CheckRelease(
         release=result.id,
@@ -187,7 +186,19 @@ def _check_json(result: ReleaseResult, release_gate: Gate) -> CheckRelease:
         ],
         gate=CheckGate(passes=release_gate.ok, reasons=release_gate.reasons),
         warnings=result.warnings,
+        warning_ids=[f.id for f in result.loud],
+        acknowledged=[
+            CheckAcknowledged(id=f.id, message=f.message, reason=f.acknowledged or "")
+            for f in result.findings
+            if f.acknowledged
+        ],
     )
+
+
+def _print_warnings(result: ReleaseResult) -> None:
+    """Each warning not acknowledged, with the id a manifest acknowledges it by; acknowledged ones stay quiet."""
+    for finding in result.loud:
+        print(f"warning: {result.id}: {finding.message} [{finding.id}]", file=sys.stderr)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -196,8 +207,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     project = _project(args)
     results = build(project, Path(args.site_dir) if args.site_dir else None)
     for result in results:
-        for warning in result.warnings:
-            print(f"warning: {result.id}: {warning}", file=sys.stderr)
+        _print_warnings(result)
     count = f"{len(results)} release" + ("" if len(results) == 1 else "s")
     print(f"Built {count} into {args.site_dir or project.site}")
     return EXIT_OK

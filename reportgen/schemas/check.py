@@ -33,6 +33,12 @@ class CheckGate(_Out):
     reasons: list[str] = Field(description="Why it does not; empty when it passes.")
 
 
+class CheckAcknowledged(_Out):
+    id: str
+    message: str
+    reason: str
+
+
 class CheckRelease(_Out):
     release: str
     verdict: ReleaseVerdict = Field(
@@ -42,4 +48,6 @@ class CheckRelease(_Out):
     evidence_digest: str
     targets: list[CheckTarget]
     gate: CheckGate
-    warnings: list[str]
+    warnings: list[str] = Field(description="Warnings not acknowledged by the manifest.")
+    warning_ids: list[str] = Field(description="The id of each of warnings, in the same order, for acknowledge:.")
+    acknowledged: list[CheckAcknowledged] = Field(description="Warnings the manifest acknowledges, with its reason.")

@@ -342,6 +342,13 @@ class Waiver(_Model):
     date: StampDate | None = None
 
 
+class Acknowledgement(_Model):
+    """A warning the team has read and accepts: listed as acknowledged on the page, not repeated by check."""
+
+    warning: str = Field(description="The warning's id as check prints it, e.g. files-disagree-1f3a9c07.")
+    reason: str = Field(description="Why it is accepted.")
+
+
 class Section(_Model):
     title: str
     body: str | None = Field(default=None, description='Markdown; may cite figures: {{ metric("id") }}.')
@@ -374,6 +381,9 @@ class Manifest(_Model):
     metrics: list[Metric] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     waivers: list[Waiver] = Field(default_factory=list)
+    acknowledge: list[Acknowledgement] = Field(
+        default_factory=list, description="Warnings accepted by id, each with a reason."
+    )
     sections: list[Section] = Field(default_factory=list)
 
     def all_artifacts(self) -> list[tuple[str | None, ArtifactRef]]:

@@ -167,6 +167,7 @@ class ReleasePage(_Page):
     signoffs: list[SignOffRow]
     artifacts: list[ArtifactRow]
     warnings: list[str]
+    acknowledged: list[tuple[str, str, str]] = Field(default_factory=list)  # (id, warning, reason)
     footnotes: list[tuple[str, str]]
     citable: Citable  # what this release's narrative (and other pages) can cite
     narrative: list[Narrative] = Field(default_factory=list)  # summary and sections as written, with sources

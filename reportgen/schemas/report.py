@@ -121,6 +121,14 @@ class Narrative(_Frozen):
         return Origin(self.source, self.line, self.column, self.indent)
 
 
+class Finding(_Frozen):
+    """A warning about a release, with the stable id a manifest acknowledges it by (see reportgen.acknowledge)."""
+
+    id: str
+    message: str
+    acknowledged: str | None = None  # the manifest's reason, when it acknowledges this warning
+
+
 class ReleaseResult(_Frozen):
     """Everything computed for one release."""
 
@@ -133,13 +141,23 @@ class ReleaseResult(_Frozen):
     artifacts: list[Artifact]
     signoffs: list[SignOffState]
     evidence_digest: str
-    warnings: list[str] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
     attachments: list[Attachment] = Field(default_factory=list)
     narrative: list[Narrative] = Field(default_factory=list)
 
     @property
     def id(self) -> str:
         return self.manifest.release
+
+    @property
+    def loud(self) -> list[Finding]:
+        """The warnings nobody acknowledged: these are printed and shown."""
+        return [f for f in self.findings if f.acknowledged is None]
+
+    @property
+    def warnings(self) -> list[str]:
+        """The text of every warning not acknowledged."""
+        return [f.message for f in self.loud]
 
     def metric(self, metric_id: str) -> ResolvedMetric:
         return next(m for m in self.metrics if m.id == metric_id)
