@@ -97,6 +97,8 @@ def _footnotes(figures: list[Figure]) -> list[tuple[str, str]]:
                 low = units.format_value(p.low, p.unit) if p.low is not None else "?"
                 high = units.format_value(p.high, p.unit) if p.high is not None else "?"
                 text += f" Range: {low} to {high}."
+            if figure.carried_from:
+                text += f" Carried over from {figure.carried_from}, not re-estimated."
         else:
             text = f"Projected: {_sentence(figure.note or '')}"
         notes.setdefault(figure.id, text)
@@ -137,6 +139,8 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
             pct = "—" if row.delta_percent is None else f"{row.delta_percent:+.1f} %"
             if "projected" in (row.baseline_provenance, row.current_provenance) and row.delta is not None:
                 delta += " (projected)"
+            if (carried := metric_figures[row.metric].carried_from) is not None:
+                delta += f" (carried over from {carried}, not re-estimated)"
             line = ComparisonLine(
                 title=row.title,
                 baseline=in_unit(base_figures[row.metric], row.unit, base_figures[row.metric].id),

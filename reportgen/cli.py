@@ -46,8 +46,18 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from reportgen.scaffold import new_release
 
-    path = new_release(_project(args), args.release, args.from_release, dt.date.today())
-    print(f"Created {path}" + (f" from {args.from_release}" if args.from_release else ""))
+    made = new_release(_project(args), args.release, args.from_release, dt.date.today())
+    print(f"Created {made.path}" + (f" from {args.from_release}" if args.from_release else ""))
+    if args.from_release:
+        print(
+            f"  copied: {', '.join(made.copied) or 'nothing'}; set baseline: {args.from_release}, status: draft, date"
+        )
+        if made.carried:
+            print(
+                f"  carried over (typed projections, marked 'not re-estimated' until edited): {', '.join(made.carried)}"
+            )
+        if made.dropped:
+            print(f"  not copied (they belong to {args.from_release}): {', '.join(made.dropped)}")
     return EXIT_OK
 
 

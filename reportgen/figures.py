@@ -43,6 +43,8 @@ def from_metric(metric: ResolvedMetric, prefix: str = "metric") -> Figure:
             p = metric.projection
             computed = f" Computed from {metric.expression}." if metric.expression else ""
             hover = f"projected, not measured.{computed} Method: {p.method.rstrip('.')}. Basis: {p.basis.rstrip('.')}."
+            if metric.carried_from:
+                hover += f" Carried over from {metric.carried_from}, not re-estimated."
         else:
             hover = f"projected: {metric.note}"
     elif metric.provenance == "derived":
@@ -64,6 +66,7 @@ def from_metric(metric: ResolvedMetric, prefix: str = "metric") -> Figure:
         expression=metric.expression,
         inputs=metric.inputs,
         note=metric.note,
+        carried_from=metric.carried_from,
     )
 
 

@@ -253,4 +253,6 @@ def _projected(loaded: Loaded, index: int, metric: Metric) -> ResolvedMetric:
         value=value,
         provenance="projected",
         projection=projection.model_copy(update={"unit": source_unit}),
+        carried_from=projection.carried_from,
+        note=f"carried over from {projection.carried_from}, not re-estimated" if projection.carried_from else None,
     )

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
+import re
+from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
 
 from reportgen import write
 from reportgen.errors import ProjectError
-from reportgen.load import read_yaml, round_trip_yaml
+from reportgen.load import _plain, read_yaml, round_trip_yaml
 from reportgen.project import MANIFEST, Project
+from reportgen.schemas.manifest import Projection
 
 _SCAFFOLD = files("reportgen").joinpath("scaffold")
 
@@ -72,17 +80,53 @@ def _retitle_header(text: str, older: str, release: str) -> str:
     return "".join(lines)
 
 
-def new_release(project: Project, release: str, older: str | None, today: dt.date) -> Path:
+@dataclass(frozen=True)
+class NewRelease:
+    """What ``new`` wrote, and for ``--from`` what it copied, carried over and left behind."""
+
+    path: Path
+    copied: list[str] = field(default_factory=list)
+    carried: list[str] = field(default_factory=list)  # metric ids whose typed projection was copied unchanged
+    dropped: list[str] = field(default_factory=list)
+
+
+#: Top-level fields that belong to the release they were written for, never copied by ``new --from``.
+_NOT_COPIED = ("waivers", "sections", "summary", "acknowledge")
+
+
+def _mark_carried(tree: Any, older: str) -> list[str]:
+    """Add ``carried_over`` to every typed projection, so the new release says it was not re-estimated."""
+    carried: list[str] = []
+    for metric in tree.get("metrics") or []:
+        projected = metric.get("projected") if isinstance(metric, dict) else None
+        if not isinstance(projected, dict) or "from" in projected:
+            continue  # projected.from recomputes by itself from the new release's measurements
+        fingerprint = Projection.model_validate(_plain(projected)).fingerprint()
+        previous = projected.get("carried_over")
+        release = (
+            previous.get("release")
+            if isinstance(previous, dict) and previous.get("fingerprint") == fingerprint
+            else older
+        )
+        mark = CommentedMap([("release", release), ("fingerprint", fingerprint)])
+        mark.fa.set_flow_style()
+        projected["carried_over"] = mark
+        carried.append(str(metric.get("id")))
+    return carried
+
+
+def new_release(project: Project, release: str, older: str | None, today: dt.date) -> NewRelease:
     """Create results/RELEASE/release.yaml, copying scenarios, metrics and targets from ``older``."""
     target = project.release_dir(release) / MANIFEST
     if target.exists():
         raise ProjectError(f"{target}: already exists; edit it, or pick another release name")
     if older is None:
         write.write_file(target, _NEW.format(release=release, date=today.isoformat()).encode())
-        return target
+        return NewRelease(target)
     source = project.release_dir(older) / MANIFEST
     if not source.is_file():
         raise ProjectError(f"{source}: no such release to copy from; releases: {', '.join(project.release_ids())}")
+    text = source.read_text(encoding="utf-8")
     tree = read_yaml(source).tree  # the same checks and messages as for any manifest
     tree["release"] = release
     tree["title"] = str(tree.get("title", older)).replace(older, release)
@@ -92,10 +136,37 @@ def new_release(project: Project, release: str, older: str | None, today: dt.dat
         tree["baseline"] = older
     else:
         tree.insert(list(tree).index("status") + 1, "baseline", older)
-    # Waivers, narrative and sign-offs belong to the release they were written for.
-    for key in ("waivers", "sections", "summary"):
-        tree.pop(key, None)
+    dropped = [key for key in _NOT_COPIED if tree.pop(key, None) is not None]
+    carried = _mark_carried(tree, older)
+    copied = [f"{len(tree[key])} {key}" for key in ("scenarios", "metrics", "targets") if tree.get(key)]
+    copied += [key for key in ("environment", "artifacts") if tree.get(key)]
     out = io.StringIO()
-    round_trip_yaml().dump(tree, out)
+    _same_layout(text).dump(tree, out)
     write.write_file(target, _retitle_header(out.getvalue(), older, release).encode())
-    return target
+    return NewRelease(target, copied, carried, dropped)
+
+
+def _same_layout(text: str) -> YAML:
+    """The round-trip writer, indenting as the source does (4-space mappings, sequences flush with their key)."""
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    _, sequence, offset = load_yaml_guess_indent(text)
+    yaml = round_trip_yaml()
+    yaml.indent(mapping=_mapping_indent(text), sequence=sequence or 4, offset=offset or 0)
+    return yaml
+
+
+_KEY_OPENING_BLOCK = re.compile(r"^(?P<indent> *)[^\s#-][^:#]*:\s*(#.*)?$")
+
+
+def _mapping_indent(text: str) -> int:
+    """How far a nested mapping is indented under its key (ruamel guesses sequences only); 2 if none is nested."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    for line, following in itertools.pairwise(lines):
+        opening = _KEY_OPENING_BLOCK.match(line)
+        if opening is None or following.lstrip().startswith("-"):
+            continue
+        depth = len(following) - len(following.lstrip(" ")) - len(opening.group("indent"))
+        if depth > 0:
+            return depth
+    return 2

@@ -6,6 +6,8 @@ Field docs here become the JSON Schema that editors use (``reportgen schema``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -209,6 +211,13 @@ class MeasuredFrom(_Model):
     )
 
 
+class CarriedOver(_Model):
+    """Where a copied projection came from (see Projection.carried_over)."""
+
+    release: str
+    fingerprint: str = Field(description="Projection.fingerprint() when it was copied; an edit changes it.")
+
+
 class Projection(_Model):
     """A number nobody measured: never a pass, always shown with its method and basis.
 
@@ -233,6 +242,22 @@ class Projection(_Model):
     basis: str = Field(description="What it rests on, e.g. 'Kafka vendor benchmark, 3 brokers'.")
     low: float | None = None
     high: float | None = None
+    carried_over: CarriedOver | None = Field(
+        default=None,
+        description="Written by `reportgen new --from`: the release this typed projection was copied from and its "
+        "fingerprint then. While the projection is unchanged, the page says it was carried over, not re-estimated.",
+    )
+
+    def fingerprint(self) -> str:
+        """Twelve hex digits of SHA-256 over what a typed projection states (not where it came from)."""
+        stated = self.model_dump(mode="json", exclude={"carried_over"}, by_alias=True)
+        return hashlib.sha256(json.dumps(stated, sort_keys=True).encode()).hexdigest()[:12]
+
+    @property
+    def carried_from(self) -> str | None:
+        """The release it was carried over from, while nobody has edited it since."""
+        mark = self.carried_over
+        return mark.release if mark is not None and mark.fingerprint == self.fingerprint() else None
 
     @model_validator(mode="after")
     def _range(self) -> Projection:

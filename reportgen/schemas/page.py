@@ -28,6 +28,7 @@ class Figure(_Page):
     inputs: list[str] = Field(default_factory=list)
     note: str | None = None
     description: str | None = None  # the manifest's own words about the metric
+    carried_from: str | None = None  # a projection copied unchanged from this release by `new --from`
 
 
 class TargetRow(_Page):

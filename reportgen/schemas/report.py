@@ -69,6 +69,7 @@ class ResolvedMetric(_Frozen):
     expression: str | None = None
     inputs: list[str] = Field(default_factory=list)
     note: str | None = None  # why it is missing, or how a derived projection came about
+    carried_from: str | None = None  # a typed projection copied unchanged by `new --from` from this release
 
 
 class GuardResult(_Frozen):
