@@ -57,7 +57,8 @@ def analyse_release(
     artifacts, warnings = collect(folder, loaded, ExtractionCache.of(project.root), advance)
     attachments, attachment_warnings = collect_attachments(folder, loaded)
     metrics = resolve(loaded, artifacts)
-    targets, target_warnings = evaluate(loaded, metrics, artifacts)
+    targets, target_warnings, per_value = evaluate(loaded, metrics, artifacts)
+    metrics = metrics + per_value  # the metrics each: targets judge, one per label value, with their evidence
     digest = evidence_digest(loaded.text_sha256, artifacts, attachments)
     signoffs = load_signoffs(folder / SIGNOFFS)
     verdict = release_verdict(targets)

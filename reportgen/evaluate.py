@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 
 from reportgen import units
 from reportgen.errors import UnitError, UnresolvedReferenceError, did_you_mean
+from reportgen.expand import expand_targets
 from reportgen.load import Loaded, field_path
 from reportgen.resolve import find_measurement
 from reportgen.schemas.manifest import Guard, Quantity, Target, Waiver
@@ -139,8 +140,9 @@ def evaluate_target(
 
 def evaluate(
     loaded: Loaded, metrics: list[ResolvedMetric], artifacts: list[Artifact]
-) -> tuple[list[TargetResult], list[str]]:
-    """Verdict for every target; unknown metric names and unit mismatches are errors at the target's position."""
+) -> tuple[list[TargetResult], list[str], list[ResolvedMetric]]:
+    """Verdict for every target (each: targets expanded), warnings, and the per-label-value metrics expansions
+    judge; unknown metric names and unit mismatches are errors at the target's position."""
     manifest = loaded.manifest
     by_id = {m.id: m for m in metrics}
     by_path = {a.path: a for a in artifacts}
@@ -157,13 +159,14 @@ def evaluate(
                 f"{did_you_mean(waiver.target, targets_by_key)}"
             )
         waivers[waiver.target] = waiver
-    results = [evaluate_target(t, by_id, by_path, waivers) for t in manifest.targets]
+    targets, per_value = expand_targets(loaded, by_id, by_path, waivers)
+    results = [evaluate_target(t, by_id | per_value, by_path, waivers) for t in targets]
     for result in results:
-        if result.key in waivers and result.verdict == "pass":
+        if result.key in targets_by_key and result.key in waivers and result.verdict == "pass":
             warnings.append(f"waiver for target {result.key!r} is not needed: the target passes")
         if (slip := unit_slip(result)) is not None:
             warnings.append(slip)
-    return results, warnings
+    return results, warnings, list(per_value.values())
 
 
 #: A threshold and the value it judges this many times apart are more likely a unit slip than a target.

@@ -88,24 +88,32 @@ def _measured(
             f"{candidates(artifact, source.metric, source.stat, source.labels, artifacts.values())}. "
             f"`reportgen extract {_shown_path(loaded.positions.path.parent / source.artifact)}` lists them all"
         )
+    try:
+        return measured_metric(metric, artifact, found, metric_id=metric.id, title=title)
+    except UnitError as exc:
+        raise UnitError(f"{_located(loaded, index, 'unit')}: metrics[{index}].unit: {exc}") from None
+
+
+def measured_metric(
+    metric: Metric, artifact: Artifact, found: Measurement, *, metric_id: str, title: str
+) -> ResolvedMetric:
+    """A metric's value from one measurement, in the metric's unit, with its evidence."""
     unit = metric.unit if metric.unit is not None else found.unit
     try:
         value = None if found.value is None else units.convert(found.value, found.unit, unit)
     except UnitError:
         given = units.unit(found.unit).dimension
         raise UnitError(
-            f"{_located(loaded, index, 'unit')}: metrics[{index}].unit: {metric.unit!r} is a "
-            f"{units.unit(unit).dimension} unit, but {source.artifact} gives this value in {found.unit or 'no unit'} "
-            f"({given}); use a unit of that dimension or leave unit out"
+            f"{metric.unit!r} is a {units.unit(unit).dimension} unit, but {artifact.path} gives this value in "
+            f"{found.unit or 'no unit'} ({given}); use a unit of that dimension or leave unit out"
         ) from None
-    evidence = evidence_for(artifact, found)
     return ResolvedMetric(
-        id=metric.id,
+        id=metric_id,
         title=title,
         unit=unit,
         value=value,
         provenance="measured" if value is not None else "missing",
-        evidence=evidence,
+        evidence=evidence_for(artifact, found),
         note=None if value is not None else "the artifact has no value for it (e.g. N/A: no samples)",
     )
 

@@ -354,6 +354,11 @@ class Target(_Model):
         default="must", description="must-targets decide the release verdict; should-targets are reported."
     )
     guards: list[Guard] = Field(default_factory=list)
+    each: str | None = Field(
+        default=None,
+        description="A label key (e.g. name): one verdict per value of it in the metric's artifact, each with its "
+        "own evidence, keyed target[name=value]. The metric must be measured, without this label.",
+    )
 
     @property
     def key(self) -> str:
