@@ -1,0 +1,154 @@
+"""Raw samples of an artifact: the one place that reads every value a tool recorded, for statistics and charts.
+
+Summaries give one number; a noise test and a distribution chart need the values behind it.
+:class:`SampleSource` finds them for a (metric, labels) slice the way the artifact's adapter
+slices it, reading each file once per build:
+
+==================  ===================================================================
+adapter             samples
+==================  ===================================================================
+k6-json-stream,     every Point of the metric in the slice (file order); a Rate's
+k6-csv-stream       samples are its 0/1 values; ``vus`` over time as a series
+locust-json         the response-time buckets expanded (each bucket value × its count),
+                    Locust's own rounding; a failure share as one 0/1 value a request
+hyperfine-json      ``times`` of the command (s)
+==================  ===================================================================
+
+Any other adapter has no samples here: its figures are summaries ("not tested for noise").
+The scale work (issue 18) may move stream reading elsewhere; this module's interface stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reportgen.adapters._base import load_json
+from reportgen.adapters._k6_common import value_unit
+from reportgen.adapters._k6_reduce import StreamCollector
+from reportgen.adapters._labels import UniqueNames
+from reportgen.adapters._locust_json import aggregate, read_entry
+from reportgen.adapters.benchmarks import _hyperfine_labels
+from reportgen.adapters.k6_stream import read_csv_stream, read_ndjson
+from reportgen.estimators import K6_LINEAR, LOCUST_BUCKETS
+from reportgen.schemas.measurement import Series
+from reportgen.schemas.report import Artifact
+
+#: The percentile rule hyperfine and pytest-benchmark use for a median: numpy's default (linear).
+LINEAR = "linear"
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+
+@dataclass(frozen=True)
+class Samples:
+    """The values behind one figure, in file order, in ``unit``; ``estimator`` is the tool's percentile rule."""
+
+    values: FloatArray
+    unit: str
+    estimator: str
+    description: str  # "2,154 http_req_duration samples {name: checkout} of k6/stream.ndjson.gz"
+
+
+LabelKey = tuple[tuple[str, str], ...]
+#: What one file holds: (metric, labels) → (values, unit, estimator), and extra over-time series.
+_Read = tuple[dict[tuple[str, LabelKey], tuple[FloatArray, str, str]], list[Series]]
+
+
+def _key(labels: dict[str, str]) -> LabelKey:
+    return tuple(sorted(labels.items()))
+
+
+def _k6(collector: StreamCollector) -> _Read:
+    found: dict[tuple[str, LabelKey], tuple[FloatArray, str, str]] = {}
+    for metric, by_labels in collector.slices.items():
+        declaration = collector.declarations[metric]
+        unit = "ratio" if declaration.kind == "rate" else value_unit(declaration.contains)
+        for labels, samples in by_labels.items():
+            values = np.asarray(samples.values, dtype=np.float64)
+            if declaration.kind == "rate":
+                values = (values != 0).astype(np.float64)
+            found[(metric, labels)] = (values, unit, K6_LINEAR)
+    series: list[Series] = []
+    vus = collector.slices.get("vus", {}).get(())
+    if vus is not None and len(vus.times):
+        points = sorted((t / 1e9, v) for t, v in zip(vus.times, vus.values, strict=True))
+        series.append(Series(metric="vus", stat="value", unit="count", points=points, selector="query:vus over time"))
+    return found, series
+
+
+def _locust_json(path: Path) -> _Read:
+    document = load_json(path)
+    entries = [read_entry(path, index, raw) for index, raw in enumerate(document)]
+    found: dict[tuple[str, LabelKey], tuple[FloatArray, str, str]] = {}
+    for entry in [*entries, aggregate(entries)]:
+        buckets = sorted(entry.buckets.items())
+        times = np.repeat([float(b) for b, _ in buckets], [int(c) for _, c in buckets]).astype(np.float64)
+        found[("response_time", _key(entry.labels))] = (times, "ms", LOCUST_BUCKETS)
+        failed = np.zeros(entry.num_requests, dtype=np.float64)
+        failed[: entry.num_failures] = 1.0
+        found[("failures", _key(entry.labels))] = (failed, "ratio", LINEAR)
+    return found, []
+
+
+def _hyperfine(path: Path) -> _Read:
+    document = load_json(path)
+    unique = UniqueNames()
+    found: dict[tuple[str, LabelKey], tuple[FloatArray, str, str]] = {}
+    for result in document.get("results", []) if isinstance(document, dict) else []:
+        labels = _hyperfine_labels(str(result.get("command", "")), result.get("parameters") or {}, unique)
+        times = result.get("times")
+        if isinstance(times, list) and times:
+            found[("time", _key(labels))] = (np.asarray(times, dtype=np.float64), "s", LINEAR)
+    return found, []
+
+
+_READERS: dict[str, Callable[[Path], _Read]] = {
+    "k6-json-stream": lambda path: _k6(read_ndjson(path)[0]),
+    "k6-csv-stream": lambda path: _k6(read_csv_stream(path)[0]),
+    "locust-json": _locust_json,
+    "hyperfine-json": _hyperfine,
+}
+
+
+def has_samples(artifact: Artifact) -> bool:
+    """Whether this artifact's format records the values behind its figures."""
+    return artifact.extraction.adapter in _READERS
+
+
+class SampleSource:
+    """Raw samples of the artifacts of releases, each file read at most once. ``folder`` maps a release id
+    to its folder under results/."""
+
+    def __init__(self, folder: Callable[[str], Path]) -> None:
+        self._folder = folder
+        self._read: dict[tuple[str, str], _Read] = {}
+
+    def _file(self, release: str, artifact: Artifact) -> _Read | None:
+        reader = _READERS.get(artifact.extraction.adapter)
+        if reader is None:
+            return None
+        key = (artifact.sha256, artifact.extraction.adapter)
+        if key not in self._read:
+            self._read[key] = reader(self._folder(release) / artifact.path)
+        return self._read[key]
+
+    def samples(self, release: str, artifact: Artifact, metric: str, labels: dict[str, str]) -> Samples | None:
+        """Every value of ``metric`` in the slice ``labels`` of the artifact, or None if it has none."""
+        read = self._file(release, artifact)
+        found = None if read is None else read[0].get((metric, _key(labels)))
+        if found is None or not len(found[0]):
+            return None
+        values, unit, estimator = found
+        slice_text = "" if not labels else " {" + ", ".join(f"{k}: {v}" for k, v in sorted(labels.items())) + "}"
+        description = f"{len(values):,} {metric} samples{slice_text} of {artifact.path}"
+        return Samples(values=values, unit=unit, estimator=estimator, description=description)
+
+    def series(self, release: str, artifact: Artifact) -> list[Series]:
+        """Over-time series only raw samples give (k6: active VUs)."""
+        read = self._file(release, artifact)
+        return [] if read is None else read[1]
