@@ -7,9 +7,11 @@ from reportgen.approval import decision_text
 from reportgen.charts import release_charts
 from reportgen.claims import raw_copy
 from reportgen.compare import compare
+from reportgen.comparison import change_text, verdict_word
 from reportgen.errors import BuildError
 from reportgen.evaluate import counts_text
 from reportgen.figures import anchor, from_measurement, from_metric, in_unit
+from reportgen.samples import SampleSource
 from reportgen.schemas.page import (
     ArtifactRow,
     AttachmentRow,
@@ -105,7 +107,11 @@ def _footnotes(figures: list[Figure]) -> list[tuple[str, str]]:
     return list(notes.items())
 
 
-def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> ReleasePage:
+def release_page(
+    result: ReleaseResult, baseline: ReleaseResult | None, samples: SampleSource | None = None
+) -> ReleasePage:
+    """The page model of one release; with ``samples`` (raw values read once per build) changes are tested for
+    noise and distributions drawn."""
     manifest = result.manifest
     described = {m.id: m.description for m in manifest.metrics if m.description}
     metric_figures = {
@@ -134,11 +140,9 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
     if baseline is not None:
         # Baseline figures keep their own ids: they link to the baseline release's evidence page.
         base_figures = {m.id: from_metric(m) for m in baseline.metrics}
-        for row in compare(result, baseline):
-            delta = "—" if row.delta is None else units.format_change(row.delta, row.unit)
-            pct = "—" if row.delta_percent is None else f"{row.delta_percent:+.1f} %"
-            if "projected" in (row.baseline_provenance, row.current_provenance) and row.delta is not None:
-                delta += " (projected)"
+        for row in compare(result, baseline, samples):
+            text = change_text(row)
+            delta = text.delta
             if (carried := metric_figures[row.metric].carried_from) is not None:
                 delta += f" (carried over from {carried}, not re-estimated)"
             line = ComparisonLine(
@@ -146,8 +150,13 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
                 baseline=in_unit(base_figures[row.metric], row.unit, base_figures[row.metric].id),
                 current=metric_figures[row.metric],
                 delta=delta,
-                delta_percent=pct,
+                delta_percent=text.percent,
                 direction=row.direction,
+                interval=text.interval,
+                samples=text.samples,
+                better=row.better or "—",
+                change=verdict_word(row),
+                note=row.untested_because or "",
             )
             comparison.append(line)
             deltas[row.metric] = line
@@ -185,7 +194,7 @@ def release_page(result: ReleaseResult, baseline: ReleaseResult | None) -> Relea
     figures: list[Figure] = [t.figure for t in targets] + list(metric_figures.values())
     figures += [c for table in tables for _, cells in table.rows for c in cells if c is not None]
     env = manifest.environment
-    glance, chart_groups = release_charts(result)
+    glance, chart_groups = release_charts(result, samples)
     return ReleasePage(
         id=manifest.release,
         title=manifest.title,

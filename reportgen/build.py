@@ -21,6 +21,7 @@ from reportgen.excerpt import page_excerpts
 from reportgen.project import MANIFEST, Project
 from reportgen.prose import Origin
 from reportgen.render import HOME_MARKER, environment, render_home, render_release, stylesheet
+from reportgen.samples import SampleSource
 from reportgen.schemas.report import ReleaseResult
 
 STYLESHEET = "assets/reportgen.css"
@@ -28,12 +29,15 @@ STYLESHEET = "assets/reportgen.css"
 
 def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, write.Content], bytes]:
     """Every file of site_docs/releases/ (raw artifacts by path) and the home page for site_docs/index.md,
-    in memory. Pure apart from reading templates."""
+    in memory. Pure apart from reading templates and the raw samples of artifacts."""
     env = environment(project.templates)
     by_id = {r.id: r for r in results}
+    samples = SampleSource(project.release_dir)  # each raw file read once, for noise tests and distributions
     files: dict[str, write.Content] = {STYLESHEET: stylesheet()}
     documents = []
-    pages = [release_page(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None) for r in results]
+    pages = [
+        release_page(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None, samples) for r in results
+    ]
     citables = {page.id: page.citable for page in pages}
     with progress.bar("rendering release pages", len(results), "pages") as advance:  # on a terminal only
         for result, page in zip(results, pages, strict=True):

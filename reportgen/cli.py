@@ -364,6 +364,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_NOT_PASS
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from reportgen.comparison import as_json, as_text, compare_releases, must_regressions
+
+    rows = compare_releases(_project(args), args.old, args.new)
+    if args.json:
+        print(json.dumps(as_json(rows, args.old, args.new), indent=2, ensure_ascii=False))
+    else:
+        print(as_text(rows, args.old, args.new))
+    regressed = must_regressions(rows)
+    if regressed and not args.json:
+        print(f"REGRESSED: {', '.join(r.metric for r in regressed)} (judged by a must-target)")
+    return EXIT_NOT_PASS if regressed else EXIT_OK
+
+
 def _label(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep:
@@ -566,6 +580,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="a built site folder, or a report repository (default: -C or here)")
     p.add_argument("--site-dir", help="in a repository, the built site to check (default: site/)")
     p.set_defaults(run=cmd_verify)
+
+    p = sub.add_parser(
+        "compare",
+        help="compare two releases' figures, each change tested for noise",
+        description="Compare NEW's figures with OLD's: signed changes, 95 % bootstrap intervals where both have raw "
+        "samples, and improved / regressed / no significant change / not tested for noise. "
+        "Exit 0 no must-target's metric regressed significantly, 1 one did, 2 invalid input.",
+    )
+    p.add_argument("old", help="the baseline release id")
+    p.add_argument("new", help="the release to judge against it")
+    p.add_argument("--json", action="store_true", help="the rows as JSON")
+    p.set_defaults(run=cmd_compare)
 
     p = sub.add_parser(
         "schema",

@@ -1,13 +1,31 @@
-"""A release against its baseline: values and deltas computed, never typed. Pure."""
+"""A release against its baseline: values, deltas and whether each change is noise. Computed, never typed. Pure
+given a :class:`~reportgen.samples.SampleSource` (which reads raw files once).
+
+Each row's word: **improved** or **regressed** when the 95 % interval of the change excludes 0
+(:mod:`reportgen.compare_stats`), **no significant change** when it does not, and **not tested for
+noise** when either release has only a summary of that figure. Which way is better comes from the
+metric's ``better:``, else its target or guard, else its kind: durations and failure shares are
+better lower, throughput and pass shares higher. Rows come most important first: significant
+regressions of must-targets' metrics, then should-targets', then the rest.
+"""
 
 from __future__ import annotations
 
-from reportgen import units
-from reportgen.errors import UnitError
-from reportgen.schemas.report import ComparisonRow, Direction, ReleaseResult
+import re
+from typing import Literal
 
-#: Relative changes smaller than this are "unchanged" (the direction of noise is not news).
+from reportgen import units
+from reportgen.compare_stats import difference
+from reportgen.errors import UnitError
+from reportgen.samples import Samples, SampleSource
+from reportgen.schemas.report import Change, ComparisonRow, Direction, ReleaseResult, ResolvedMetric
+
+#: Relative changes smaller than this are "unchanged" in the raw direction (the word of an untested row).
 UNCHANGED_BELOW_PERCENT = 1.0
+
+Better = Literal["lower", "higher"]
+_WORSE_WHEN_HIGH = re.compile(r"fail|error|err\b|drop|timeout|reject|lost|loss", re.IGNORECASE)
+_BETTER_WHEN_HIGH = re.compile(r"pass|success|succeed|\bok\b|hit|availab|uptime", re.IGNORECASE)
 
 
 def _judging_rule(result: ReleaseResult, metric_id: str) -> tuple[str, float, str] | None:
@@ -24,22 +42,104 @@ def _judging_rule(result: ReleaseResult, metric_id: str) -> tuple[str, float, st
     return None
 
 
-def _direction(old: float, new: float, unit: str, rule: tuple[str, float, str] | None) -> Direction:
-    """improved / regressed by the rule's comparator: lower is better for < and <=, higher for > and >=,
-    nearer the threshold for ==; "changed" when no target or guard says which way is better."""
-    if rule is None:
+def default_better(metric: ResolvedMetric) -> Better | None:
+    """Which way is better by the metric's kind: durations lower, rates higher, shares and counts by their name."""
+    dimension = units.unit(metric.unit).dimension
+    if dimension == "time":
+        return "lower"
+    if dimension in ("rate", "bytes/s"):
+        return "higher"
+    if dimension in ("ratio", "count"):
+        words = f"{metric.id} {metric.title} {metric.evidence.metric if metric.evidence else ''}"
+        if _WORSE_WHEN_HIGH.search(words):
+            return "lower"
+        if _BETTER_WHEN_HIGH.search(words):
+            return "higher"
+    return None
+
+
+def better_of(result: ReleaseResult, metric: ResolvedMetric) -> Better | None:
+    rule = _judging_rule(result, metric.id)
+    if rule is not None and rule[0] in ("<", "<="):
+        return "lower"
+    if rule is not None and rule[0] in (">", ">="):
+        return "higher"
+    return default_better(metric)
+
+
+def _direction(
+    old: float, new: float, unit: str, rule: tuple[str, float, str] | None, better: Better | None
+) -> Direction:
+    """improved / regressed by the rule's comparator (nearer the threshold for ==), else by the kind's default;
+    "changed" only when nothing says which way is better."""
+    if rule is not None and rule[0] == "==":
+        target = units.convert(rule[1], rule[2], unit)
+        return "improved" if abs(new - target) < abs(old - target) else "regressed"
+    if better is None:
         return "changed"
-    comparator, threshold, threshold_unit = rule
-    if comparator in ("<", "<="):
-        return "improved" if new < old else "regressed"
-    if comparator in (">", ">="):
-        return "improved" if new > old else "regressed"
-    target = units.convert(threshold, threshold_unit, unit)
-    return "improved" if abs(new - target) < abs(old - target) else "regressed"
+    return "improved" if (new < old) == (better == "lower") else "regressed"
 
 
-def compare(current: ReleaseResult, baseline: ReleaseResult) -> list[ComparisonRow]:
-    """One row per metric id present in both releases, in the current release's order."""
+def _samples(source: SampleSource | None, result: ReleaseResult, metric: ResolvedMetric) -> Samples | str | None:
+    """The raw samples behind a measured figure, or why there are none."""
+    if metric.provenance != "measured" or metric.evidence is None:
+        return f"{metric.provenance}, not read from raw samples"
+    if source is None:
+        return "raw samples not read"
+    evidence = metric.evidence
+    artifact = next(a for a in result.artifacts if a.path == evidence.path)
+    found = source.samples(result.id, artifact, evidence.metric, evidence.labels)
+    return found if found is not None else f"{evidence.path} holds a summary, not the samples"
+
+
+def _severity(result: ReleaseResult, metric_id: str) -> str | None:
+    """The severity of the targets that judge this metric, directly or through a guard ("must" wins)."""
+    severities = {
+        t.severity
+        for t in result.manifest.targets
+        if t.metric == metric_id or any(g.metric == metric_id for g in t.guards)
+    }
+    return "must" if "must" in severities else ("should" if severities else None)
+
+
+def _tested(
+    row: ComparisonRow, old: Samples | str | None, new: Samples | str | None, stat: str, seed: str
+) -> ComparisonRow:
+    if isinstance(old, str) or isinstance(new, str) or old is None or new is None:
+        why = next((s for s in (new, old) if isinstance(s, str)), "no samples")
+        return row.model_copy(update={"untested_because": why})
+    test = difference(old, new, stat, row.unit, seed)
+    if test is None:
+        return row.model_copy(update={"untested_because": f"a {stat} has no bootstrap interval here"})
+    change: Change = "no significant change"
+    if test.significant:
+        change = "improved" if (test.low > 0) == (row.better == "higher") else "regressed"
+        if row.better is None:
+            change = "n/a"  # significant, but nothing says which way is better
+    return row.model_copy(
+        update={
+            "change": change,
+            "low": test.low,
+            "high": test.high,
+            "n_baseline": test.n_old,
+            "n_current": test.n_new,
+            "subsampled": test.subsampled,
+            "method": test.method,
+        }
+    )
+
+
+def importance(row: ComparisonRow) -> tuple[int, int]:
+    """Sort key: significant regressions first (must-targets' before should-targets' before the rest)."""
+    group = {"regressed": 0, "not tested for noise": 1, "improved": 2, "n/a": 3, "no significant change": 4}
+    severity = {"must": 0, "should": 1}.get(row.severity or "", 2)
+    return group[row.change], severity
+
+
+def compare(
+    current: ReleaseResult, baseline: ReleaseResult, samples: SampleSource | None = None
+) -> list[ComparisonRow]:
+    """One row per metric id present in both releases, most important first (manifest order within a rank)."""
     rows: list[ComparisonRow] = []
     before = {m.id: m for m in baseline.metrics}
     for metric in current.metrics:
@@ -50,6 +150,7 @@ def compare(current: ReleaseResult, baseline: ReleaseResult) -> list[ComparisonR
             old_value = None if old.value is None else units.convert(old.value, old.unit, metric.unit)
         except UnitError:
             continue  # the metric changed meaning between releases; nothing to compare
+        better = better_of(current, metric)
         delta = delta_percent = None
         direction: Direction = "n/a"
         if old_value is not None and metric.value is not None:
@@ -58,19 +159,26 @@ def compare(current: ReleaseResult, baseline: ReleaseResult) -> list[ComparisonR
             if delta == 0 or (delta_percent is not None and abs(delta_percent) < UNCHANGED_BELOW_PERCENT):
                 direction = "unchanged"
             else:
-                direction = _direction(old_value, metric.value, metric.unit, _judging_rule(current, metric.id))
-        rows.append(
-            ComparisonRow(
-                metric=metric.id,
-                title=metric.title,
-                unit=metric.unit,
-                baseline=old_value,
-                current=metric.value,
-                baseline_provenance=old.provenance,
-                current_provenance=metric.provenance,
-                delta=delta,
-                delta_percent=delta_percent,
-                direction=direction,
-            )
+                direction = _direction(old_value, metric.value, metric.unit, _judging_rule(current, metric.id), better)
+        row = ComparisonRow(
+            metric=metric.id,
+            title=metric.title,
+            unit=metric.unit,
+            baseline=old_value,
+            current=metric.value,
+            baseline_provenance=old.provenance,
+            current_provenance=metric.provenance,
+            delta=delta,
+            delta_percent=delta_percent,
+            direction=direction,
+            better=better,
+            severity=_severity(current, metric.id),
+            change="n/a" if delta is None else "not tested for noise",
         )
-    return rows
+        if delta is not None:
+            stat = metric.evidence.stat if metric.evidence else ""
+            seed = f"{metric.id}:{old.evidence.sha256 if old.evidence else ''}:{metric.evidence.sha256 if metric.evidence else ''}"
+            row = _tested(row, _samples(samples, baseline, old), _samples(samples, current, metric), stat, seed)
+        rows.append(row)
+    order = {row.metric: i for i, row in enumerate(rows)}
+    return sorted(rows, key=lambda r: (*importance(r), order[r.metric]))

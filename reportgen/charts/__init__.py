@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from reportgen.charts import models, over_time, specs, svg
 from reportgen.charts.models import ChartModel
+from reportgen.samples import SampleSource
 from reportgen.schemas.page import Chart, ChartGroup
 from reportgen.schemas.report import Artifact, ReleaseResult
 
@@ -36,16 +37,22 @@ def _best(candidates: list[ChartModel]) -> ChartModel | None:
     return max(candidates, key=lambda m: len(m.rows), default=None)
 
 
-def _scenario_charts(result: ReleaseResult, artifacts: list[Artifact]) -> list[ChartModel]:
+def _scenario_charts(
+    result: ReleaseResult, artifacts: list[Artifact], samples: SampleSource | None
+) -> list[ChartModel]:
     found: list[ChartModel] = []
     percentiles = _best([c for a in artifacts if (c := models.latency_percentiles(result, a)) is not None])
     if percentiles is not None:
         found.append(percentiles)
-    found += [c for a in artifacts if (c := over_time.over_time(result, a)) is not None]
+    for artifact in artifacts:
+        extra = samples.series(result.id, artifact) if samples is not None else []
+        chart = over_time.over_time(result, artifact, extra)
+        if chart is not None:
+            found.append(chart)
     return found
 
 
-def release_charts(result: ReleaseResult) -> tuple[Chart | None, list[ChartGroup]]:
+def release_charts(result: ReleaseResult, samples: SampleSource | None = None) -> tuple[Chart | None, list[ChartGroup]]:
     """Targets at a glance, and each scenario's charts in manifest order (scenarios without charts left out)."""
     glance = models.targets_at_a_glance(result)
     groups: list[ChartGroup] = []
@@ -54,7 +61,7 @@ def release_charts(result: ReleaseResult) -> tuple[Chart | None, list[ChartGroup
         by_scenario.setdefault(artifact.scenario, []).append(artifact)
     titles = {s.id: s.title for s in result.manifest.scenarios}
     for scenario, artifacts in by_scenario.items():
-        charts = _scenario_charts(result, artifacts)
+        charts = _scenario_charts(result, artifacts, samples)
         if charts:
             title = titles.get(scenario or "", "Artifacts outside a scenario")
             groups.append(ChartGroup(title=title, charts=[render(c) for c in charts]))

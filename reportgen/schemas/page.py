@@ -68,6 +68,11 @@ class ComparisonLine(_Page):
     delta: str
     delta_percent: str
     direction: str
+    interval: str = "—"  # 95 % interval of the change, when tested for noise
+    samples: str = "—"  # sample counts of the two runs, when tested
+    better: str = "—"  # "lower" / "higher"
+    change: str = "not tested for noise"  # improved / regressed / no significant change / not tested for noise
+    note: str = ""  # why a row is not tested
 
 
 class SignOffRow(_Page):

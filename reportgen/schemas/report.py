@@ -13,6 +13,7 @@ from reportgen.schemas.measurement import Extraction
 Provenance = Literal["measured", "derived", "projected", "missing"]
 Verdict = Literal["pass", "fail", "unverified", "missing", "invalid", "waived"]
 Direction = Literal["improved", "regressed", "unchanged", "changed", "n/a"]
+Change = Literal["improved", "regressed", "no significant change", "not tested for noise", "n/a"]
 #: "no targets": no must-target decides the release; drawn neutral, never green, never a pass.
 ReleaseVerdict = Literal["pass", "fail", "unverified", "waived", "no targets"]
 VERDICTS: tuple[Verdict, ...] = ("pass", "fail", "unverified", "missing", "invalid", "waived")
@@ -175,3 +176,15 @@ class ComparisonRow(_Frozen):
     delta: float | None
     delta_percent: float | None
     direction: Direction
+    #: Which way is better: the metric's ``better:``, else its target or guard, else the default for its kind.
+    better: Literal["lower", "higher"] | None = None
+    #: The noise test's word: improved / regressed / no significant change, or "not tested for noise".
+    change: Change = "not tested for noise"
+    untested_because: str | None = None
+    low: float | None = None  # 95 % interval of the change, in ``unit``
+    high: float | None = None
+    n_baseline: int | None = None
+    n_current: int | None = None
+    subsampled: bool = False
+    method: str | None = None
+    severity: str | None = None  # of the target on this metric, if any ("must" first)

@@ -1,0 +1,177 @@
+"""Is a change noise? A seeded bootstrap of the difference of one statistic between two runs. Pure.
+
+For a metric whose two releases both have raw samples (:mod:`reportgen.samples`), the 95 %
+confidence interval of ``statistic(new) - statistic(old)`` comes from
+``scipy.stats.bootstrap`` (percentile method, 2,000 resamples, each run resampled on its own).
+The statistic is the one the figure reports, computed with the tool's own percentile rule, so
+the interval is about the number on the page. The change is **significant** when the interval
+excludes 0. The seed is derived from the metric id and both files' SHA-256, so every build
+gives the same interval; a run of more than :data:`MAX_SAMPLES` values is first reduced to a
+seeded random subsample of that size (the result says so).
+
+Statistics without a bootstrap here (maximum, minimum, counts, sums) and figures without raw
+samples are "not tested for noise".
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from scipy import stats as scipy_stats
+
+from reportgen import units
+from reportgen.estimators import JMETER_LEGACY, K6_LINEAR, LOCUST_BUCKETS, NEAREST_RANK
+from reportgen.samples import LINEAR, FloatArray, Samples
+
+RESAMPLES = 2000
+CONFIDENCE = 0.95
+MAX_SAMPLES = 10_000
+METHOD = (
+    f"bootstrap 95 % interval of the difference ({RESAMPLES:,} resamples, percentile method, scipy.stats.bootstrap)"
+)
+
+#: The tool's percentile rule → numpy's method of the same definition (Hyndman & Fan numbering in numpy's docs).
+_NUMPY_METHOD: dict[str, Literal["linear", "weibull", "inverted_cdf"]] = {
+    K6_LINEAR: "linear",
+    LINEAR: "linear",
+    JMETER_LEGACY: "weibull",
+    NEAREST_RANK: "inverted_cdf",
+}
+
+Statistic = Callable[..., Any]
+
+
+def _share(stat: str) -> float | None:
+    if stat == "med":
+        return 0.5
+    if stat.startswith("p"):
+        try:
+            return float(stat[1:]) / 100
+        except ValueError:
+            return None
+    return None
+
+
+def statistic(stat: str, estimator: str) -> Statistic | None:
+    """A vectorised ``f(values, axis)`` computing ``stat`` by the tool's rule, or None if none is bootstrapped."""
+    if stat in ("avg", "rate", "ratio"):  # a share of 0/1 samples is their mean
+        return lambda values, axis=-1: np.mean(values, axis=axis)
+    share = _share(stat)
+    if share is None:
+        return None
+    if estimator == LOCUST_BUCKETS:
+        # Locust scans its buckets from the top: the value at sorted index int(n * p).
+
+        def locust(values: FloatArray, axis: int = -1) -> Any:
+            n = values.shape[axis]
+            index = min(int(n * share), n - 1)
+            return np.take(np.partition(values, index, axis=axis), index, axis=axis)
+
+        return locust
+    method = _NUMPY_METHOD.get(estimator, "linear")
+    return lambda values, axis=-1: np.quantile(values, share, axis=axis, method=method)
+
+
+@dataclass(frozen=True)
+class NoiseTest:
+    """The 95 % interval of the change ``new - old`` of one statistic, in ``unit``."""
+
+    low: float
+    high: float
+    n_old: int
+    n_new: int
+    subsampled: bool
+    method: str
+
+    @property
+    def significant(self) -> bool:
+        return self.low > 0 or self.high < 0
+
+
+def _seed(*parts: str) -> int:
+    return zlib.crc32("\x00".join(parts).encode())
+
+
+def _bounded(values: FloatArray, rng: np.random.Generator) -> tuple[FloatArray, bool]:
+    if len(values) <= MAX_SAMPLES:
+        return values, False
+    return rng.choice(values, size=MAX_SAMPLES, replace=False), True
+
+
+def _in(samples: Samples, unit: str) -> FloatArray:
+    factor = units.convert(1.0, samples.unit, unit)
+    return samples.values * factor
+
+
+def difference(old: Samples, new: Samples, stat: str, unit: str, seed_text: str) -> NoiseTest | None:
+    """The bootstrap interval of ``stat(new) - stat(old)`` in ``unit``; None when ``stat`` is not tested."""
+    function = statistic(stat, new.estimator)
+    if function is None or old.estimator != new.estimator or len(old.values) < 2 or len(new.values) < 2:
+        return None
+    rng = np.random.default_rng(_seed(seed_text))
+    before, cut_old = _bounded(_in(old, unit), rng)
+    after, cut_new = _bounded(_in(new, unit), rng)
+
+    def change(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
+        return function(y, axis=axis) - function(x, axis=axis)
+
+    with warnings.catch_warnings():
+        # Identical values in both runs (a 0 % failure share twice) give a degenerate interval [0, 0]: that is
+        # the answer (no change), not a problem.
+        warnings.simplefilter("ignore")
+        result = scipy_stats.bootstrap(
+            (before, after),
+            change,
+            n_resamples=RESAMPLES,
+            vectorized=True,
+            paired=False,
+            confidence_level=CONFIDENCE,
+            method="percentile",
+            batch=200,
+            rng=rng,
+        )
+    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    if math.isnan(low) or math.isnan(high):
+        low = high = float(change(before, after))
+    return NoiseTest(
+        low=low, high=high, n_old=len(old.values), n_new=len(new.values), subsampled=cut_old or cut_new, method=METHOD
+    )
+
+
+def interval(samples: Samples, stat: str, unit: str, seed_text: str) -> tuple[float, float] | None:
+    """The bootstrap 95 % interval of one run's ``stat`` in ``unit`` (for "marginal" targets); None if not tested."""
+    function = statistic(stat, samples.estimator)
+    if function is None or len(samples.values) < 2:
+        return None
+    rng = np.random.default_rng(_seed(seed_text))
+    values, _ = _bounded(_in(samples, unit), rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = scipy_stats.bootstrap(
+            (values,),
+            function,
+            n_resamples=RESAMPLES,
+            vectorized=True,
+            confidence_level=CONFIDENCE,
+            method="percentile",
+            batch=200,
+            rng=rng,
+        )
+    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    if math.isnan(low) or math.isnan(high):
+        low = high = float(function(values))
+    return low, high
+
+
+def decimals(half_width: float, magnitude: float) -> int:
+    """Decimals that show two significant digits of the uncertainty (or four of the value when it has none)."""
+    scale = half_width if half_width > 0 else abs(magnitude) / 100
+    if scale <= 0 or not math.isfinite(scale):
+        return 0
+    return max(0, min(6, 1 - math.floor(math.log10(scale))))
