@@ -35,9 +35,7 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     samples = SampleSource(project.release_dir)  # each raw file read once, for noise tests and distributions
     files: dict[str, write.Content] = {STYLESHEET: stylesheet()}
     documents = []
-    pages = [
-        release_page(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None, samples) for r in results
-    ]
+    pages = [release_page(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None, samples) for r in results]
     citables = {page.id: page.citable for page in pages}
     with progress.bar("rendering release pages", len(results), "pages") as advance:  # on a terminal only
         for result, page in zip(results, pages, strict=True):

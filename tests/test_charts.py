@@ -180,3 +180,43 @@ def test_over_time_reduces_long_lines_and_says_so(results: dict[str, ReleaseResu
     assert model is not None
     assert len([r for r in model.rows if r["line"] == "VUs"]) == 1000
     assert "largest-triangle-three-buckets" in model.caption and "VUs (5,000 points → 1,000)" in model.caption
+
+
+@pytest.fixture(scope="module")
+def charts_v120(results: dict[str, ReleaseResult]) -> dict[str, Any]:
+    """v1.2.0's charts as the build makes them, with raw samples read from results/."""
+    from reportgen.samples import SampleSource
+
+    glance, groups = release_charts(results["v1.2.0"], SampleSource(Project(ROOT).release_dir))
+    return {"glance": glance, "groups": groups}
+
+
+def test_the_example_shows_every_chart_kind(charts_v120: dict[str, Any]) -> None:
+    """v1.2.0 draws targets at a glance, percentiles, over-time, distribution, failures by cause and k6 checks."""
+    kinds = {c.kind for g in charts_v120["groups"] for c in g.charts} | {charts_v120["glance"].kind}
+    assert kinds == {"glance", "percentiles", "over_time", "distribution", "failures", "checks"}
+
+
+def test_distribution_marks_targets_at_threshold_and_percentile(results: dict[str, ReleaseResult]) -> None:
+    """The k6 ECDF puts checkout's p95 < 200 ms target at (200 ms, 95 %), and its alt text uses k6's own p95."""
+    from reportgen.charts.breakdowns import distribution
+    from reportgen.samples import SampleSource
+
+    result = results["v1.2.0"]
+    stream = next(a for a in result.artifacts if a.path == "k6/stream.ndjson.gz")
+    model = distribution(result, stream, SampleSource(Project(ROOT).release_dir))
+    assert model is not None and model.kind == "distribution"
+    assert {k: model.rules[-1][k] for k in ("threshold", "share")} == {"threshold": 200.0, "share": 0.95}
+    assert model.rules[-1]["label"] == "p95 < 200 ms: checkout"
+    assert "checkout: 34 samples from 214.1 ms to 318.5 ms, median 269.1 ms, p95 309.0 ms" in model.alt
+    shares = [r["share"] for r in model.rows if r["endpoint"] == "checkout"]
+    assert shares[-1] == 1.0 and shares == sorted(shares)
+
+
+def test_failures_and_checks_come_from_the_stream(charts_v120: dict[str, Any]) -> None:
+    """The k6 stream's 27 answers with status 503 are a failure cause, and login's failing check shows its fails."""
+    k6 = next(g for g in charts_v120["groups"] if "k6" in g.title)
+    failures = next(c for c in k6.charts if c.kind == "failures")
+    assert failures.rows == [["HTTP status 503", "27"]]
+    checks = next(c for c in k6.charts if c.kind == "checks")
+    assert "27 failed" in checks.alt and "1 check(s) failed at least once" in checks.caption

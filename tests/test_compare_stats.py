@@ -155,3 +155,4 @@ def test_the_example_page_shows_checkouts_regression_as_significant(
     assert table.index(first) < table.index("| Search latency, p95<br>")
     assert "+202 ms" in first and "+186 to +215 ms" in first and "60 → 34" in first
     assert 'rg-change--regressed">regressed' in first
+    assert len(page) < 450_000  # nine charts included: the built HTML page stays under 500 KB

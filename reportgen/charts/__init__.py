@@ -6,7 +6,9 @@ the same results always give the same bytes.
 
 from __future__ import annotations
 
-from reportgen.charts import models, over_time, specs, svg
+from typing import Any
+
+from reportgen.charts import breakdown_specs, breakdowns, models, over_time, specs, svg
 from reportgen.charts.models import ChartModel
 from reportgen.samples import SampleSource
 from reportgen.schemas.page import Chart, ChartGroup
@@ -16,10 +18,27 @@ from reportgen.schemas.report import Artifact, ReleaseResult
 LOAD_TOOLS = ("k6", "locust", "jmeter", "gatling")
 
 
+#: Every chart kind → its Vega-Lite spec.
+SPECS = {**specs.SPECS, **breakdown_specs.BREAKDOWN_SPECS}
+
+
+def spec_of(model: ChartModel) -> dict[str, Any]:
+    return SPECS[model.kind](model)
+
+
+def _cell(value: object) -> str:
+    """A number drawn, as the table of numbers shows it: counts without ``.0``, others as computed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    return str(value)
+
+
 def render(model: ChartModel) -> Chart:
     """A chart model drawn: SVG with ids prefixed by the chart's id, and the table of what it draws."""
-    drawn = svg.inline(svg.to_svg(specs.spec(model)), model.id, model.alt)
-    rows = [["" if row.get(key) is None else str(row[key]) for key, _ in model.columns] for row in model.rows]
+    drawn = svg.inline(svg.to_svg(spec_of(model)), model.id, model.alt)
+    rows = [[_cell(row.get(key)) for key, _ in model.columns] for row in model.rows]
     return Chart(
         id=model.id,
         kind=model.kind,
@@ -49,6 +68,14 @@ def _scenario_charts(
         chart = over_time.over_time(result, artifact, extra)
         if chart is not None:
             found.append(chart)
+    if samples is not None:
+        distribution = _best([c for a in artifacts if (c := breakdowns.distribution(result, a, samples)) is not None])
+        if distribution is not None:
+            found.append(distribution)
+    found += [c for a in artifacts if (c := breakdowns.failures_by_cause(a)) is not None]
+    checks = _best([c for a in artifacts if (c := breakdowns.checks(a)) is not None])
+    if checks is not None:
+        found.append(checks)
     return found
 
 
