@@ -20,11 +20,14 @@ from reportgen.errors import BuildError, ProjectError
 from reportgen.excerpt import page_excerpts
 from reportgen.project import MANIFEST, Project
 from reportgen.prose import Origin
-from reportgen.render import HOME_MARKER, environment, render_home, render_release, stylesheet
+from reportgen.render import HOME_MARKER, environment, render_home, render_release, render_trends, stylesheet
 from reportgen.samples import SampleSource
 from reportgen.schemas.report import ReleaseResult
+from reportgen.trends import trends_page
 
 STYLESHEET = "assets/reportgen.css"
+#: The trends page, beside the release folders (linked from the home page's "Metrics across releases").
+TRENDS = "trends.md"
 
 
 def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, write.Content], bytes]:
@@ -53,6 +56,8 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     # The release list appears twice: as releases/index.md and as the home page, with links from each place.
     home = home_page(results)
     files["index.md"] = render_home(env, home, prefix="")
+    if home.trends:
+        files[TRENDS] = render_trends(env, trends_page(results, samples))
     return files, render_home(env, home, prefix="releases/")
 
 

@@ -129,3 +129,27 @@ def test_local_search_finds_a_release(page: Page, site_url: str) -> None:
     page.keyboard.type("Evidence")
     page.wait_for_selector(".md-search-result__item")
     assert page.locator(".md-search-result__item").count() > 0
+
+
+def test_charts_render_without_errors_and_with_unique_ids(page: Page, site_url: str) -> None:
+    """Release and trends pages draw their SVG charts visibly, with no console error and no id used twice."""
+    errors: list[str] = []
+    # The version selector asks for mike's versions.json, which only a deployed site has: answer as one would.
+    versions = '[{"version": "v1.1.0", "title": "v1.1.0", "aliases": ["latest"]}]'
+    page.route(
+        "**/versions.json", lambda route: route.fulfill(status=200, body=versions, content_type="application/json")
+    )
+    page.on(
+        "console",
+        lambda message: errors.append(f"{message.text} {message.location}") if message.type == "error" else None,
+    )
+    for path in ("/releases/v1.1.0/", "/releases/trends/"):
+        page.goto(f"{site_url}{path}", wait_until="networkidle")
+        charts = page.locator("figure.rg-chart svg[role=img]")
+        assert charts.count() >= 2, path
+        box = charts.first.bounding_box()
+        assert box is not None and box["width"] > 200 and box["height"] > 50
+        ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+        assert len(ids) == len(set(ids)), path
+        assert page.locator("figure.rg-chart[data-search-exclude]").count() == charts.count()
+    assert errors == [], errors

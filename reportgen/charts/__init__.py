@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportgen.charts import breakdown_specs, breakdowns, models, over_time, specs, svg
+from reportgen.charts import breakdown_specs, breakdowns, models, over_time, specs, svg, trend_specs
 from reportgen.charts.models import ChartModel
 from reportgen.samples import SampleSource
 from reportgen.schemas.page import Chart, ChartGroup
@@ -19,7 +19,7 @@ LOAD_TOOLS = ("k6", "locust", "jmeter", "gatling")
 
 
 #: Every chart kind → its Vega-Lite spec.
-SPECS = {**specs.SPECS, **breakdown_specs.BREAKDOWN_SPECS}
+SPECS = {**specs.SPECS, **breakdown_specs.BREAKDOWN_SPECS, **trend_specs.TREND_SPECS}
 
 
 def spec_of(model: ChartModel) -> dict[str, Any]:

@@ -194,3 +194,16 @@ class HomePage(_Page):
     releases: list[ReleaseSummary]
     trend_releases: list[str]
     trends: list[TrendRow]
+
+
+class TrendChart(_Page):
+    metric: str
+    title: str
+    chart: Chart
+
+
+class TrendsPage(_Page):
+    """Every metric across releases, oldest release first."""
+
+    releases: list[str]
+    charts: list[TrendChart]
