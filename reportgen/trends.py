@@ -10,6 +10,7 @@ from __future__ import annotations
 from reportgen.charts import render
 from reportgen.charts.trends import metric_trend
 from reportgen.compare import compare
+from reportgen.figures import slug
 from reportgen.ordering import release_order
 from reportgen.samples import SampleSource
 from reportgen.schemas.page import TrendChart, TrendsPage
@@ -28,6 +29,11 @@ def _regressions(results: list[ReleaseResult], samples: SampleSource | None) -> 
     return found
 
 
+def anchor(metric_id: str) -> str:
+    """The id of a metric's section on the trends page (the home page's table links there)."""
+    return slug("trend-of", metric_id)
+
+
 def trends_page(results: list[ReleaseResult], samples: SampleSource | None = None) -> TrendsPage:
     """One chart per metric id, metrics in the order the newest release lists them (older-only ones after)."""
     ordered = release_order(results, lambda r: (r.id, r.manifest.date))
@@ -41,6 +47,6 @@ def trends_page(results: list[ReleaseResult], samples: SampleSource | None = Non
     charts: list[TrendChart] = []
     for metric_id, unit in units.items():
         model = metric_trend(metric_id, titles[metric_id], unit, ordered, regressed)
-        if model is not None:
-            charts.append(TrendChart(metric=metric_id, title=titles[metric_id], chart=render(model)))
+        chart = None if model is None else render(model)
+        charts.append(TrendChart(metric=metric_id, anchor=anchor(metric_id), title=titles[metric_id], chart=chart))
     return TrendsPage(releases=[r.id for r in ordered], charts=charts)

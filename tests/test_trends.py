@@ -35,6 +35,7 @@ def test_releases_are_in_release_order_by_version(tmp_path: Path) -> None:
     page = trends_page(analyse(Project(root)))
     assert page.releases == ["v1.9.0", "v1.10.0"]
     chart = next(t.chart for t in page.charts if t.metric == "p95_slow")
+    assert chart is not None
     assert [row[0] for row in chart.rows] == ["v1.9.0", "v1.10.0"]
 
 
@@ -43,6 +44,7 @@ def test_trend_marks_checkouts_significant_regression(example: list[ReleaseResul
     page = trends_page(example, SampleSource(Project(ROOT).release_dir))
     assert page.releases == ["v1.0.0", "v1.1.0", "v1.2.0"]
     checkout = next(t.chart for t in page.charts if t.metric == "checkout_p95")
+    assert checkout is not None
     assert "v1.2.0 309.0 ms (fail, significantly regressed)" in checkout.alt
     assert "target < 200 ms" in checkout.alt
     assert checkout.svg.count("regressed") >= 1
@@ -52,6 +54,7 @@ def test_projected_values_are_hollow_in_trends(example: list[ReleaseResult]) -> 
     """The projected peak capacity is named projected in the alt text and drawn without fill."""
     page = trends_page(example)
     chart = next(t for t in page.charts if t.metric == "peak_capacity").chart
+    assert chart is not None
     assert "(unverified, projected)" in chart.alt
     point = re.search(r'<path aria-label="[^"]*Value is: projected"[^>]*>', chart.svg)
     assert point is not None and 'stroke-dasharray="3,2"' in point.group(0) and " fill=" not in point.group(0)

@@ -198,8 +198,9 @@ class HomePage(_Page):
 
 class TrendChart(_Page):
     metric: str
+    anchor: str  # the heading's id, which the home page links to
     title: str
-    chart: Chart
+    chart: Chart | None  # None: no release has a value to draw
 
 
 class TrendsPage(_Page):
