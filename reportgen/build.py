@@ -8,6 +8,7 @@ import posixpath
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from reportgen import citations, limits, outputs, progress, write
 from reportgen.analyse import analyse
@@ -206,16 +207,17 @@ def mkdocs_build(
     docs_dir: Path | None = None,
     *,
     engine: str | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> Path:
     """Run the site build strictly (from ``docs_dir``, default site_docs/) into a staging folder and swap it
-    into site/; on failure site/ is untouched. ``engine`` as :func:`reportgen.engine.run` takes it."""
+    into site/; on failure site/ is untouched. ``engine`` and ``overrides`` (mkdocs.yml settings replaced)
+    as :func:`reportgen.engine.run` takes them."""
     target = outputs.guard_output_dir(project, site_dir or project.site)
     staging = write.staging_dir(target)
     try:
         with _reproducible(results):
-            run_engine(
-                project.mkdocs_yml, staging, engine=engine, overrides={"docs_dir": str(docs_dir or project.docs)}
-            )
+            settings = {"docs_dir": str(docs_dir or project.docs), **(overrides or {})}
+            run_engine(project.mkdocs_yml, staging, engine=engine, overrides=settings)
     except BaseException:
         write.discard(staging)
         raise
@@ -224,7 +226,7 @@ def mkdocs_build(
     return target
 
 
-def build(project: Project, site_dir: Path | None = None) -> list[ReleaseResult]:
+def build(project: Project, site_dir: Path | None = None, *, engine: str | None = None) -> list[ReleaseResult]:
     """The whole build. Input errors, and an output folder reportgen may not replace, are raised before
     anything is written."""
     target = outputs.guard_output_dir(project, site_dir or project.site)
@@ -234,7 +236,7 @@ def build(project: Project, site_dir: Path | None = None) -> list[ReleaseResult]
     write.remove_stale([target, project.docs, project.generated, project.docs / "index.md"])
     staging = stage_docs(project, results)
     try:
-        mkdocs_build(project, results, target, staging)
+        mkdocs_build(project, results, target, staging, engine=engine)
     except BaseException:
         write.discard(staging)
         raise

@@ -215,7 +215,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from reportgen.build import build
 
     project = _project(args)
-    results = build(project, Path(args.site_dir) if args.site_dir else None)
+    results = build(project, Path(args.site_dir) if args.site_dir else None, engine=args.engine)
     for result in results:
         _print_warnings(result)
     count = f"{len(results)} release" + ("" if len(results) == 1 else "s")
@@ -257,6 +257,22 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         print(f"  default version: {done.default}")
     if done.pushed:
         print(f"  pushed {done.branch} to {done.pushed}")
+    return EXIT_OK
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from reportgen.bundle import bundle
+
+    folder, archive = bundle(_project(args), args.release, Path(args.output) if args.output else None)
+    print(f"{args.release}: offline site in {folder} (open index.html), archived as {archive}")
+    return EXIT_OK
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from reportgen.pdf import pdf
+
+    path = pdf(_project(args), args.release, Path(args.output) if args.output else None)
+    print(f"{args.release}: report printed to {path}")
     return EXIT_OK
 
 
@@ -481,6 +497,11 @@ def parser() -> argparse.ArgumentParser:
         description="Render site_docs/releases/ and build site/ with MkDocs (strict).",
     )
     p.add_argument("--site-dir", help="build here instead of site/")
+    p.add_argument(
+        "--engine",
+        choices=["mkdocs", "properdocs"],
+        help="site builder (default: extra.reportgen.engine in mkdocs.yml, else mkdocs)",
+    )
     p.set_defaults(run=cmd_build)
 
     p = sub.add_parser(
@@ -499,6 +520,26 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--push", action="store_true", help="fetch the remote's branch first, push it afterwards")
     p.add_argument("--list", action="store_true", help="list the published versions instead")
     p.set_defaults(run=cmd_deploy)
+
+    p = sub.add_parser(
+        "bundle",
+        help="the site as of RELEASE for opening from disk, as a folder and a .zip",
+        description="Build the site as of RELEASE to open from file:// (navigation, charts, search, no network) "
+        "into a folder, and zip it beside it.",
+    )
+    p.add_argument("release", metavar="RELEASE")
+    p.add_argument("-o", "--output", metavar="DIR", help="folder to write (default exports/RELEASE-site)")
+    p.set_defaults(run=cmd_bundle)
+
+    p = sub.add_parser(
+        "pdf",
+        help="print RELEASE's report to PDF with headless Chromium",
+        description="Print RELEASE's report to PDF with Debian's chromium (through Playwright): header with release "
+        "and verdict, page numbers, no row or chart cut by a page break.",
+    )
+    p.add_argument("release", metavar="RELEASE")
+    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default exports/RELEASE.pdf)")
+    p.set_defaults(run=cmd_pdf)
 
     p = sub.add_parser(
         "serve",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -171,3 +173,24 @@ def scratch_folder(files: Mapping[str, Content]) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_archive(path: Path, folder: Path, date: dt.date) -> None:
+    """Zip ``folder`` (as one top-level folder of its name) into ``path``, atomically and reproducibly:
+    names sorted, every entry dated ``date``, fixed permissions, so the same folder gives the same bytes."""
+    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream, zipfile.ZipFile(stream, "w") as archive:
+            for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+                info = zipfile.ZipInfo(f"{folder.name}/{file.relative_to(folder).as_posix()}", stamp)
+                info.external_attr = 0o644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with file.open("rb") as source, archive.open(info, "w") as target:
+                    shutil.copyfileobj(source, target)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

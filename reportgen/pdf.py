@@ -1,0 +1,144 @@
+"""``reportgen pdf``: one release's report printed to PDF by headless Chromium.
+
+Debian's ``chromium`` through Playwright (``executable_path``: no browser download), from the offline
+build of :mod:`reportgen.bundle` opened as file:// with every other request refused. Print rules of our
+own (``print.css``) hide the navigation, let wide tables shrink to the page instead of scrolling, and
+keep table rows, charts and code blocks whole across page breaks; Chromium's header and footer carry
+the release, its verdict and page numbers.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from importlib.resources import files
+from io import BytesIO
+from pathlib import Path
+
+from reportgen import __version__, outputs, write
+from reportgen.analyse import analyse
+from reportgen.bundle import build_offline
+from reportgen.errors import PublishError
+from reportgen.project import Project
+from reportgen.publish import as_of
+
+PRINT_CSS = files("reportgen").joinpath("assets", "print.css")
+CREATOR = "reportgen"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        raise PublishError(
+            "reportgen pdf prints with Chromium, and none is installed: install Debian's package "
+            "`chromium` (apt-get install chromium)"
+        )
+    return found
+
+
+def is_our_pdf(path: Path) -> bool:
+    """A PDF whose Creator says reportgen made it (so a later ``pdf`` may replace it)."""
+    try:
+        from pypdf import PdfReader
+
+        info = PdfReader(path).metadata
+    except Exception:  # noqa: BLE001 - anything unreadable is not ours
+        return False
+    return info is not None and str(info.get("/Creator", "")).startswith(CREATOR)
+
+
+def default_pdf_path(project: Project, release: str) -> Path:
+    return project.root / "exports" / f"{release}.pdf"
+
+
+def _header(release: str, title: str, verdict: str) -> str:
+    left = html.escape(f"{title} ({release})" if title != release else release)
+    return (
+        '<div style="font-size:8px;width:100%;margin:0 12mm;display:flex;justify-content:space-between;'
+        f'font-family:sans-serif"><span>{left}</span><span>verdict: {html.escape(verdict.upper())}</span></div>'
+    )
+
+
+_FOOTER = (
+    '<div style="font-size:8px;width:100%;text-align:center;font-family:sans-serif">'
+    'page <span class="pageNumber"></span> of <span class="totalPages"></span></div>'
+)
+
+
+def print_page(page_file: Path, header: str) -> bytes:
+    """``page_file`` (a page of an offline build) printed by Chromium, with our print rules.
+
+    In a thread of its own: Playwright's sync API refuses to run where an event loop is running (a
+    notebook, an async caller, another Playwright session in this thread)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print_page, page_file, header).result()
+
+
+def _print_page(page_file: Path, header: str) -> bytes:
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise PublishError(
+            "reportgen pdf drives Chromium with Playwright, which is not installed: "
+            "pip install 'release-reportgen[pdf]'"
+        ) from None
+    executable = chromium()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, headless=True, args=LAUNCH_ARGS)
+            try:
+                context = browser.new_context()
+                # The page is on disk; anything else (a host on the network) is refused, so nothing leaks out.
+                context.route(
+                    "**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort()
+                )
+                page = context.new_page()
+                page.goto(page_file.as_uri(), wait_until="load")
+                page.emulate_media(media="print")
+                page.add_style_tag(content=PRINT_CSS.read_text(encoding="utf-8"))
+                data: bytes = page.pdf(
+                    format="A4",
+                    print_background=True,
+                    display_header_footer=True,
+                    header_template=header,
+                    footer_template=_FOOTER,
+                    margin={"top": "16mm", "bottom": "14mm", "left": "12mm", "right": "12mm"},
+                )
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        raise PublishError(f"{executable}: printing {page_file.name} failed: {exc}") from None
+    return data
+
+
+def _stamped(data: bytes, title: str) -> bytes:
+    """The PDF with reportgen named as its creator (how a later run knows the file is its own)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(data)))
+    writer.add_metadata({"/Creator": f"{CREATOR} {__version__}", "/Title": title})
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf(project: Project, release: str, output: Path | None = None) -> Path:
+    """Print ``release``'s report page to ``output`` (default exports/RELEASE.pdf)."""
+    target = outputs.guard_output_file(
+        project, output or default_pdf_path(project, release), what="PDF", ours=is_our_pdf
+    )
+    chromium()  # before any work: say what is missing first
+    subset = as_of(analyse(project), release)
+    result = subset[0]
+    with tempfile.TemporaryDirectory(prefix="reportgen-pdf-") as tmp:
+        site = Path(tmp) / "site"
+        build_offline(project, subset, site)
+        data = print_page(
+            site / "releases" / release / "index.html", _header(release, result.manifest.title, result.verdict)
+        )
+    write.write_file(target, _stamped(data, f"{result.manifest.title} ({release}): {result.verdict.upper()}"))
+    return target

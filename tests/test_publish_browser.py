@@ -1,0 +1,178 @@
+"""Published sites in a real headless Chromium (Debian's, via Playwright), served on 127.0.0.1 only:
+the mike version selector and outdated banner, the file:// bundle, and the PDF."""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import re
+import subprocess
+import tarfile
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from reportgen.bundle import bundle
+from reportgen.cli import main
+from reportgen.pdf import pdf
+from reportgen.project import Project
+from tests.conftest import free_port
+from tests.support.project import make_project
+from tests.test_browser import browser  # noqa: F401 - the shared module-scoped Chromium
+from tests.test_deploy import git_repo
+from tests.test_site import TWO_RELEASES
+
+pytestmark = pytest.mark.browser
+
+from playwright.sync_api import Browser, Page  # noqa: E402
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / ".test-screenshots"
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return git_repo(make_project(tmp_path_factory.mktemp("pub"), TWO_RELEASES))
+
+
+@pytest.fixture(scope="module")
+def pages_url(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Both releases deployed with mike (site_url = this server), gh-pages served as GitHub Pages would."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    saved = os.environ.get("SITE_URL")
+    os.environ["SITE_URL"] = url
+    try:
+        assert main(["-C", str(repo), "deploy", "v1.0.0"]) == 0
+        assert main(["-C", str(repo), "deploy", "v1.1.0"]) == 0
+    finally:
+        os.environ.pop("SITE_URL") if saved is None else os.environ.__setitem__("SITE_URL", saved)
+    served = tmp_path_factory.mktemp("gh-pages")
+    archive = subprocess.run(["git", "archive", "gh-pages"], cwd=repo, check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(served, filter="data")
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_Quiet, directory=str(served)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:  # noqa: F811 - the imported fixture
+    """A fresh page that records every URL it requests; on a failed test its screenshot is saved."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.requested = requested  # type: ignore[attr-defined]
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def _foreign(requested: list[str], allowed: tuple[str, ...]) -> list[str]:
+    return [u for u in requested if urlsplit(u).scheme not in ("data", "blob") and not u.startswith(allowed)]
+
+
+def test_version_selector_lists_every_deployed_release(page: Page, pages_url: str) -> None:
+    """The root redirects to latest, whose selector names the current version and lists both releases."""
+    page.goto(pages_url)
+    page.wait_for_url(f"{pages_url}latest/")
+    page.wait_for_selector(".md-version__current")
+    assert page.inner_text(".md-version__current").strip() == "v1.1.0"
+    listed = [t.strip() for t in page.locator(".md-version__link").all_inner_texts()]
+    assert listed == ["v1.1.0", "v1.0.0"]
+    assert not _foreign(page.requested, ("http://127.0.0.1:",))  # type: ignore[attr-defined]
+
+
+def test_switching_versions_keeps_the_page(page: Page, pages_url: str) -> None:
+    """On v1.0.0's report in latest, choosing v1.0.0 lands on the same report in version v1.0.0."""
+    page.goto(f"{pages_url}latest/releases/v1.0.0/")
+    page.wait_for_selector(".md-version__current")
+    page.hover(".md-version")
+    page.click(".md-version__link:text-is('v1.0.0')")
+    page.wait_for_url(f"{pages_url}v1.0.0/releases/v1.0.0/")
+    assert "v1.0.0" in page.inner_text("h1")
+
+
+def test_an_older_version_shows_the_outdated_banner(page: Page, pages_url: str) -> None:
+    """v1.0.0's site says it is older and links to the latest; latest shows no banner."""
+    page.goto(f"{pages_url}v1.0.0/")
+    banner = page.locator("[data-md-component=outdated]")
+    banner.wait_for(state="visible")
+    assert "older release" in banner.inner_text()
+    page.goto(f"{pages_url}latest/")
+    page.wait_for_selector(".md-version__current")
+    assert page.locator("[data-md-component=outdated]").is_hidden()
+
+
+@pytest.fixture(scope="module")
+def bundled(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder, archive = bundle(Project(repo), "v1.1.0", tmp_path_factory.mktemp("bundle") / "v1.1.0-site")
+    assert archive.is_file()
+    return folder
+
+
+def test_the_bundle_opens_from_disk_with_navigation_and_search(page: Page, bundled: Path) -> None:
+    """From file://, the home page links to the release report, search finds it, and only file:// is requested."""
+    page.goto((bundled / "index.html").as_uri())
+    page.click("a[href$='releases/v1.1.0/index.html']")
+    page.wait_for_url("**/releases/v1.1.0/index.html")
+    assert "v1.1.0" in page.inner_text("h1")
+    images = page.eval_on_selector_all("img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).length")
+    assert images == 0  # every chart or image that the page has is drawn
+    page.locator(".md-search__input").first.click()
+    page.keyboard.type("capacity")
+    page.wait_for_selector(".md-search-result__item")
+    assert page.locator(".md-search-result__item").count() > 0
+    assert page.locator(".md-version").count() == 0  # no versions.json beside a folder on disk
+    assert not _foreign(page.requested, ("file://",))  # type: ignore[attr-defined]
+
+
+def test_wide_tables_fit_the_printed_page(page: Page, bundled: Path) -> None:
+    """With the print rules, no table of the report is wider than the page's text column."""
+    from reportgen.pdf import PRINT_CSS
+
+    page.goto((bundled / "releases/v1.1.0/index.html").as_uri())
+    page.set_viewport_size({"width": 700, "height": 1000})  # about an A4 text column
+    page.emulate_media(media="print")
+    page.add_style_tag(content=PRINT_CSS.read_text(encoding="utf-8"))
+    overflowing = page.eval_on_selector_all(
+        "article table", "ts => ts.filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length"
+    )
+    assert overflowing == 0
+
+
+def test_the_pdf_holds_title_verdict_page_numbers_and_every_target(repo: Path, tmp_path: Path) -> None:
+    """The printed report's text has the release title, its verdict in the header, page numbers and each target row."""
+    from pypdf import PdfReader
+
+    out = pdf(Project(repo), "v1.1.0", tmp_path / "v1.1.0.pdf")
+    reader = PdfReader(out)
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "Demo v1.1.0" in text and "verdict: FAIL" in text and f"page 1 of {len(reader.pages)}" in text
+    for title, threshold, verdict in (
+        ("Peak capacity", ">= 1,000 req/s", "UNVERIFIED"),
+        ("p95 of /slow", "< 1 s", "INVALID"),
+        ("p95 of /slow", "<= 0.2 s", "FAIL"),
+    ):
+        row = re.search(rf"{re.escape(title)} must {re.escape(threshold)} .{{0,40}}? {verdict}\b", text)
+        assert row, (title, threshold, verdict)
+    assert str((reader.metadata or {}).get("/Creator", "")).startswith("reportgen")
