@@ -1,8 +1,9 @@
 """The one seam through which a site is built: MkDocs 1.6, or ProperDocs (a maintained MkDocs 1.6 fork).
 
-Every command that builds a site (``build``, ``serve``'s rebuilds, ``deploy``, ``bundle``, ``pdf``) calls
-:func:`run`. The engine is the one named by the caller (``--engine``), else ``extra.reportgen.engine`` in
-mkdocs.yml, else MkDocs. Both read the same mkdocs.yml and site_docs/ and write the same bytes for our pages.
+Every command that builds a site to keep (``build``, ``deploy``, ``bundle``, ``pdf``) calls :func:`run`;
+``serve`` uses MkDocs' own live-reload server. The engine is the one named by the caller (``--engine``),
+else ``extra.reportgen.engine`` in mkdocs.yml, else MkDocs. Both read the same mkdocs.yml and site_docs/
+and write the same bytes for our pages.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,34 @@ def test_a_second_deploy_at_once_is_refused(deployed: tuple[Path, Path], capsys:
     err = capsys.readouterr().err
     assert "another `reportgen deploy` is running" in err and "reportgen-deploy.lock" in err
     assert git(root, "rev-parse", "gh-pages") == head
+
+
+def test_a_deploy_in_another_process_blocks_this_one(
+    deployed: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lock held by another process (as a running deploy holds it) refuses this deploy, naming that pid."""
+    root, _ = deployed
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from reportgen.publish import deploy_lock\n"
+            "with deploy_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)",
+            str(git_dir(root)),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert main(["-C", str(root), "deploy", "v1.1.0"]) == 2
+        assert f"pid {holder.pid}" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()
+    assert main(["-C", str(root), "deploy", "v1.1.0"]) == 0  # released when its holder died
 
 
 def test_deploy_outside_git_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
