@@ -87,8 +87,8 @@ def test_the_evidence_page_shows_the_excerpt_under_each_figure() -> None:
 
 def test_a_table_figure_of_the_evidence_page_is_explained_by_its_anchor(capsys: pytest.CaptureFixture[str]) -> None:
     """An evidence-page anchor of a table cell explains that measurement: artifact, selector and CSV row."""
-    code, out = explain(capsys, "v1.1.0", "t-locust-run-stats-csv-response-time-p95-get-product")
+    code, out = explain(capsys, "v1.1.0", "t-locust-run-stats-csv-response-time-p95-get-product-875ffdf9")
     assert code == 0, out
-    assert "figure t-locust-run-stats-csv-response-time-p95-get-product: p95 of response_time" in out
+    assert "figure t-locust-run-stats-csv-response-time-p95-get-product-875ffdf9: p95 of response_time" in out
     assert "selector: csv:row[Type=GET,Name=product]/col[95%]" in out
     assert "GET,product," in out
