@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 STATS = ("avg", "min", "med", "max", "stddev", "count", "rate", "ratio", "sum", "value", "passes", "fails", "iqr")
 
 
-#: A label value that reads back as the same text when pasted into a YAML flow mapping, unquoted.
-_PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_./()\-](?:[A-Za-z0-9_./()\- ]*[A-Za-z0-9_./()\-])?$")
+#: A label value that reads back as the same text when pasted into a YAML flow mapping, unquoted (letters of
+#: any script are plain YAML: an endpoint named поиск is shown as written).
+_PLAIN_VALUE = re.compile(r"^[\w./()\-](?:[\w./()\- ]*[\w./()\-])?$")
 
 
 def label_value_yaml(value: str) -> str:
