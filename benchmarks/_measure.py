@@ -81,3 +81,23 @@ def row(label: str, run: Run, size_mib: float, baseline: Run | None = None) -> s
     rate = size_mib / run.seconds if run.seconds else float("inf")
     ratio = f"   {run.seconds / baseline.seconds:5.2f}x {run.cpu / baseline.cpu:5.2f}x" if baseline else ""
     return f"{label:<26} {run.seconds:7.2f} s {run.cpu:7.2f} s {rate:8.1f} {run.peak_mib:5.0f} MiB{ratio}"
+
+
+def count_lines(path: Path, repeat: int) -> Run:
+    """The `wc -l` baseline over the file's text (through `gzip -dc` for a .gz file)."""
+    gz = path.suffix == ".gz"
+    argv = ["gzip", "-dc", str(path), "|", "wc", "-l"] if gz else ["wc", "-l", str(path)]
+    return best(argv, repeat, shell=gz)
+
+
+def print_comparison(ours: Run, duck: Run, wc: Run, size_mib: float, aim: str = "") -> None:
+    """The three timed rows and the ratios against DuckDB and wc -l, measured in the same run."""
+    print(HEADER)
+    print(row("wc -l", wc, size_mib, duck))
+    print(row("DuckDB GROUPING SETS", duck, size_mib, duck))
+    print(row("reportgen", ours, size_mib, duck))
+    print(
+        f"ratios (wall / cpu): reportgen / DuckDB = {ours.seconds / duck.seconds:.2f}x / {ours.cpu / duck.cpu:.2f}x "
+        f"(target <= 1.25x), reportgen / wc -l = {ours.seconds / wc.seconds:.1f}x / {ours.cpu / wc.cpu:.1f}x"
+        f"{aim}; peak {ours.peak_mib:.0f} MiB"
+    )

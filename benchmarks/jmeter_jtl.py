@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from _measure import HEADER, best, machine, python, row
+from _measure import best, count_lines, machine, print_comparison, python, row
 
 COLUMNS = (
     "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,"
@@ -125,8 +125,7 @@ def main() -> None:
 
 def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
     gz = path.suffix == ".gz"
-    count = ["gzip", "-dc", str(path), "|", "wc", "-l"] if gz else ["wc", "-l", str(path)]
-    wc = best(count, args.repeat, shell=gz)
+    wc = count_lines(path, args.repeat)
     duck = best(python(DUCKDB, str(path)), args.repeat)
     ours = best(python(REPORTGEN, str(path)), args.repeat)
     on_disk = path.stat().st_size / 2**20
@@ -135,15 +134,7 @@ def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
         + (f" ({on_disk:,.0f} MiB gzipped)" if gz else "")
         + f"; reportgen: {ours.stdout.split()[1]} measurements"
     )
-    print(HEADER)
-    print(row("wc -l", wc, size_mib, duck))
-    print(row("DuckDB GROUPING SETS", duck, size_mib, duck))
-    print(row("reportgen", ours, size_mib, duck))
-    print(
-        f"ratios (wall / cpu): reportgen / DuckDB = {ours.seconds / duck.seconds:.2f}x / {ours.cpu / duck.cpu:.2f}x "
-        f"(target <= 1.25x), reportgen / wc -l = {ours.seconds / wc.seconds:.1f}x / {ours.cpu / wc.cpu:.1f}x; "
-        f"peak {ours.peak_mib:.0f} MiB"
-    )
+    print_comparison(ours, duck, wc, size_mib)
     if args.check:
         line = best(python(LINE_READER, str(path)), 1)
         sql = best(python(SQL_READER, str(path)), 1)

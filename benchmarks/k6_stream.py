@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _measure import HEADER, ROOT, best, machine, python, row
+from _measure import ROOT, best, count_lines, machine, print_comparison, python, row
 
 SOURCE = ROOT / "tests/fixtures/real/k6/v1.1.0-groups-thresholds/stream.ndjson.gz"
 BREAKDOWN = ("name", "status", "scenario", "group", "expected_response")
@@ -174,8 +174,7 @@ def main() -> None:
 def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
     on_disk = path.stat().st_size / 2**20
     gz = path.suffix == ".gz"
-    count = ["gzip", "-dc", str(path), "|", "wc", "-l"] if gz else ["wc", "-l", str(path)]
-    wc = best(count, args.repeat, shell=gz)
+    wc = count_lines(path, args.repeat)
     tags = ",".join(BREAKDOWN)
     duck = best(python(DUCKDB_NDJSON if args.format == "ndjson" else DUCKDB_CSV, str(path), tags), args.repeat)
     ours = best(python(REPORTGEN, str(path)), args.repeat)
@@ -184,15 +183,7 @@ def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
         + (f" ({on_disk:,.0f} MiB gzipped)" if gz else "")
         + f"; reportgen read it with {ours.stdout.split()[0]} ({ours.stdout.split()[1]} measurements)"
     )
-    print(HEADER)
-    print(row("wc -l", wc, size_mib, duck))
-    print(row("DuckDB GROUPING SETS", duck, size_mib, duck))
-    print(row("reportgen", ours, size_mib, duck))
-    print(
-        f"ratios (wall / cpu): reportgen / DuckDB = {ours.seconds / duck.seconds:.2f}x / {ours.cpu / duck.cpu:.2f}x "
-        f"(target <= 1.25x), reportgen / wc -l = {ours.seconds / wc.seconds:.1f}x / {ours.cpu / wc.cpu:.1f}x "
-        f"(aim <= 3x); peak {ours.peak_mib:.0f} MiB"
-    )
+    print_comparison(ours, duck, wc, size_mib, aim=" (aim <= 3x)")
     if args.check:
         line = best(python(LINE_READER, str(path)), 1)
         sql = best(python(SQL_READER, str(path)), 1)
