@@ -1,0 +1,7 @@
+"""``python -m reportgen.cli``: the same as the ``reportgen`` command."""
+
+import sys
+
+from reportgen.cli import main
+
+sys.exit(main())
