@@ -13,10 +13,12 @@ from reportgen import outputs, write
 from reportgen.analyse import analyse
 from reportgen.ci_junit import junit_xml
 from reportgen.ci_summary import HEADING, summary_markdown
+from reportgen.compare import compare
 from reportgen.engine import read_config, site_url
 from reportgen.gate import Gate
 from reportgen.project import Project
-from reportgen.schemas.report import ReleaseResult
+from reportgen.samples import SampleSource
+from reportgen.schemas.report import ComparisonRow, ReleaseResult
 
 
 def _summary_is_ours(path: Path) -> bool:
@@ -47,6 +49,18 @@ def baselines(project: Project, results: list[ReleaseResult]) -> dict[str, Relea
     return have | {r.id: r for r in (analyse(project, wanted) if wanted else [])}
 
 
+def comparisons(
+    project: Project, results: list[ReleaseResult], known: dict[str, ReleaseResult]
+) -> dict[str, list[ComparisonRow]]:
+    """Each checked release against its baseline, tested for noise from the raw samples as the release page is."""
+    samples = SampleSource(project.release_dir)
+    return {
+        r.id: compare(r, known[r.manifest.baseline], samples)
+        for r in results
+        if r.manifest.baseline and r.manifest.baseline in known
+    }
+
+
 def write_reports(
     project: Project, results: list[ReleaseResult], gates: list[Gate], summary: Path | None, junit: Path | None
 ) -> None:
@@ -54,7 +68,9 @@ def write_reports(
     if summary is not None:
         version = (read_config(project.mkdocs_yml).get("extra") or {}).get("version") or {}
         versioned = isinstance(version, dict) and version.get("provider") == "mike"
-        text = summary_markdown(results, gates, baselines(project, results), site_url(project.mkdocs_yml), versioned)
+        known = baselines(project, results)
+        rows = comparisons(project, results, known)
+        text = summary_markdown(results, gates, known, rows, site_url(project.mkdocs_yml), versioned)
         write.write_file(summary, text.encode())
     if junit is not None:
         write.write_file(junit, junit_xml(results))

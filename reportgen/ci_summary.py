@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from reportgen import units
-from reportgen.compare import compare
+from reportgen.comparison import change_text, verdict_word
 from reportgen.gate import Gate
 from reportgen.schemas.report import ComparisonRow, ReleaseResult, TargetResult
 
@@ -48,12 +48,19 @@ def release_url(site_url: str | None, release: str, versioned: bool) -> str | No
     return f"{base}{release}/releases/{release}/" if versioned else f"{base}releases/{release}/"
 
 
-def _delta(row: ComparisonRow | None) -> str:
+def _change(row: ComparisonRow | None) -> str:
+    """The signed change and what the noise test says of it: improved / regressed / no significant change with
+    its 95 % interval, or "not tested for noise" where a side has only a summary. Never a bare direction word."""
     if row is None or row.delta is None:
         return "—"
-    change = units.format_change(row.delta, row.unit)
-    percent = "" if row.delta_percent is None else f" ({row.delta_percent:+.1f} %)"
-    return f"{text(change)}{percent} {row.direction}"
+    change = change_text(row)
+    percent = "" if change.percent == "—" else f" ({change.percent})"
+    word = verdict_word(row)
+    if row.low is None or row.high is None or word.startswith("not tested"):
+        return f"{text(change.delta)}{percent} · {text(word)}"
+    if word == "n/a":  # significant, but nothing says which way is better
+        word = "changed beyond noise"
+    return f"{text(change.delta)}{percent} · **{text(word)}** (95 % interval {text(change.interval)})"
 
 
 def _row(target: TargetResult, comparison: dict[str, ComparisonRow]) -> str:
@@ -64,14 +71,19 @@ def _row(target: TargetResult, comparison: dict[str, ComparisonRow]) -> str:
         f"{text(value)} · {target.provenance}",
         text(f"{target.target.comparator} {target.threshold}"),
         f"**{MARKS[target.verdict]}**",
-        _delta(comparison.get(target.target.metric)),
+        _change(comparison.get(target.target.metric)),
     ]
     return "| " + " | ".join(cells) + " |"
 
 
 def release_summary(
-    result: ReleaseResult, release_gate: Gate, baseline: ReleaseResult | None, url: str | None
+    result: ReleaseResult,
+    release_gate: Gate,
+    baseline: ReleaseResult | None,
+    comparison: list[ComparisonRow],
+    url: str | None,
 ) -> list[str]:
+    """One release's section; ``comparison`` holds its rows against ``baseline``, already tested for noise."""
     counts = ", ".join(f"{n} {v}" for v, n in result.counts.items() if n) or "no targets"
     lines = [
         f"## {text(result.id)}: {MARKS[result.verdict]}",
@@ -83,12 +95,12 @@ def release_summary(
     if release_gate.reasons:
         lines += ["Not passing:", "", *(f"- {text(reason)}" for reason in release_gate.reasons), ""]
     if result.targets:
-        comparison = {row.metric: row for row in compare(result, baseline)} if baseline else {}
+        by_metric = {row.metric: row for row in comparison}
         against = f"vs {text(baseline.id)}" if baseline else "vs baseline"
         lines += [
             f"| target | severity | value | threshold | verdict | {against} |",
             "| --- | --- | --- | --- | --- | --- |",
-            *(_row(t, comparison) for t in result.targets),
+            *(_row(t, by_metric) for t in result.targets),
             "",
         ]
         lines += [f"- `{t.key.replace('`', '')}`: {text(t.reason)}" for t in result.targets if t.verdict != "pass"]
@@ -102,13 +114,16 @@ def summary_markdown(
     results: list[ReleaseResult],
     gates: list[Gate],
     baselines: dict[str, ReleaseResult],
+    comparisons: dict[str, list[ComparisonRow]],
     site_url: str | None,
     versioned: bool,
 ) -> str:
-    """The whole summary: one section per checked release, newest first."""
+    """The whole summary: one section per checked release, newest first (``comparisons``: release id → its rows
+    against its baseline, as :func:`reportgen.compare.compare` gives them)."""
     ok = bool(gates) and all(g.ok for g in gates)
     lines = [f"{HEADING}{'passes' if ok else 'does not pass'}", ""]
     for result, release_gate in zip(results, gates, strict=True):
         baseline = baselines.get(result.manifest.baseline) if result.manifest.baseline else None
-        lines += release_summary(result, release_gate, baseline, release_url(site_url, result.id, versioned))
+        url = release_url(site_url, result.id, versioned)
+        lines += release_summary(result, release_gate, baseline, comparisons.get(result.id, []), url)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -55,6 +55,25 @@ def test_summary_links_to_the_release_in_its_own_version(reports: tuple[Path, st
     assert "**❌ FAIL**" in summary and "vs v1.0.0" in summary
 
 
+def test_summary_says_what_the_noise_test_found(tmp_path: Path) -> None:
+    """Rows with raw samples on both sides carry the noise test's word and interval; summary-only rows say they
+    were not tested for noise, and no row carries a bare direction word."""
+    out = tmp_path / "s.md"
+    assert main(["-C", str(ROOT), "check", "v1.2.0", "--summary", str(out)]) == 1
+    rows = {
+        line.split("(`")[1].split("`)")[0]: line
+        for line in out.read_text(encoding="utf-8").splitlines()
+        if "(`" in line
+    }
+    assert rows["checkout_p95"].endswith("· **regressed** (95 % interval +186 to +215 ms) |")
+    assert "· **no significant change** (95 % interval" in rows["search_p95"]
+    assert rows["total_throughput"].endswith("· not tested for noise |")
+    for line in rows.values():
+        change = line.rstrip(" |").rsplit(" | ", 1)[1]
+        assert "·" in change, line  # a change always says what the noise test made of it
+        assert not change.endswith(("regressed", "improved", "unchanged", "changed")) or "**" in change, line
+
+
 def test_summary_has_no_link_without_site_url(tmp_path: Path) -> None:
     """Without a site_url the summary names no address (none is invented)."""
     root = make_project(tmp_path)
