@@ -79,6 +79,11 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:  #
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     page.requested = requested  # type: ignore[attr-defined]
+    # Console errors and uncaught exceptions (Chromium reports a failed `new URL` as the latter, a 404 as the former).
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"exception: {e}"))
+    page.errors = errors  # type: ignore[attr-defined]
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
@@ -113,14 +118,48 @@ def test_switching_versions_keeps_the_page(page: Page, pages_url: str) -> None:
 
 
 def test_an_older_version_shows_the_outdated_banner(page: Page, pages_url: str) -> None:
-    """v1.0.0's site says it is older and links to the latest; latest shows no banner."""
-    page.goto(f"{pages_url}v1.0.0/")
+    """v1.0.0's site says it is older and links to the latest; latest shows no banner; neither logs an error."""
+    page.goto(f"{pages_url}v1.0.0/releases/v1.0.0/", wait_until="networkidle")
     banner = page.locator("[data-md-component=outdated]")
     banner.wait_for(state="visible")
     assert "older release" in banner.inner_text()
-    page.goto(f"{pages_url}latest/")
+    page.goto(f"{pages_url}latest/", wait_until="networkidle")
     page.wait_for_selector(".md-version__current")
     assert page.locator("[data-md-component=outdated]").is_hidden()
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def built_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A site that was never deployed: `reportgen build`'s site/ served from the server's root, and its folder."""
+    root = make_project(tmp_path_factory.mktemp("built"), TWO_RELEASES)
+    assert main(["-C", str(root), "build"]) == 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "site")))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", root / "site"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_site_never_deployed_logs_no_error(page: Page, built_url: tuple[str, Path]) -> None:
+    """Served over HTTP and opened from disk, a build with no versions.json logs no error, asks for no versions.json
+    and shows neither version selector nor banner."""
+    url, site = built_url
+    pages = {
+        f"{url}releases/v1.1.0/": "v1.1.0",
+        url: "Release validation reports",
+        (site / "releases/v1.0.0/index.html").as_uri(): "v1.0.0",
+    }
+    for address, heading in pages.items():
+        page.goto(address, wait_until="networkidle")
+        assert heading in page.inner_text("h1"), address
+        assert page.locator(".md-version").count() == 0, address
+        assert page.locator("[data-md-component=outdated]").is_hidden(), address
+    assert page.errors == []  # type: ignore[attr-defined]
+    assert not [u for u in page.requested if u.endswith("versions.json")]  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
