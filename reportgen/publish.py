@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import re
 import subprocess
@@ -114,6 +115,33 @@ def build_as_of(project: Project, results: list[ReleaseResult], site: Path) -> N
         write.discard(staging)
 
 
+def stable_versions_json(data: bytes) -> bytes:
+    """mike's versions.json with each version's aliases sorted: mike lists them from a Python set, whose order
+    changes with the process's hash seed, so a redeploy of the same aliases could write other bytes."""
+    versions = json.loads(data)
+    for version in versions:
+        version["aliases"] = sorted(version.get("aliases", []))
+    return (json.dumps(versions, indent=2) + "\n").encode()
+
+
+@contextlib.contextmanager
+def _stable_versions_file() -> Iterator[None]:
+    """While mike commits, its versions.json goes through :func:`stable_versions_json`, in the same commit."""
+    from mike import commands, git_utils
+
+    original = commands.versions_to_file_info
+
+    def stable(versions: Any, deploy_prefix: str = "") -> Any:
+        info = original(versions, deploy_prefix)
+        return git_utils.FileInfo(info.path, stable_versions_json(info.data), info.mode)
+
+    commands.versions_to_file_info = stable
+    try:
+        yield
+    finally:
+        commands.versions_to_file_info = original
+
+
 def _order(results: list[ReleaseResult]) -> dict[str, int]:
     """Release id → rank, 0 the newest."""
     return {r.id: rank for rank, r in enumerate(results)}
@@ -178,7 +206,7 @@ def deploy(
     """Build the site as of ``release`` and commit it to ``branch`` as mike version ``release``."""
     from mike import commands, git_utils, jsonpath
 
-    with contextlib.chdir(project.root), deploy_lock(git_dir(project.root)):
+    with contextlib.chdir(project.root), deploy_lock(git_dir(project.root)), _stable_versions_file():
         results = analyse(project)
         subset = as_of(results, release)
         if push:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -164,3 +165,34 @@ def test_an_unknown_release_is_named(deployed: tuple[Path, Path], capsys: pytest
     assert main(["-C", str(root), "deploy", "v9.9.9"]) == 2
     err = capsys.readouterr().err
     assert "v9.9.9" in err and "v1.0.0" in err
+
+
+def _set_order(seed: int) -> list[str]:
+    """The order a Python process with hash seed ``seed`` lists the set {latest, stable} in (as mike would)."""
+    script = "print(','.join({'latest', 'stable'}))"
+    env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True)
+    return done.stdout.strip().split(",")
+
+
+def _deploy_with_seed(root: Path, seed: int, *args: str) -> str:
+    script = "import sys; from reportgen.cli import main; raise SystemExit(main(sys.argv[1:]))"
+    env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, "-C", str(root), "deploy", *args], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_two_aliases_deployed_twice_give_the_same_bytes(tmp_path: Path) -> None:
+    """A version with two aliases, deployed again by a process that orders sets otherwise, leaves gh-pages
+    byte-identical (no commit): versions.json lists aliases sorted, not in mike's set order."""
+    seeds = [0, *(s for s in range(1, 40) if _set_order(s) != _set_order(0))][:2]
+    assert len(seeds) == 2  # two processes that list mike's alias set in different orders
+    root = git_repo(make_project(tmp_path))
+    _deploy_with_seed(root, seeds[0], "v1.0.0", "--alias", "latest", "--alias", "stable")
+    head, tree = git(root, "rev-parse", "gh-pages"), git(root, "rev-parse", "gh-pages^{tree}")
+    assert "nothing changed" in _deploy_with_seed(root, seeds[1], "v1.0.0", "--alias", "latest", "--alias", "stable")
+    assert git(root, "rev-parse", "gh-pages") == head and git(root, "rev-parse", "gh-pages^{tree}") == tree
+    assert versions(root) == {"v1.0.0": ["latest", "stable"]}
