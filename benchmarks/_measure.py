@@ -10,6 +10,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,25 +26,40 @@ class Run:
     stdout: str
 
 
+#: Appended to every child Python: its own peak resident set (VmHWM), written where the parent asks. wait4's
+#: ru_maxrss would also count what the child inherited from this (large) benchmark process before exec.
+_REPORT_PEAK = """
+import atexit, os
+def _report_peak():
+    status = open("/proc/self/status").read()
+    peak = status.split("VmHWM:")[1].split()[0]
+    open(os.environ["REPORTGEN_BENCH_PEAK"], "w").write(peak)
+atexit.register(_report_peak)
+"""
+
+
 def measure(argv: list[str], *, shell: bool = False, env: dict[str, str] | None = None) -> Run:
-    """One run of ``argv``: wall seconds and the child's peak RSS (MiB). A failing command stops the benchmark."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        " ".join(argv) if shell else argv,
-        shell=shell,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-    )
-    assert process.stdout is not None
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{argv[0]} failed with exit code {process.returncode}")
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out)
+    """One run of ``argv``: wall seconds and the child's own peak RSS (MiB). A failing command stops the benchmark."""
+    with tempfile.NamedTemporaryFile(prefix="reportgen-peak-") as peak_file:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            " ".join(argv) if shell else argv,
+            shell=shell,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, **(env or {}), "REPORTGEN_BENCH_PEAK": peak_file.name},
+        )
+        assert process.stdout is not None
+        out = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            raise SystemExit(f"{argv[0]} failed with exit code {process.returncode}")
+        reported = Path(peak_file.name).read_text().strip()
+    peak_mib = int(reported) / 1024 if reported else usage.ru_maxrss / 1024  # wc -l: no report, and tiny
+    return Run(seconds, usage.ru_utime + usage.ru_stime, peak_mib, out)
 
 
 def best(argv: list[str], repeat: int, **options: object) -> Run:
@@ -54,8 +70,8 @@ def best(argv: list[str], repeat: int, **options: object) -> Run:
 
 
 def python(code: str, *args: str) -> list[str]:
-    """A child Python (this interpreter) running ``code`` with ``args`` in sys.argv[1:]."""
-    return [sys.executable, "-c", code, *args]
+    """A child Python (this interpreter) running ``code`` with ``args`` in sys.argv[1:], reporting its own peak."""
+    return [sys.executable, "-c", _REPORT_PEAK + code, *args]
 
 
 def machine() -> str:

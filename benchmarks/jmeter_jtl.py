@@ -33,6 +33,7 @@ IN_TRANSACTION = ("cart", "checkout", "login")
 
 DUCKDB = """
 import sys, duckdb
+duckdb.sql("SET enable_progress_bar = false")
 rows = duckdb.sql(f'''
     SELECT label, success, count(*), avg(elapsed), min(elapsed), max(elapsed),
            quantile_cont(elapsed, [0.5, 0.9, 0.95, 0.99])
