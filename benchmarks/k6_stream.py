@@ -30,9 +30,11 @@ from _measure import ROOT, best, count_lines, machine, print_comparison, python,
 
 SOURCE = ROOT / "tests/fixtures/real/k6/v1.1.0-groups-thresholds/stream.ndjson.gz"
 BREAKDOWN = ("name", "status", "scenario", "group", "expected_response")
+MEMORY_TARGET = 400 * 10**6  # bytes: issue 18's peak on a 2 GB stream
 
 DUCKDB_NDJSON = """
 import sys, duckdb
+duckdb.sql("SET enable_progress_bar = false")
 tags = ", ".join(f'"{t}" VARCHAR' for t in sys.argv[2].split(","))
 columns = {"type": "VARCHAR", "metric": "VARCHAR", "data": f"STRUCT(value DOUBLE, tags STRUCT({tags}))"}
 source = f"read_json('{sys.argv[1]}', format='newline_delimited', columns={columns})"
@@ -46,6 +48,7 @@ print(len(rows))
 
 DUCKDB_CSV = """
 import sys, duckdb
+duckdb.sql("SET enable_progress_bar = false")
 source = f"read_csv('{sys.argv[1]}', header=true, all_varchar=true)"
 tags = sys.argv[2].split(",")
 sets = ", ".join(["(metric_name)"] + [f'(metric_name, "{t}")' for t in tags])
@@ -77,8 +80,8 @@ print(json.dumps([m.model_dump() for m in extraction.measurements] + [s.model_du
 SQL_READER = LINE_READER.replace(
     """collector, warnings = (k6.read_csv_stream if csv else k6.read_ndjson)(Path(sys.argv[1]))
 extraction = k6._extraction("line reader", collector, warnings)""",
-    """load = k6._load_csv if csv else k6._k6_sql.load_ndjson
-extraction = k6.reduce_with_duckdb("line reader", Path(sys.argv[1]), load, (), ())""",
+    """rows = k6._csv_rows if csv else k6._ndjson_rows
+extraction = k6.reduce_with_duckdb("line reader", Path(sys.argv[1]), rows, (), ())""",
 )
 
 
@@ -156,6 +159,9 @@ def main() -> None:
     parser.add_argument("--gzip", action="store_true", help="also measure the stream gzipped (-1)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per command; the fastest counts")
     parser.add_argument("--check", action="store_true", help="also run the line reader and compare every figure")
+    parser.add_argument(
+        "--memory", action="store_true", help="only reportgen's own peak memory (one run), against the 400 MB target"
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as folder:
@@ -174,6 +180,13 @@ def main() -> None:
 def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
     on_disk = path.stat().st_size / 2**20
     gz = path.suffix == ".gz"
+    if args.memory:
+        ours = best(python(REPORTGEN, str(path)), 1)
+        verdict = "under" if ours.peak_mib * 2**20 < MEMORY_TARGET else "OVER"
+        print(f"\n{path.name}: {on_disk:,.0f} MiB on disk, {size_mib:,.0f} MiB of text")
+        print(row("reportgen", ours, size_mib))
+        print(f"peak memory of the reducing process: {ours.peak_mib:.0f} MiB, {verdict} the 400 MB target")
+        return
     wc = count_lines(path, args.repeat)
     tags = ",".join(BREAKDOWN)
     duck = best(python(DUCKDB_NDJSON if args.format == "ndjson" else DUCKDB_CSV, str(path), tags), args.repeat)

@@ -29,7 +29,7 @@ def test_a_target_explains_rule_guards_verdict_and_the_stream_query(capsys: pyte
     assert "guard: at least 20 samples: held" in out
     assert "why: rule 4: the measured value meets the threshold → pass" in out
     assert f"sha256:   {hashlib.sha256(stream).hexdigest()}" in out
-    assert "adapter:  k6-json-stream v1" in out
+    assert "adapter:  k6-json-stream v2" in out
     assert "query:p95 of value where metric=http_req_duration and name=checkout" in out
     assert "samples)" in out and "in the file (a reduction over the stream):" in out
 

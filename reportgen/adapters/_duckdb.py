@@ -4,11 +4,10 @@ The stream reductions are SQL over files (``read_json``/``read_csv``), so that t
 statements can later run where the files are (DuckDB over object storage, a cluster SQL
 engine); site_docs/guide/scale.md says how. This module only owns the connection:
 
-* a database file in a private temporary folder, removed afterwards: tables loaded there are
-  stored compressed (a k6 stream's table is a few per cent of the text) and paged by DuckDB's
-  buffer manager, not held whole in memory;
-* ``memory_limit`` (``REPORTGEN_DUCKDB_MEMORY``, default 300 MB): DuckDB spills what does
-  not fit to that folder, so a 2 GB stream reduces in under 400 MB of resident memory;
+* a database file in a private temporary folder, removed afterwards (what DuckDB pages out goes there);
+* ``memory_limit`` (``REPORTGEN_DUCKDB_MEMORY``, default 256 MB): DuckDB spills what does not fit (the
+  sorted values of exact percentiles) to that folder, so a 2 GB stream reduces in under 400 MB of resident
+  memory, measured (benchmarks/k6_stream.py --memory);
 * ``threads`` (``REPORTGEN_DUCKDB_THREADS``, default: DuckDB's, one per core).
 """
 
@@ -24,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-DEFAULT_MEMORY = "300MB"
+DEFAULT_MEMORY = "256MB"
 
 
 class NotReducible(Exception):
@@ -34,8 +33,13 @@ class NotReducible(Exception):
 
 def run_statement(connection: Any, statement: str) -> None:
     """Run a statement that reads an artifact; what DuckDB cannot parse becomes :class:`NotReducible`."""
+    fetch(connection, statement)
+
+
+def fetch(connection: Any, statement: str) -> list[Any]:
+    """The rows of a query that reads an artifact (DuckDB reads while fetching: errors count as at execute)."""
     try:
-        connection.execute(statement)
+        return list(connection.execute(statement).fetchall())
     except duckdb.Error as exc:
         if "out of memory" in str(exc).lower():
             raise

@@ -16,7 +16,7 @@ Kind = Literal["trend", "counter", "rate", "gauge"]
 KINDS: tuple[Kind, ...] = ("trend", "counter", "rate", "gauge")
 
 #: Built-in metric kinds, for files that do not declare them (CSV stream, summary-export).
-_BUILTIN_KINDS: dict[str, Kind] = {
+BUILTIN_KINDS: dict[str, Kind] = {
     "http_reqs": "counter",
     "iterations": "counter",
     "dropped_iterations": "counter",
@@ -52,8 +52,8 @@ def split_metric_key(key: str) -> tuple[str, dict[str, str]]:
 
 def builtin_kind(metric: str) -> Kind | None:
     """The kind of a k6 built-in metric by name (``http_req_*`` are trends), or None for custom metrics."""
-    if metric in _BUILTIN_KINDS:
-        return _BUILTIN_KINDS[metric]
+    if metric in BUILTIN_KINDS:
+        return BUILTIN_KINDS[metric]
     if metric.startswith("http_req_"):
         return "trend"
     return None

@@ -3,11 +3,16 @@
 The stream readers only parse lines and call :meth:`StreamCollector.add`; every
 number comes out of :func:`reduce_stream`, the one place a faster engine (DuckDB)
 can take over. Values are kept per slice, in file order, because exact
-percentiles need all of them and k6 sums a Trend's values in arrival order.
+percentiles need all of them. Sums (a Trend's avg, a Counter's count, requests per
+second) are exact, rounded once (:func:`exact_sum`): the same whatever order the
+lines are added in, so the SQL path can add them in any order, spill or run in
+parallel and still give the same bits. k6 adds in arrival order; the two differ by
+rounding only (the agreement tests allow 1e-12 for avg; integer counts are equal).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -69,7 +74,7 @@ class StreamCollector:
 
     declarations: dict[str, MetricDeclaration] = field(default_factory=dict)
     slices: dict[str, dict[LabelKey, SliceSamples]] = field(default_factory=dict)
-    requests_per_second: dict[int, float] = field(default_factory=dict)
+    requests_per_second: dict[int, array[float]] = field(default_factory=dict)
     durations_per_second: dict[int, array[float]] = field(default_factory=dict)
     points: int = 0
     first_ns: int | None = None
@@ -98,7 +103,7 @@ class StreamCollector:
 
     def _add_per_second(self, metric: str, second: int, value: float) -> None:
         if metric == RATE_SERIES_METRIC:
-            self.requests_per_second[second] = self.requests_per_second.get(second, 0.0) + value
+            self.requests_per_second.setdefault(second, array("d")).append(value)
         elif metric == LATENCY_SERIES_METRIC:
             self.durations_per_second.setdefault(second, array("d")).append(value)
 
@@ -129,19 +134,16 @@ def slice_keys(
 # ---------------------------------------------------------------------------- reductions
 
 
-def _sum_in_order(values: Iterable[float]) -> float:
-    # A plain left-to-right sum, as k6 adds them (Python ≥ 3.12's sum() compensates and would differ).
-    total = 0.0
-    for value in values:
-        total += value
-    return total
+def exact_sum(values: Iterable[float]) -> float:
+    """The exact sum of ``values``, rounded once to the nearest double (``math.fsum``; ``-0.0`` reads as 0.0)."""
+    return math.fsum(values) + 0.0
 
 
 def _trend_stats(values: array[float], percentiles: list[float]) -> Iterator[tuple[str, float]]:
     count = len(values)
     ordered = sorted(values)
     yield "count", float(count)
-    yield "avg", _sum_in_order(values) / count
+    yield "avg", exact_sum(values) / count
     yield "min", ordered[0]
     yield "max", ordered[-1]
     for p in percentiles:
@@ -175,7 +177,7 @@ def reduce_samples(
         return _rate_stats(samples.values)
     if declaration.kind == "gauge":
         return _gauge_stats(samples)
-    return iter([("count", _sum_in_order(samples.values))])
+    return iter([("count", exact_sum(samples.values))])
 
 
 _QUERY_STAT = {
@@ -247,7 +249,8 @@ def _per_second_series(collected: StreamCollector) -> list[Series]:
     by_second = collected.durations_per_second
     p95 = {s: k6_linear(sorted(values), 0.95) for s, values in by_second.items()}
     contains = collected.declarations[LATENCY_SERIES_METRIC].contains if p95 else ""
-    return per_second_series(collected.requests_per_second, p95, contains)
+    requests = {s: exact_sum(values) for s, values in collected.requests_per_second.items()}
+    return per_second_series(requests, p95, contains)
 
 
 def reduce_stream(

@@ -1,55 +1,74 @@
-"""The k6 stream reduction as SQL over the file (DuckDB), with the rules of :mod:`._k6_reduce`.
+"""The k6 stream reduction as one SQL query over the file (DuckDB), with the rules of :mod:`._k6_reduce`.
 
-:func:`load_ndjson` and :func:`load_csv` read a k6 stream into one table, ``lines``, in file
-order (``rowid``); :func:`reduce` then computes every slice the line reader computes, with the
-same statistics in the same order and the same numbers:
+:func:`ndjson_rows` and :func:`csv_rows` describe a k6 stream as rows, one per line, numbered in file order
+(``rn``, from ``row_number() OVER ()``); :func:`reduce` then reads the file ONCE: every line is sent to each
+slice it belongs to (the total, one per breakdown tag, per check, per second, each submetric or requested label
+set) and one aggregate computes them all, with the same statistics in the same order and the same numbers as
+the line reader:
 
-* percentiles with ``quantile_cont``, which is k6's rule (``i = p(n-1)``, linear interpolation),
-  bit for bit;
-* sums (a Trend's avg, a Counter's count) in a single-threaded pass, so the values are added in
-  file order, as k6 adds them; everything else in parallel;
-* a Gauge's value is the last in time, ties going to the later line.
+* percentiles with k6's own expression over the slice's sorted values (``list(value ORDER BY value)``),
+  bit for bit (DuckDB's ``quantile_cont`` interpolates differently in the last bit);
+* sums (a Trend's avg, a Counter's count, requests per second) exact, as the line reader's
+  :func:`~._k6_reduce.exact_sum`: each value is split into two integers (its multiple of 2^-32 and the rest, in
+  units of 2^-96), summed as HUGEINT and rounded once in Python, so no order of adding, spilling or parallel
+  partial sums changes a bit; a value that does not split exactly (beyond 2^62, or below about 1e-13 with a full
+  mantissa) goes to the line reader;
+* a Gauge's value is the last in time, ties going to the later line (``rn``); metrics come in first-point order.
 
-Input that DuckDB cannot parse, or that breaks a rule the line reader enforces, raises
-:class:`~._duckdb.NotReducible`: the adapter then re-reads the file line by line, which names the line.
+Nothing is materialised: no table holds the lines, so memory is what exact percentiles need (the sorted
+values), and DuckDB spills beyond ``memory_limit``. Input that DuckDB cannot parse, or that breaks a rule the
+line reader enforces, raises :class:`~._duckdb.NotReducible`: the adapter then re-reads the file line by line,
+which names the line.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportgen.adapters._duckdb import NotReducible, identifier, literal, run_statement, source
-from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
+from reportgen.adapters._duckdb import NotReducible, fetch, identifier, literal, source
+from reportgen.adapters._k6_common import BUILTIN_KINDS, KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_reduce import (
     BREAKDOWN_TAGS,
     LATENCY_SERIES_METRIC,
     RATE_SERIES_METRIC,
+    TREND_PERCENTILES,
     LabelKey,
     MetricDeclaration,
     per_second_series,
     run_info,
     slice_measurements,
 )
-from reportgen.estimators import percentile_name
+from reportgen.errors import ArtifactError
+from reportgen.estimators import k6_linear, percentile_name
 from reportgen.schemas.measurement import Measurement, Series
 
-#: Tags every load reads: the breakdown tags and ``check`` (per-check figures of ``checks``).
+#: Tags every reduction reads: the breakdown tags and ``check`` (per-check figures of ``checks``).
 BASE_TAGS = (*BREAKDOWN_TAGS, "check")
 
 Requested = Sequence[tuple[str, dict[str, str]]]
 
+# Slice numbers (``s``) of the rows the one aggregate groups by (metric, s, k).
+_TOTAL, _CHECKS, _SECOND, _LABELS = 0, 6, 7, 8  # 1..5: the breakdown tags, in BREAKDOWN_TAGS order
+_DECLARATION, _INVALID = -1, -2
+
 
 @dataclass(frozen=True)
-class Loaded:
-    """The ``lines`` table: which column holds which tag, and the metric declarations it holds."""
+class Rows:
+    """A k6 stream as SQL rows (``rn, kind, metric, value, time_ns, valid``, a column per tag, ``decl_name``)."""
 
+    sql: str
     tags: dict[str, str]  # tag name → column
-    declared: list[tuple[int, MetricDeclaration]]  # (rowid of the first Metric line, declaration)
+    #: The first Metric line of each name, in file order (NDJSON; read ahead of the query), and how many there are.
+    declared: dict[str, MetricDeclaration] = field(default_factory=dict)
+    metric_lines: int = 0
+    #: The line reader's error for a last line cut short (k6 killed mid-write), if it is: the file is then read
+    #: with ``ignore_errors`` and that line must be the one bad row.
+    cut_tail: ArtifactError | None = None
 
 
 def tag_columns(names: Iterable[str]) -> dict[str, str]:
@@ -74,68 +93,41 @@ def _time_ns(t: str) -> str:
     return f"CASE WHEN {shape} THEN epoch_ns(TRY_CAST({base} AS TIMESTAMP_NS)) - {offset} * 1000000000 END"
 
 
-def load_ndjson(connection: Any, path: Path, tags: Iterable[str]) -> Loaded:
-    """Read a k6 ``--out json`` file into ``lines`` (Metric and Point lines, file order)."""
+def ndjson_rows(
+    path: Path,
+    tags: Iterable[str],
+    declared: dict[str, MetricDeclaration],
+    metric_lines: int,
+    cut_tail: ArtifactError | None = None,
+) -> Rows:
+    """A k6 ``--out json`` file as rows: Metric and Point lines, file order.
+
+    ``value`` is read as JSON so that only a JSON number counts (DuckDB would turn ``"2"`` or ``true`` into a
+    number, where the line reader refuses the line); likewise ``metric`` must be a JSON string. With
+    ``cut_tail``, lines DuckDB cannot parse become rows of NULLs (invalid) instead of stopping the read.
+    """
     columns = tag_columns((*BASE_TAGS, *tags))
     tag_struct = ", ".join(f"{identifier(name)} VARCHAR" for name in columns)
-    data = (
-        f'STRUCT("time" VARCHAR, "value" DOUBLE, tags STRUCT({tag_struct}), name VARCHAR, "type" VARCHAR, '
-        '"contains" VARCHAR, thresholds JSON, submetrics JSON)'
-    )
-    schema = "{" + f"type: 'VARCHAR', metric: 'VARCHAR', data: {literal(data)}" + "}"
-    reader = source(path, "read_json", f"format = 'newline_delimited', columns = {schema}")
+    data = f'STRUCT("time" VARCHAR, "value" JSON, tags STRUCT({tag_struct}), name VARCHAR, "type" VARCHAR)'
+    schema = "{" + f"type: 'VARCHAR', metric: 'JSON', data: {literal(data)}" + "}"
+    ignore = ", ignore_errors = true" if cut_tail is not None else ""
+    reader = source(path, "read_json", f"format = 'newline_delimited', columns = {schema}{ignore}")
     picked = ", ".join(f"data.tags.{identifier(name)} AS {column}" for name, column in columns.items())
-    run_statement(
-        connection,
-        f"""
-        CREATE TABLE lines AS
-        SELECT kind, metric, value, {_time_ns("t")} AS time_ns, {", ".join(columns.values())},
-               decl_name, decl_type, decl_contains, decl_thresholds, decl_submetrics
-        FROM (SELECT type AS kind, metric, data."value" AS value, data."time" AS t, {picked},
-                     data.name AS decl_name, data."type" AS decl_type, data."contains" AS decl_contains,
-                     data.thresholds AS decl_thresholds, data.submetrics AS decl_submetrics
-              FROM {reader})
-        """,
-    )
     kinds = ", ".join(literal(k) for k in KINDS)
-    bad = connection.execute(
-        f"""
-        SELECT count(*) FROM lines WHERE NOT coalesce(
-            (kind = 'Point' AND metric IS NOT NULL AND isfinite(value) AND time_ns IS NOT NULL)
-            OR (kind = 'Metric' AND decl_name IS NOT NULL AND decl_type IN ({kinds})), false)
-        """
-    ).fetchone()[0]
-    if bad:
-        raise NotReducible(f"{bad} line(s) the line reader must judge")
-    return Loaded(columns, _declarations(connection))
-
-
-def _declarations(connection: Any) -> list[tuple[int, MetricDeclaration]]:
-    rows = connection.execute(
-        """
-        SELECT first(rowid ORDER BY rowid), decl_name, first(decl_type ORDER BY rowid),
-               first(decl_contains ORDER BY rowid), first(CAST(decl_thresholds AS VARCHAR) ORDER BY rowid),
-               first(CAST(decl_submetrics AS VARCHAR) ORDER BY rowid)
-        FROM lines WHERE kind = 'Metric' GROUP BY decl_name
-        """
-    ).fetchall()
-    declared = []
-    for rowid, name, kind, contains, thresholds, submetrics in rows:
-        threshold_list = json.loads(thresholds) if thresholds else None
-        submetric_list = json.loads(submetrics) if submetrics else None
-        declaration = MetricDeclaration(
-            name,
-            kind,
-            contains if contains is not None else "default",
-            [str(t) for t in threshold_list] if isinstance(threshold_list, list) else [],
-            [
-                {str(k): str(v) for k, v in sub["tags"].items()}
-                for sub in (submetric_list if isinstance(submetric_list, list) else [])
-                if isinstance(sub, dict) and isinstance(sub.get("tags"), dict)
-            ],
-        )
-        declared.append((rowid, declaration))
-    return sorted(declared, key=lambda item: item[0])
+    number = "json_type(data.\"value\") IN ('UBIGINT', 'BIGINT', 'DOUBLE')"
+    sql = f"""
+        SELECT rn, kind, metric, value, time_ns, {", ".join(columns.values())}, decl_name,
+               coalesce(CASE kind
+                   WHEN 'Point' THEN metric IS NOT NULL AND isfinite(value) AND time_ns IS NOT NULL
+                        AND {splits_exactly("value")}
+                   WHEN 'Metric' THEN decl_name IS NOT NULL AND decl_type IN ({kinds}) END, false) AS valid
+        FROM (SELECT row_number() OVER () AS rn, type AS kind,
+                     CASE WHEN json_type(metric) = 'VARCHAR' THEN metric ->> '$' END AS metric,
+                     CASE WHEN {number} THEN CAST(data."value" AS DOUBLE) END AS value,
+                     {_time_ns('data."time"')} AS time_ns, {picked}, data.name AS decl_name, data."type" AS decl_type
+              FROM {reader})
+    """
+    return Rows(sql, columns, declared, metric_lines, cut_tail)
 
 
 def _extra_tag(extra: str, name: str) -> str:
@@ -154,8 +146,8 @@ def _csv_time_ns(t: str) -> str:
     return f"CASE WHEN {digits} THEN TRY_CAST({t} AS BIGINT) * {scale} ELSE {_time_ns(t)} END"
 
 
-def load_csv(connection: Any, path: Path, header: list[str], tags: Iterable[str]) -> Loaded:
-    """Read a k6 ``--out csv`` file into ``lines`` (every row a Point; no declarations in the file)."""
+def csv_rows(path: Path, header: list[str], tags: Iterable[str]) -> Rows:
+    """A k6 ``--out csv`` file as rows (every row a Point; no declarations in the file)."""
     columns = tag_columns((*BASE_TAGS, *tags))
     schema = "{" + ", ".join(f"{literal(c)}: 'VARCHAR'" for c in header) + "}"
     options = f"header = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true, columns = {schema}"
@@ -166,22 +158,159 @@ def load_csv(connection: Any, path: Path, header: list[str], tags: Iterable[str]
         extra = _extra_tag("extra_tags", name) if "extra_tags" in header else None
         value = f"coalesce({cell}, {extra})" if cell and extra else cell or extra or "CAST(NULL AS VARCHAR)"
         picked.append(f"{value} AS {column}")
-    run_statement(
-        connection,
-        f"""
-        CREATE TABLE lines AS
-        SELECT 'Point' AS kind, metric_name AS metric, TRY_CAST(metric_value AS DOUBLE) AS value,
-               {_csv_time_ns("timestamp")} AS time_ns, {", ".join(picked)}
-        FROM {reader}
-        """,
+    sql = f"""
+        SELECT *, coalesce(metric IS NOT NULL AND isfinite(value) AND time_ns IS NOT NULL
+                           AND {splits_exactly("value")}, false) AS valid
+        FROM (SELECT row_number() OVER () AS rn, 'Point' AS kind, metric_name AS metric,
+                     TRY_CAST(metric_value AS DOUBLE) AS value, {_csv_time_ns("timestamp")} AS time_ns,
+                     {", ".join(picked)}, CAST(NULL AS VARCHAR) AS decl_name
+              FROM {reader})
+    """
+    return Rows(sql, columns)
+
+
+# ---------------------------------------------------------------------------- the plan: which slices exist
+
+
+@dataclass
+class _Plan:
+    """What the one query computes: the kinds it assumes, the label sets beyond the breakdown, the percentiles."""
+
+    kinds: dict[str, str]  # declared metric → kind; undeclared metrics get their built-in kind or trend
+    label_sets: dict[LabelKey, list[str]]  # label set → the metrics that ask for it
+    percentiles: list[float]  # every percentile any trend needs (each metric picks its own)
+
+
+def _plan(rows: Rows, requested: Requested, percentiles: Sequence[float]) -> _Plan:
+    label_sets: dict[LabelKey, list[str]] = {}
+    wanted = [(name, sub) for name, d in rows.declared.items() for sub in d.submetrics if sub]
+    for metric, labels in [*wanted, *requested]:
+        key = tuple(sorted(labels.items()))
+        if len(key) == 1 and key[0][0] in BREAKDOWN_TAGS and key[0][1]:
+            continue  # the same samples as that tag's breakdown slice
+        if metric == "checks" and {tag for tag, _ in key} == {"check", "group"}:
+            raise NotReducible("a label set that is also a per-check slice")
+        label_sets.setdefault(key, [])
+        if metric not in label_sets[key]:
+            label_sets[key].append(metric)
+    every = {p for d in rows.declared.values() for p in d.percentiles(percentiles)}
+    every |= {*TREND_PERCENTILES, *percentiles}
+    return _Plan({n: d.kind for n, d in rows.declared.items()}, label_sets, sorted(every))
+
+
+def _in(names: Iterable[str]) -> str:
+    listed = ", ".join(literal(n) for n in names)
+    return f"metric IN ({listed})" if listed else "false"
+
+
+def _is_trend(plan: _Plan) -> str:
+    """SQL: the row's metric is a Trend (declared one, or undeclared and not a built-in of another kind)."""
+    declared = [n for n, k in plan.kinds.items() if k == "trend"]
+    others = [n for n, k in BUILTIN_KINDS.items() if k != "trend"]
+    return f"({_in(declared)} OR NOT ({_in(plan.kinds)} OR {_in(others)}))"
+
+
+def _entries(rows: Rows, plan: _Plan) -> str:
+    """SQL: the (s, k) slices a row belongs to, as a list (unnested, then NULL keys dropped)."""
+    tag = rows.tags
+    second = "(time_ns // 1000000000 - CASE WHEN time_ns % 1000000000 < 0 THEN 1 ELSE 0 END)"
+    point = ["{'s': 0, 'k': ''}"]
+    point += [f"{{'s': {i}, 'k': NULLIF({tag[name]}, '')}}" for i, name in enumerate(BREAKDOWN_TAGS, start=1)]
+    check = f"CASE WHEN metric = 'checks' AND {tag['check']} <> '' THEN {tag['check']} || chr(0) || coalesce({tag['group']}, '') END"
+    point.append(f"{{'s': {_CHECKS}, 'k': {check}}}")
+    timed = _in((RATE_SERIES_METRIC, LATENCY_SERIES_METRIC))
+    point.append(f"{{'s': {_SECOND}, 'k': CASE WHEN {timed} THEN CAST({second} AS VARCHAR) END}}")
+    for index, (labels, metrics) in enumerate(plan.label_sets.items(), start=_LABELS):
+        match = " AND ".join([_in(metrics), *(f"{tag[t]} = {literal(v)}" for t, v in labels)])
+        point.append(f"{{'s': {index}, 'k': CASE WHEN {match} THEN '' END}}")
+    return (
+        f"CASE WHEN NOT valid THEN [{{'s': {_INVALID}, 'k': ''}}] "
+        f"WHEN kind = 'Metric' THEN [{{'s': {_DECLARATION}, 'k': decl_name}}] "
+        f"ELSE [{', '.join(point)}] END"
     )
-    bad = connection.execute(
-        "SELECT count(*) FROM lines WHERE NOT coalesce(metric IS NOT NULL AND isfinite(value) "
-        "AND time_ns IS NOT NULL, false)"
-    ).fetchone()[0]
-    if bad:
-        raise NotReducible(f"{bad} row(s) the line reader must judge")
-    return Loaded(columns, [])
+
+
+_SCALE = "4294967296.0"  # 2^32: a value is whole × 2^-32 + rest × 2^-96, both integers when it splits exactly
+
+
+def _rest(value: str) -> str:
+    """SQL: the part of ``value`` below 2^-32, in units of 2^-96 (an integer when the value splits exactly)."""
+    return f"CAST(({value} * {_SCALE} - floor({value} * {_SCALE})) * 18446744073709551616.0 AS HUGEINT)"
+
+
+def splits_exactly(value: str) -> str:
+    """SQL: ``value`` is whole × 2^-32 + rest × 2^-96 with both parts integers small enough to sum as HUGEINT."""
+    rest = f"(({value} * {_SCALE} - floor({value} * {_SCALE})) * 18446744073709551616.0)"
+    return f"(abs({value}) < 4611686018427387904.0 AND {rest} = floor({rest}))"
+
+
+def _exact(parts: dict[str, Any] | tuple[Any, Any]) -> float:
+    """The exact sum from its two integer parts, rounded once (Python divides integers with correct rounding)."""
+    whole, rest = parts.values() if isinstance(parts, dict) else parts
+    return (int(whole) * 2**64 + int(rest)) / 2**96
+
+
+def _positions(p: float, n: int) -> tuple[int, int]:
+    """The 0-based positions k6's percentile ``p`` reads in ``n`` sorted values (``i = p(n-1)``, floor and ceil)."""
+    i = p * (n - 1)
+    return math.floor(i), math.ceil(i)
+
+
+def _picked_positions(percentiles: Sequence[float], count: str) -> str:
+    """SQL: the 1-based positions :func:`_positions` gives for each percentile, as one list, with the same double
+    arithmetic as Python (so both sides agree on which values were picked)."""
+    picked = []
+    for p in percentiles:
+        i = f"(CAST({literal(repr(p))} AS DOUBLE) * CAST({count} - 1 AS DOUBLE))"
+        picked += [f"CAST(floor({i}) AS BIGINT) + 1", f"CAST(ceil({i}) AS BIGINT) + 1"]
+    return "[" + ", ".join(picked) + "]"
+
+
+class _Picked(Sequence[float]):
+    """The few sorted values a percentile reads, standing in for all of them: :func:`k6_linear` then computes
+    k6's expression from exactly the values k6 would read, bit for bit."""
+
+    def __init__(self, n: int, values: dict[int, float]) -> None:
+        self.n, self.values = n, values
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.values[index]
+
+
+def _quantiles(percentiles: Sequence[float], n: int, values: Sequence[float] | None) -> dict[float, float]:
+    """p → k6's percentile, from the values the query picked at :func:`_positions` (none: not a trend)."""
+    if not values or not n:
+        return {}
+    found: dict[float, float] = {}
+    for index, p in enumerate(percentiles):
+        low, high = _positions(p, n)
+        found[p] = k6_linear(_Picked(n, {low: values[2 * index], high: values[2 * index + 1]}), p)
+    return found
+
+
+def _query(rows: Rows, plan: _Plan) -> str:
+    """The one query: every slice's count, min, max, non-zero count, in-order sum, last value (in time, then
+    line), first line, time span, and the sorted values k6's percentiles read (only those leave DuckDB)."""
+    listed = f"CASE WHEN e.s = {_SECOND} THEN metric = {literal(LATENCY_SERIES_METRIC)} ELSE e.s >= 0 AND trend END"
+    picked = _picked_positions(plan.percentiles, "len(sorted_values)")
+    return f"""
+        SELECT metric, s, k, n, low, high, nonzero, (whole, rest), last, first_rn, first_ns, last_ns,
+               len(sorted_values), list_select(sorted_values, {picked}), last_rn
+        FROM (
+            SELECT metric, e.s AS s, e.k AS k, count(*) AS n, min(value) AS low, max(value) AS high,
+                   count(*) FILTER (WHERE value <> 0) AS nonzero,
+                   sum(CAST(floor(value * {_SCALE}) AS HUGEINT)) AS whole, sum({_rest("value")}) AS rest,
+                   arg_max(value, struct_pack(t := time_ns, r := rn)) AS last, min(rn) AS first_rn, max(rn) AS last_rn,
+                   min(time_ns) AS first_ns, max(time_ns) AS last_ns,
+                   list(value ORDER BY value) FILTER (WHERE {listed}) AS sorted_values
+            FROM (SELECT metric, value, time_ns, rn, {_is_trend(plan)} AS trend, unnest({_entries(rows, plan)}) AS e
+                  FROM ({rows.sql}) AS line_rows)
+            WHERE e.k IS NOT NULL
+            GROUP BY ALL)
+    """
 
 
 # ---------------------------------------------------------------------------- the reduction
@@ -192,164 +321,12 @@ class _Stats:
     """What every kind of metric needs of one slice."""
 
     n: int
-    total: float | None
+    total: float
     low: float
     high: float
     nonzero: int
-    last: float | None
+    last: float
     quantiles: dict[float, float]  # p → value (trends only)
-
-
-def _in(names: Iterable[str]) -> str:
-    listed = ", ".join(literal(n) for n in names)
-    return f"metric IN ({listed})" if listed else "false"
-
-
-class _Single:
-    """Run a block single-threaded (sums in file order), restoring the thread count after."""
-
-    def __init__(self, connection: Any) -> None:
-        self.connection = connection
-        self.threads = connection.execute("SELECT current_setting('threads')").fetchone()[0]
-
-    def __enter__(self) -> None:
-        self.connection.execute("SET threads = 1")
-
-    def __exit__(self, *_: object) -> None:
-        self.connection.execute(f"SET threads = {int(self.threads)}")
-
-
-def _declarations_in_order(connection: Any, loaded: Loaded) -> tuple[dict[str, MetricDeclaration], list[str]]:
-    """The declaration each metric is reduced with, as the line reader picks it, and metrics in first-point order.
-
-    The line reader takes the first Metric line of a metric, unless a Point of that metric comes
-    first: then the metric is assumed from its name (or a Trend) and later Metric lines are ignored.
-    """
-    first_points = connection.execute(
-        "SELECT metric, min(rowid) FROM lines WHERE kind = 'Point' GROUP BY metric ORDER BY 2"
-    ).fetchall()
-    events: list[tuple[int, MetricDeclaration]] = list(loaded.declared)
-    for metric, rowid in first_points:
-        kind = builtin_kind(metric)
-        events.append(
-            (rowid, MetricDeclaration(metric, kind or "trend", builtin_contains(metric), assumed=kind is None))
-        )
-    declarations: dict[str, MetricDeclaration] = {}
-    for _, declaration in sorted(events, key=lambda event: event[0]):
-        declarations.setdefault(declaration.name, declaration)
-    return declarations, [metric for metric, _ in first_points]
-
-
-def k6_percentile(values: str, p: float) -> str:
-    """k6's percentile of the sorted list ``values`` in SQL, with k6's own expression (``i = p(n-1)``, then
-    ``lo + (hi - lo) * (i - floor(i))``): DuckDB's ``quantile_cont`` interpolates as ``lo(1-d) + hi d``, which
-    differs in the last bit."""
-    i = f"(CAST({literal(repr(p))} AS DOUBLE) * CAST(len({values}) - 1 AS DOUBLE))"
-    low = f"{values}[CAST(floor({i}) AS BIGINT) + 1]"
-    high = f"{values}[CAST(ceil({i}) AS BIGINT) + 1]"
-    return f"CASE WHEN len({values}) > 0 THEN {low} + ({high} - {low}) * ({i} - floor({i})) END"
-
-
-def _aggregates(declarations: dict[str, MetricDeclaration]) -> str:
-    """Per slice: count, min, max, non-zero count, the gauge's last value and (trends) the sorted values."""
-    trends = [n for n, d in declarations.items() if d.kind == "trend"]
-    gauges = [n for n, d in declarations.items() if d.kind == "gauge"]
-    return (
-        "count(*) AS n, min(value) AS low, max(value) AS high, count(*) FILTER (WHERE value <> 0) AS nonzero, "
-        f"arg_max(value, (time_ns, rowid)) FILTER (WHERE {_in(gauges)}) AS last, "
-        f"list_sort(list(value) FILTER (WHERE {_in(trends)})) AS sorted_values"
-    )
-
-
-def _percentiles(wanted: Sequence[float]) -> str:
-    listed = ", ".join(k6_percentile("sorted_values", p) for p in wanted)
-    return f"n, low, high, nonzero, last, [{listed}] AS quantiles"
-
-
-def _breakdowns(
-    connection: Any, loaded: Loaded, declarations: dict[str, MetricDeclaration], wanted: list[float]
-) -> dict[tuple[str, LabelKey], _Stats]:
-    """The total and one slice per breakdown tag of every metric.
-
-    One query per tag, so that only one tag's sorted values are held at a time (memory bounded by what exact
-    percentiles need); the sums of all of them in one GROUPING SETS query, single-threaded.
-    """
-    columns = [loaded.tags[name] for name in BREAKDOWN_TAGS]
-    sets = ", ".join(["(metric)", *(f"(metric, {c})" for c in columns)])
-    keys = ", ".join(["metric", *(f"GROUPING({c}), {c}" for c in columns)])
-    with _Single(connection):
-        sums = connection.execute(
-            f"SELECT {keys}, sum(value) FROM lines WHERE kind = 'Point' GROUP BY GROUPING SETS ({sets})"
-        ).fetchall()
-    total_of: dict[tuple[str, LabelKey], float] = {}
-    for row in sums:
-        labels = _breakdown_labels(list(BREAKDOWN_TAGS), row[1:-1])
-        if labels is not None:
-            total_of[(row[0], labels)] = row[-1]
-    found: dict[tuple[str, LabelKey], _Stats] = {}
-    for name, column in [(None, None), *zip(BREAKDOWN_TAGS, columns, strict=True)]:
-        key = f"metric, {column}" if column else "metric"
-        inner = f"SELECT {key}, {_aggregates(declarations)} FROM lines WHERE kind = 'Point' GROUP BY {key}"
-        where = f" WHERE {column} <> ''" if column else ""
-        for row in connection.execute(f"SELECT {key}, {_percentiles(wanted)} FROM ({inner}){where}").fetchall():
-            labels = ((name, row[1]),) if name else ()
-            n, low, high, nonzero, last, quantiles = row[-6:]
-            found[(row[0], labels)] = _Stats(
-                n, total_of[(row[0], labels)], low, high, nonzero, last, dict(zip(wanted, quantiles, strict=True))
-            )
-    return found
-
-
-def _breakdown_labels(names: list[str], keys: Sequence[Any]) -> LabelKey | None:
-    """``()`` for the total, ``((tag, value),)`` for a tag's slice, None for rows without the tag."""
-    for index, name in enumerate(names):
-        rolled_up, value = keys[2 * index], keys[2 * index + 1]
-        if not rolled_up:
-            return ((name, value),) if value else None
-    return ()
-
-
-def _extra_slices(
-    connection: Any,
-    loaded: Loaded,
-    declarations: dict[str, MetricDeclaration],
-    requested: Requested,
-    requested_percentiles: Sequence[float],
-) -> dict[tuple[str, LabelKey], _Stats]:
-    """Submetrics, requested label sets and per-check slices: one filtered aggregate each, single-threaded."""
-    wanted: list[tuple[str, LabelKey]] = []
-    for name, declaration in declarations.items():
-        wanted += [(name, tuple(sorted(sub.items()))) for sub in declaration.submetrics if sub]
-    wanted += [(metric, tuple(sorted(labels.items()))) for metric, labels in requested if metric in declarations]
-    wanted = [w for w in dict.fromkeys(wanted) if not (len(w[1]) == 1 and w[1][0][0] in BREAKDOWN_TAGS)]
-    branches = []
-    for index, (metric, labels) in enumerate(wanted):
-        declaration = declarations[metric]
-        where = " AND ".join(
-            [f"metric = {literal(metric)}", *(f"{loaded.tags[tag]} = {literal(value)}" for tag, value in labels)]
-        )
-        inner = f"SELECT sum(value) AS total, {_aggregates({metric: declaration})} FROM lines WHERE kind = 'Point' AND {where}"
-        own = declaration.percentiles(requested_percentiles)
-        branches.append(f"SELECT {index}, total, {_percentiles(own)} FROM ({inner})")
-    found: dict[tuple[str, LabelKey], _Stats] = {}
-    if branches:
-        with _Single(connection):
-            rows = connection.execute(" UNION ALL ".join(branches)).fetchall()
-        for index, total, n, low, high, nonzero, last, quantiles in rows:
-            if n:
-                own = declarations[wanted[index][0]].percentiles(requested_percentiles)
-                found[wanted[index]] = _Stats(
-                    n, total, low, high, nonzero, last, dict(zip(own, quantiles, strict=True))
-                )
-    if "checks" in declarations:
-        check, group = loaded.tags["check"], loaded.tags["group"]
-        rows = connection.execute(
-            f"SELECT {check}, coalesce({group}, ''), count(*), count(*) FILTER (WHERE value <> 0) FROM lines "
-            f"WHERE kind = 'Point' AND metric = 'checks' AND {check} <> '' GROUP BY ALL"
-        ).fetchall()
-        for name, group_path, n, nonzero in rows:
-            found[("checks", (("check", name), ("group", group_path)))] = _Stats(n, None, 0.0, 0.0, nonzero, None, {})
-    return found
 
 
 def _stats_of(
@@ -357,7 +334,6 @@ def _stats_of(
 ) -> Iterator[tuple[str, float]]:
     """The (stat, value) pairs :func:`._k6_reduce.reduce_samples` yields, from SQL aggregates."""
     if declaration.kind == "trend":
-        assert stats.total is not None
         yield "count", float(stats.n)
         yield "avg", stats.total / stats.n
         yield "min", stats.low
@@ -369,61 +345,93 @@ def _stats_of(
         yield "passes", float(stats.nonzero)
         yield "fails", float(stats.n - stats.nonzero)
     elif declaration.kind == "gauge":
-        assert stats.last is not None
         yield "value", stats.last
         yield "min", stats.low
         yield "max", stats.high
     else:
-        assert stats.total is not None
         yield "count", stats.total
 
 
-def _series(connection: Any, declarations: dict[str, MetricDeclaration]) -> list[Series]:
-    second = "(time_ns // 1000000000 - CASE WHEN time_ns % 1000000000 < 0 THEN 1 ELSE 0 END)"
-    with _Single(connection):
-        requests = connection.execute(
-            f"SELECT {second}, sum(value) FROM lines WHERE kind = 'Point' AND metric = {literal(RATE_SERIES_METRIC)} "
-            "GROUP BY 1"
-        ).fetchall()
-    p95 = connection.execute(
-        f"SELECT s, {k6_percentile('sorted_values', 0.95)} FROM (SELECT {second} AS s, list_sort(list(value)) AS "
-        f"sorted_values FROM lines WHERE kind = 'Point' AND metric = {literal(LATENCY_SERIES_METRIC)} GROUP BY 1)"
-    ).fetchall()
-    latency = declarations.get(LATENCY_SERIES_METRIC)
-    return per_second_series(dict(requests), dict(p95), latency.contains if latency else "")
+def _effective_declarations(
+    rows: Rows, plan: _Plan, first_point: dict[str, int], first_declaration: dict[str, int]
+) -> dict[str, MetricDeclaration]:
+    """The declaration each metric is reduced with, as the line reader picks it, in the order it picks them.
+
+    The line reader takes the first Metric line of a metric, unless a Point of that metric comes first: then
+    the metric is assumed from its name (or a Trend) and later Metric lines are ignored.
+    """
+    events: list[tuple[int, MetricDeclaration]] = [(first_declaration[n], d) for n, d in rows.declared.items()]
+    for metric, rn in first_point.items():
+        kind = builtin_kind(metric)
+        events.append((rn, MetricDeclaration(metric, kind or "trend", builtin_contains(metric), assumed=kind is None)))
+    declarations: dict[str, MetricDeclaration] = {}
+    for _, declaration in sorted(events, key=lambda event: event[0]):
+        declarations.setdefault(declaration.name, declaration)
+    for name, declaration in declarations.items():
+        if name in plan.kinds and declaration is not rows.declared[name] and declaration.kind != plan.kinds[name]:
+            raise NotReducible(f"{name}: a Point before its Metric line changes its kind")
+    return declarations
+
+
+def _labels(s: int, k: str, plan: _Plan) -> LabelKey:
+    if s == _TOTAL:
+        return ()
+    if s == _CHECKS:
+        check, _, group = k.partition("\x00")
+        return (("check", check), ("group", group))
+    if s >= _LABELS:
+        return list(plan.label_sets)[s - _LABELS]
+    return ((BREAKDOWN_TAGS[s - 1], k),)
 
 
 def reduce(
-    connection: Any, loaded: Loaded, requested: Requested = (), percentiles: Sequence[float] = ()
+    connection: Any, rows: Rows, requested: Requested = (), percentiles: Sequence[float] = ()
 ) -> tuple[list[Measurement], list[Series], dict[str, str]]:
-    """Every measurement, the per-second series and the run facts of the loaded stream."""
-    declarations, metrics = _declarations_in_order(connection, loaded)
-    missing = {tag for d in declarations.values() for sub in d.submetrics for tag in sub} - loaded.tags.keys()
-    if missing:
-        raise MissingTags(missing)
-    wanted = sorted({p for n in metrics for p in declarations[n].percentiles(percentiles)})
-    slices = _breakdowns(connection, loaded, declarations, wanted)
-    slices.update(_extra_slices(connection, loaded, declarations, requested, percentiles))
-    by_metric: dict[str, list[LabelKey]] = {}
-    for metric, labels in slices:
-        by_metric.setdefault(metric, []).append(labels)
+    """Every measurement, the per-second series and the run facts of the stream, from one read of the file."""
+    plan = _plan(rows, requested, percentiles)
+    result = fetch(connection, _query(rows, plan))
+    invalid = [row for row in result if row[1] == _INVALID]
+    cut_only = rows.cut_tail is not None and len(invalid) == 1 and invalid[0][3] == 1
+    if (invalid or rows.cut_tail is not None) and not (cut_only and invalid[0][9] == max(row[14] for row in result)):
+        raise NotReducible("line(s) the line reader must judge")  # damage before the last line
+    declaration_lines = {row[2]: row[9] for row in result if row[1] == _DECLARATION}
+    if sum(row[3] for row in result if row[1] == _DECLARATION) != rows.metric_lines or (
+        declaration_lines.keys() != rows.declared.keys()
+    ):
+        raise NotReducible("the Metric lines read ahead differ from the file's")
+    totals = sorted((row for row in result if row[1] == _TOTAL), key=lambda row: row[9])
+    declarations = _effective_declarations(rows, plan, {row[0]: row[9] for row in totals}, declaration_lines)
+    asked = {(m, tuple(sorted(labels.items()))) for m, labels in requested}
+    asked |= {(n, tuple(sorted(sub.items()))) for n, d in declarations.items() for sub in d.submetrics}
+    slices: dict[str, dict[LabelKey, _Stats]] = {}
+    requests: dict[int, float] = {}
+    p95: dict[int, float] = {}
+    for metric, s, k, n, low, high, nonzero, parts, last, _, _, _, listed, values, _ in result:
+        if s < 0:
+            continue  # Metric lines (checked above)
+        total = _exact(parts)
+        quantiles = _quantiles(plan.percentiles, listed, values)
+        if s == _SECOND:
+            if metric == RATE_SERIES_METRIC:
+                requests[int(k)] = total
+            elif metric == LATENCY_SERIES_METRIC:
+                p95[int(k)] = quantiles[0.95]
+            continue
+        labels = _labels(s, k, plan)
+        if s >= _LABELS and (metric, labels) not in asked:
+            continue  # the submetric of a declaration the line reader ignores (a Point came first)
+        stats = _Stats(n, total, low, high, nonzero, last, quantiles)
+        slices.setdefault(metric, {})[labels] = stats
     found: list[Measurement] = []
+    metrics = [row[0] for row in totals]
     for metric in metrics:
         declaration = declarations[metric]
         own = declaration.percentiles(percentiles)
-        for labels in sorted(by_metric.get(metric, []), key=lambda key: (len(key), key)):
-            pairs = _stats_of(declaration, slices[(metric, labels)], own)
-            found.extend(slice_measurements(declaration, labels, pairs))
-    points, first_ns, last_ns = connection.execute(
-        "SELECT count(*), min(time_ns), max(time_ns) FROM lines WHERE kind = 'Point'"
-    ).fetchone()
+        for labels in sorted(slices[metric], key=lambda key: (len(key), key)):
+            found.extend(slice_measurements(declaration, labels, _stats_of(declaration, slices[metric][labels], own)))
+    points = sum(row[3] for row in totals)
+    first_ns = min((row[10] for row in totals), default=None)
+    last_ns = max((row[11] for row in totals), default=None)
     info = run_info(points, first_ns, last_ns, declarations, metrics)
-    return found, _series(connection, declarations), info
-
-
-class MissingTags(Exception):
-    """Submetrics name tags the load did not read: load again with them."""
-
-    def __init__(self, tags: set[str]) -> None:
-        super().__init__(", ".join(sorted(tags)))
-        self.tags = tags
+    latency = declarations.get(LATENCY_SERIES_METRIC)
+    return found, per_second_series(requests, p95, latency.contains if latency else ""), info

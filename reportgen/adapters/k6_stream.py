@@ -21,12 +21,22 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from reportgen.adapters import _k6_sql
-from reportgen.adapters._base import Sample, Slices, check_expansion, not_text, number, open_text, parse_json
+from reportgen.adapters._base import (
+    LineScan,
+    Sample,
+    Slices,
+    check_expansion,
+    not_text,
+    number,
+    open_text,
+    parse_json,
+    scan_lines,
+)
 from reportgen.adapters._duckdb import NotReducible, connect, plain_utf8
 from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_reduce import MetricDeclaration, StreamCollector, reduce_stream, stream_info
 from reportgen.errors import ArtifactError, Position
-from reportgen.schemas.measurement import Extraction, ExtractWarning
+from reportgen.schemas.measurement import Extraction, ExtractWarning, Measurement, Series
 
 # ---------------------------------------------------------------------------- shared line reading
 
@@ -86,47 +96,49 @@ def _extraction(
     adapter: str, collector: StreamCollector, warnings: list[ExtractWarning], percentiles: Sequence[float] = ()
 ) -> Extraction:
     found, series = reduce_stream(collector, percentiles)
+    return _stream_extraction(adapter, found, series, warnings, stream_info(collector))
+
+
+def _stream_extraction(
+    adapter: str, found: list[Measurement], series: list[Series], warnings: list[ExtractWarning], info: dict[str, str]
+) -> Extraction:
     return Extraction(
         adapter=adapter,
         adapter_version=ADAPTER_VERSION,
         measurements=found,
         series=series,
         warnings=warnings,
-        info=stream_info(collector),
+        info=info,
     )
 
 
-#: Both readers (DuckDB and line by line) give the same figures: one version for the cache.
-ADAPTER_VERSION = "1"
+#: Both readers (DuckDB and line by line) give the same figures: one version for the cache. 2: exact sums.
+ADAPTER_VERSION = "2"
 
-Loader = Callable[[Any, Path, set[str]], _k6_sql.Loaded]
+RowsOf = Callable[[Path, set[str]], _k6_sql.Rows]
 
 
 def reduce_with_duckdb(
-    adapter: str, path: Path, load: Loader, percentiles: Sequence[float], slices: Slices
+    adapter: str, path: Path, rows_of: RowsOf, percentiles: Sequence[float], slices: Slices
 ) -> Extraction | None:
-    """The whole reduction as SQL over the file; None when the file needs the line reader (damage, a BOM, no
-    samples), which then names the line or reads what is complete."""
+    """The whole reduction as one SQL query over the file; None when the file needs the line reader (damage, a
+    BOM, no samples), which then names the line or reads what is complete."""
     if not plain_utf8(path):
         return None
-    check_expansion(path)  # DuckDB reads gzip without reportgen's limits: refuse a bomb first
     tags = {tag for _, labels in slices for tag in labels}
     with connect() as connection:
         try:
-            loaded = load(connection, path, tags)
-            try:
-                found, series, info = _k6_sql.reduce(connection, loaded, slices, percentiles)
-            except _k6_sql.MissingTags as missing:  # a submetric on a tag not read: read it too
-                connection.execute("DROP TABLE lines")
-                loaded = load(connection, path, tags | missing.tags)
-                found, series, info = _k6_sql.reduce(connection, loaded, slices, percentiles)
+            rows = rows_of(path, tags)
+            found, series, info = _k6_sql.reduce(connection, rows, slices, percentiles)
         except NotReducible:
             return None
     if info["points"] == "0":
         return None
     if any(m.value is not None and not math.isfinite(m.value) for m in found):
         return None  # an overflowing sample (1e400): the line reader names its line and column
-    return Extraction(adapter=adapter, adapter_version=ADAPTER_VERSION, measurements=found, series=series, info=info)
+    # Read up to the last complete line, as the line reader does, with its warning.
+    warnings = [_incomplete_last_line(rows.cut_tail, int(info["points"]))] if rows.cut_tail else []
+    return _stream_extraction(adapter, found, series, warnings, info)
 
 
 def _requested(slices: Slices) -> dict[str, list[dict[str, str]]]:
@@ -212,13 +224,50 @@ def read_ndjson(path: Path, slices: Slices = ()) -> tuple[StreamCollector, list[
     return collector, warnings
 
 
+def _ndjson_rows(path: Path, tags: set[str]) -> _k6_sql.Rows:
+    """The NDJSON stream as SQL rows, with its Metric lines read ahead in one fast pass (their submetrics and
+    thresholds decide which slices and percentiles the query computes). That pass also reads a gzip file
+    through reportgen's limits, refusing a bomb before DuckDB reads it, and finds a last line cut short."""
+    declared: dict[str, MetricDeclaration] = {}
+    count = 0
+    try:
+        scan = scan_lines(path, b'"Metric"')
+        for raw in scan.matches:
+            record = json.loads(raw)
+            if isinstance(record, dict) and record.get("type") == "Metric":
+                count += 1
+                declaration = _metric_declaration(record.get("data"), path, 0)
+                declared.setdefault(declaration.name, declaration)
+    except (OSError, EOFError, zlib.error, ValueError, ArtifactError) as exc:
+        if isinstance(exc, ArtifactError) and exc.position.line is None:
+            raise  # a limit (gzip bomb), not damage for the line reader to name
+        raise NotReducible("damage the line reader must name") from None
+    tags |= {tag for d in declared.values() for sub in d.submetrics for tag in sub}
+    return _k6_sql.ndjson_rows(path, tags, declared, count, _cut_tail(path, scan))
+
+
+def _cut_tail(path: Path, scan: LineScan) -> ArtifactError | None:
+    """The line reader's error for a last line cut short (no newline, not JSON), or None when the file ends well."""
+    try:
+        text = scan.tail.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise NotReducible("undecodable last line") from None
+    if not text.strip():
+        return None
+    try:
+        parse_json(text, path, scan.newlines)
+    except ArtifactError as exc:
+        return exc
+    return None
+
+
 def _first_line(head: str) -> str:
     return next((line for line in head.splitlines() if line.strip()), "")
 
 
 class K6JsonStream:
     name: ClassVar[str] = "k6-json-stream"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: exact sums (rounded once), the same on both paths
     summary: ClassVar[str] = "k6 --out json NDJSON samples (plain or .gz), reduced with k6's own statistics"
     priority: ClassVar[int] = 60
     #: read() takes percentiles=[0..1, …] to compute beyond the standard set (raw samples allow any).
@@ -237,7 +286,7 @@ class K6JsonStream:
         )
 
     def read(self, path: Path, percentiles: Sequence[float] = (), slices: Slices = ()) -> Extraction:
-        fast = reduce_with_duckdb(self.name, path, _k6_sql.load_ndjson, percentiles, slices)
+        fast = reduce_with_duckdb(self.name, path, _ndjson_rows, percentiles, slices)
         if fast is not None:
             return fast
         collector, warnings = read_ndjson(path, slices)
@@ -318,8 +367,8 @@ def read_csv_stream(path: Path, slices: Slices = ()) -> tuple[StreamCollector, l
     return collector, warnings
 
 
-def _load_csv(connection: Any, path: Path, tags: set[str]) -> _k6_sql.Loaded:
-    """The CSV into DuckDB, once its header shows it is a k6 CSV (else the line reader names what is wrong)."""
+def _csv_rows(path: Path, tags: set[str]) -> _k6_sql.Rows:
+    """The CSV as SQL rows, once its header shows it is a k6 CSV (else the line reader names what is wrong)."""
     try:
         with open_text(path) as text:
             header = next(csv.reader([text.readline()]), [])
@@ -327,12 +376,13 @@ def _load_csv(connection: Any, path: Path, tags: set[str]) -> _k6_sql.Loaded:
         raise NotReducible("header unreadable") from None
     if any(column not in header for column in CSV_REQUIRED) or len(set(header)) != len(header):
         raise NotReducible("not a k6 CSV header")
-    return _k6_sql.load_csv(connection, path, header, tags)
+    check_expansion(path)  # DuckDB reads gzip without reportgen's limits: refuse a bomb first
+    return _k6_sql.csv_rows(path, header, tags)
 
 
 class K6CsvStream:
     name: ClassVar[str] = "k6-csv-stream"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: exact sums (rounded once), the same on both paths
     summary: ClassVar[str] = "k6 --out csv samples (plain or .gz), reduced with k6's own statistics"
     priority: ClassVar[int] = 60
     #: read() takes percentiles=[0..1, …] to compute beyond the standard set (raw samples allow any).
@@ -342,7 +392,7 @@ class K6CsvStream:
         return _first_line(sample.head).startswith("metric_name,timestamp,metric_value")
 
     def read(self, path: Path, percentiles: Sequence[float] = (), slices: Slices = ()) -> Extraction:
-        extraction = reduce_with_duckdb(self.name, path, _load_csv, percentiles, slices)
+        extraction = reduce_with_duckdb(self.name, path, _csv_rows, percentiles, slices)
         if extraction is None:
             collector, warnings = read_csv_stream(path, slices)
             if not collector.points:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 from pathlib import Path
 
 import pytest
 
-from reportgen.adapters import _k6_sql, jmeter
+from reportgen.adapters import jmeter
 from reportgen.adapters import k6_stream as k6
 from reportgen.analyse import analyse
 from reportgen.estimators import k6_linear
@@ -34,8 +35,8 @@ def _line_reader(path: Path, percentiles: list[float], slices: list[tuple[str, d
 
 def _duckdb(path: Path, percentiles: list[float], slices: list[tuple[str, dict[str, str]]]) -> Extraction | None:
     csv = ".csv" in path.name
-    load = k6._load_csv if csv else _k6_sql.load_ndjson
-    return k6.reduce_with_duckdb("k6-csv-stream" if csv else "k6-json-stream", path, load, percentiles, slices)
+    rows = k6._csv_rows if csv else k6._ndjson_rows
+    return k6.reduce_with_duckdb("k6-csv-stream" if csv else "k6-json-stream", path, rows, percentiles, slices)
 
 
 @pytest.mark.parametrize("path", K6_CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -53,7 +54,7 @@ def test_duckdb_gives_the_line_readers_figures_exactly(path: Path) -> None:
 
 def test_a_two_tag_slice_is_k6s_rule_over_exactly_those_samples() -> None:
     """A label combination no standard slice has (name and expected_response) is computed over the samples
-    carrying both tags, with k6's percentile rule and an in-order sum."""
+    carrying both tags, with k6's percentile rule and the exact sum (rounded once)."""
     path = ROOT / "tests/fixtures/real/k6/v1.1.0-groups-thresholds/stream.ndjson.gz"
     extraction = k6.K6JsonStream().read(path, slices=[CHECKOUT_OK])
     records = [json.loads(line) for line in gzip.decompress(path.read_bytes()).decode().splitlines()]
@@ -66,11 +67,8 @@ def test_a_two_tag_slice_is_k6s_rule_over_exactly_those_samples() -> None:
         and r["data"]["tags"].get("expected_response") == "true"
     ]
     got = {m.stat: m.value for m in extraction.measurements if m.labels == CHECKOUT_OK[1]}
-    total = 0.0
-    for value in values:
-        total += value
     assert got["count"] == len(values) > 10
-    assert got["avg"] == total / len(values)
+    assert got["avg"] == math.fsum(values) / len(values)
     assert got["p95"] == k6_linear(sorted(values), 0.95)
 
 
@@ -106,17 +104,43 @@ def test_a_stream_written_in_another_time_zone_gives_the_same_instants(tmp_path:
         lambda text: "\ufeff" + text,  # a byte-order mark
         lambda text: text.replace('"value":1,', '"value":"1",', 1).replace('"value":1.', '"value":1e999,', 1),
         lambda text: text.replace('"type":"Point"', '"type":"Sample"', 1),
-        lambda text: text[: len(text) - 30],  # cut in the last line
+        lambda text: text.replace(text.splitlines()[-5], text.splitlines()[-5][:40]),  # cut, lines after it
+        lambda text: text.replace('"value":1,', '"value":"1",', 1),  # DuckDB alone would read the string as 1
+        lambda text: text.replace('"value":1,', '"value":true,', 1),
+        lambda text: text.replace('"metric":"http_reqs","type":"Point"', '"metric":7,"type":"Point"', 1),
     ],
-    ids=["bom", "infinite value", "unknown line type", "truncated"],
+    ids=[
+        "bom",
+        "infinite value",
+        "unknown line type",
+        "cut line inside",
+        "string value",
+        "boolean value",
+        "number metric",
+    ],
 )
 def test_files_the_sql_path_cannot_judge_go_to_the_line_reader(tmp_path: Path, damage: object) -> None:
-    """A file with a BOM, a non-finite value, an unknown line type or a cut last line is handed to the line reader
-    (which names the line), never reduced by SQL to different figures."""
+    """A file with a BOM, a non-finite value, an unknown line type, a cut line with lines after it, or a value or
+    metric name of the wrong JSON type is handed to the line reader (which names the line), never reduced by SQL
+    to different figures."""
     source = ROOT / "tests/fixtures/real/k6/two-scenarios/stream.ndjson.gz"
     path = tmp_path / "stream.ndjson"
     path.write_text(damage(gzip.decompress(source.read_bytes()).decode()))  # type: ignore[operator]
     assert _duckdb(path, [], []) is None
+
+
+def test_a_last_line_cut_short_is_read_by_sql_up_to_the_last_complete_line(tmp_path: Path) -> None:
+    """A stream whose last line is cut (k6 killed mid-write) reduces in SQL to the line reader's figures, with the
+    line reader's warning naming that line."""
+    source = ROOT / "tests/fixtures/real/k6/two-scenarios/stream.ndjson.gz"
+    path = tmp_path / "stream.ndjson"
+    path.write_text(gzip.decompress(source.read_bytes()).decode()[:-30])
+    fast = _duckdb(path, [], [])
+    assert fast is not None, "the SQL path declined a cut last line"
+    slow = _line_reader(path, [], [])
+    assert [m.model_dump() for m in fast.measurements] == [m.model_dump() for m in slow.measurements]
+    assert (fast.series, fast.info) == (slow.series, slow.info)
+    assert fast.warnings == slow.warnings and "last line is incomplete" in fast.warnings[0].message
 
 
 def test_a_manifest_can_ask_a_stream_for_success_only_latency_per_endpoint(tmp_path: Path) -> None:
