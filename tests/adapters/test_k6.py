@@ -64,12 +64,17 @@ def streams() -> dict[tuple[str, str], Extraction]:
 def test_stream_reproduces_every_trend_stat(
     fixtures: Path, streams: dict[tuple[str, str], Extraction], case: str, stream: str
 ) -> None:
-    """Every trend statistic of k6's handleSummary, submetrics included, is recomputed bit for bit from the stream."""
+    """Every trend statistic of k6's handleSummary, submetrics included, is recomputed from the stream: bit for bit,
+    except avg, which reportgen sums exactly (rounded once) where k6 adds in arrival order: within 1e-12, the
+    tolerance issue 18 sets for averages."""
     expected = summary_values(fixtures / "k6" / case, "trend")
     got = by_key(streams[(case, stream)])
     assert len(expected) >= 60
     mismatches = {key: (value, got[key].value if key in got else None) for key, value in expected.items()}
-    assert {k: v for k, v in mismatches.items() if v[0] != v[1]} == {}
+    exact = {k: v for k, v in mismatches.items() if k[1] != "avg"}
+    assert {k: v for k, v in exact.items() if v[0] != v[1]} == {}
+    for key in mismatches.keys() - exact.keys():
+        assert mismatches[key][1] == pytest.approx(mismatches[key][0], rel=1e-12, abs=0), key
     for key in expected:
         if key[1] == "med" or key[1].startswith("p"):
             assert got[key].estimator == K6_LINEAR
