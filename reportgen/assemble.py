@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from reportgen import estimators, units
+from reportgen import units
 from reportgen.approval import decision_text
+from reportgen.artifact_tables import artifact_table, tool_verdict_rows
 from reportgen.charts import release_charts
 from reportgen.claims import raw_copy
 from reportgen.compare import compare
 from reportgen.comparison import change_text, verdict_word
 from reportgen.errors import BuildError
 from reportgen.evaluate import counts_text
-from reportgen.figures import anchor, from_measurement, from_metric, in_unit
+from reportgen.figures import anchor, from_metric, in_unit
 from reportgen.samples import SampleSource
 from reportgen.schemas.page import (
     ArtifactRow,
@@ -22,23 +23,11 @@ from reportgen.schemas.page import (
     ReleasePage,
     ReleaseSummary,
     SignOffRow,
-    Table,
     TargetRow,
-    ToolVerdictRow,
     TrendRow,
 )
-from reportgen.schemas.report import Artifact, ReleaseResult
+from reportgen.schemas.report import ReleaseResult
 from reportgen.signoffs import evidence_state, signature_state
-from reportgen.views import VIEWS
-
-#: How to read percentiles that are not exact order statistics of every sample.
-ESTIMATOR_NOTES = {
-    estimators.LOCUST_BUCKETS: "Percentiles are Locust's own: computed over response times rounded into buckets "
-    "(1 ms below 100 ms, 10 ms below 1 s, 100 ms below 10 s), so one can exceed the exact maximum.",
-    estimators.GATLING_TDIGEST: "Percentiles are Gatling's own, from a t-digest and rounded: approximate.",
-    estimators.JMETER_LEGACY: "Percentiles follow JMeter's dashboard rule (Commons-Math LEGACY over the last "
-    "20,000 samples of each label).",
-}
 
 
 def _size(size: int) -> str:
@@ -51,35 +40,6 @@ def _size(size: int) -> str:
         if value < 1024 or unit == "GiB":
             break
     return f"{value:,.1f} {unit}"
-
-
-def _table(artifact: Artifact) -> Table | None:
-    view = VIEWS.get(artifact.extraction.adapter)
-    if view is None:
-        return None
-    index = {m.key(): m for m in artifact.extraction.measurements}
-    keys = set(view.row_labels)
-    rows_seen: dict[tuple[tuple[str, str], ...], None] = {}
-    for m in artifact.extraction.measurements:
-        if set(m.labels) == keys:
-            rows_seen.setdefault(tuple(sorted(m.labels.items())), None)
-    row_keys: list[tuple[tuple[str, str], ...]] = ([()] if view.total_name else []) + sorted(rows_seen)
-    rows: list[tuple[str, list[Figure | None]]] = []
-    for row_key in row_keys:
-        name = " ".join(dict(row_key)[k] for k in view.row_labels) if row_key else view.total_name
-        cells: list[Figure | None] = []
-        for column in view.columns:
-            found = index.get((column.metric, column.stat, row_key))
-            figure_id = anchor("t", artifact.path, column.metric, column.stat, *(v for _, v in row_key))
-            cells.append(None if found is None else from_measurement(artifact, found, figure_id))
-        if any(cells):
-            rows.append((name, cells))
-    if not rows:
-        return None
-    title = f"{artifact.scenario or 'Artifacts'}: {artifact.path}"
-    used = {c.evidence.estimator for _, cells in rows for c in cells if c is not None and c.evidence is not None}
-    notes = [note for estimator, note in ESTIMATOR_NOTES.items() if estimator in used]
-    return Table(title=title, artifact=artifact.path, columns=[c.title for c in view.columns], rows=rows, notes=notes)
 
 
 def _sentence(text: str) -> str:
@@ -134,7 +94,7 @@ def release_page(
         )
         for t in result.targets
     ]
-    tables = [table for a in result.artifacts if (table := _table(a)) is not None]
+    tables = [table for a in result.artifacts if (table := artifact_table(a)) is not None]
     comparison: list[ComparisonLine] = []
     deltas: dict[str, ComparisonLine] = {}
     if baseline is not None:
@@ -160,11 +120,6 @@ def release_page(
             )
             comparison.append(line)
             deltas[row.metric] = line
-    tool_verdicts = [
-        ToolVerdictRow(artifact=a.path, subject=v.subject, expression=v.expression, ok=v.ok)
-        for a in result.artifacts
-        for v in a.extraction.tool_verdicts
-    ]
     signoffs = [
         SignOffRow(
             role=s.signoff.role,
@@ -212,7 +167,7 @@ def release_page(
         scenarios=[s.model_dump(mode="json") for s in manifest.scenarios],
         environment=env.model_dump(mode="json"),
         tables=tables,
-        tool_verdicts=tool_verdicts,
+        tool_verdicts=tool_verdict_rows(result.artifacts),
         comparison=comparison,
         glance=glance,
         chart_groups=chart_groups,

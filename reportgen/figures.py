@@ -81,12 +81,13 @@ def in_unit(figure: Figure, unit: str, figure_id: str) -> Figure:
 def from_measurement(artifact: Artifact, m: Measurement, figure_id: str) -> Figure:
     evidence = evidence_for(artifact, m)
     label = f"{m.stat} of {m.metric} {labels_yaml(m.labels) if m.labels else ''}".strip()
+    unit = units.spelled(m.unit, m.metric)
     return Figure(
         id=figure_id,
         label=label,
-        text=units.format_value(m.value, m.unit),
+        text=units.format_value(m.value, unit),
         value=m.value,
-        unit=m.unit,
+        unit=unit,
         provenance="measured" if m.value is not None else "missing",
         hover=evidence_hover(evidence),
         evidence=evidence,

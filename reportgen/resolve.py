@@ -37,7 +37,7 @@ def evidence_for(artifact: Artifact, m: Measurement) -> Evidence:
         metric=m.metric,
         stat=m.stat,
         labels=m.labels,
-        unit=m.unit,
+        unit=units.spelled(m.unit, m.metric),  # the tool's "/s" of requests is "req/s", as on every page
         raw_value=m.value,
         estimator=m.estimator,
     )
@@ -98,7 +98,7 @@ def measured_metric(
     metric: Metric, artifact: Artifact, found: Measurement, *, metric_id: str, title: str
 ) -> ResolvedMetric:
     """A metric's value from one measurement, in the metric's unit, with its evidence."""
-    unit = metric.unit if metric.unit is not None else found.unit
+    unit = metric.unit if metric.unit is not None else units.spelled(found.unit, found.metric)
     try:
         value = None if found.value is None else units.convert(found.value, found.unit, unit)
     except UnitError:

@@ -8,7 +8,7 @@ dimension  canonical  units
 =========  =========  ===================================================
 time       ms         ns, us (µs), ms, s, min, h
 ratio      ratio      ratio (0..1), % (percent)
-rate       /s         /s, req/s, rps, events/s, iter/s, ops/s, /min
+rate       /s         /s, req/s (rps), events/s, iter/s, ops/s, /min
 bytes      B          B, kB, MB, GB (SI), KiB, MiB, GiB
 count      count      count, requests, events, iterations, tests, ...
 none       (empty)    a plain number (k6 ``contains: default`` trends)
@@ -66,9 +66,11 @@ _add("time", 3_600_000.0, "h", "hours")
 _add("ratio", 1.0, "ratio")
 _add("ratio", 0.01, "%", "percent")
 _add("rate", 1.0, "/s", "per_s")
-for _name in ("req", "requests", "events", "iter", "iterations", "ops", "msgs", "tx"):
+# One spelling per rate: "rps" and "requests/s" are read, "req/s" is what every page writes.
+_add("rate", 1.0, "req/s", "requests/s", "rps")
+_add("rate", 1.0, "iter/s", "iterations/s")
+for _name in ("events", "ops", "msgs", "tx"):
     _add("rate", 1.0, f"{_name}/s")
-_add("rate", 1.0, "rps")
 _add("rate", 1 / 60, "/min", "req/min", "rpm")
 _add("bytes", 1.0, "B", "bytes")
 _add("bytes", 1e3, "kB", "KB")
@@ -156,6 +158,28 @@ def parse_quantity(text: str) -> tuple[float, str]:
     if not math.isfinite(value):
         raise ValueError(f'"{text}": {match.group("number")} is too large for a number (it would be infinity)')
     return value, unit(symbol).symbol
+
+
+#: What a bare per-second rate counts, by the tool's metric name: an adapter writes ``/s`` for k6's ``http_reqs``
+#: rate or Locust's ``requests`` rate, and the page writes ``req/s``, as for a rate the manifest declares.
+_RATE_OF = {
+    "http_reqs": "req/s",
+    "requests": "req/s",
+    "thread_requests": "req/s",
+    "grpc_reqs": "req/s",
+    "iterations": "iter/s",
+    "ops": "ops/s",
+}
+
+
+def spelled(symbol: str, metric: str = "") -> str:
+    """The one spelling of a unit wherever a figure is shown: its symbol's (``rps`` → ``req/s``), and for a bare
+    ``/s`` rate of a tool metric that counts something named (``http_reqs``), that thing's rate (``req/s``).
+    Unknown symbols are returned as given (they are refused elsewhere, with the file and line)."""
+    if not is_unit(symbol):
+        return symbol
+    own = unit(symbol).symbol
+    return _RATE_OF.get(metric, own) if own == "/s" else own
 
 
 def format_value(value: float | None, symbol: str) -> str:

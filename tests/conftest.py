@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
@@ -43,6 +44,19 @@ def target_server() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of this repository's example (results/ and its config) built by `reportgen build`: the copy's root.
+    One build per session, shared by the tests that read the built example site."""
+    from reportgen.cli import main
+
+    copy = tmp_path_factory.mktemp("example") / "repo"
+    ignore = shutil.ignore_patterns(".venv", ".git", "site", "releases", "__pycache__", ".*cache")
+    shutil.copytree(ROOT, copy, ignore=ignore, symlinks=True)
+    assert main(["-C", str(copy), "build"]) == 0
+    return copy
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,12 +44,10 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The example site built by the real MkDocs, served on 127.0.0.1 only."""
-    root = make_project(tmp_path_factory.mktemp("browser"), TWO_RELEASES)
-    assert main(["-C", str(root), "build"]) == 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "site")))
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """``folder`` served on 127.0.0.1 only, on a free port, for as long as the block runs: its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -56,6 +55,15 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example site built by the real MkDocs, served on 127.0.0.1 only."""
+    root = make_project(tmp_path_factory.mktemp("browser"), TWO_RELEASES)
+    assert main(["-C", str(root), "build"]) == 0
+    with serving(root / "site") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +161,44 @@ def test_charts_render_without_errors_and_with_unique_ids(page: Page, site_url: 
         assert len(ids) == len(set(ids)), path
         assert page.locator("figure.rg-chart[data-search-exclude]").count() == charts.count()
     assert errors == [], errors
+
+
+#: Release pages of the example, and what each table of them must fit: a 1280 px window, and an A4 page printed
+#: as the browser prints it and through `reportgen pdf`'s print rules (794 px: 210 mm at 96 px per inch).
+_EXAMPLE_PAGES = ("/releases/v1.0.0/", "/releases/v1.1.0/", "/releases/v1.2.0/", "/releases/trends/")
+_TABLES = "[...document.querySelectorAll('.md-typeset__scrollwrap, .md-typeset__table, .md-typeset table')]"
+
+
+@pytest.fixture(scope="module")
+def example_url(example_site: Path) -> Iterator[str]:
+    """The built example site (real k6, Locust, pytest and hyperfine results), served on 127.0.0.1 only."""
+    with serving(example_site / "site") as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    ("width", "media", "pdf_rules"), [(1280, "screen", False), (794, "print", False), (794, "print", True)]
+)
+def test_no_table_column_hides_behind_a_sideways_scroll(
+    browser: Browser, example_url: str, width: int, media: str, pdf_rules: bool
+) -> None:
+    """Every table of the example's release and trends pages fits its wrapper (scrollWidth <= clientWidth) in a
+    1280 px window and on an A4 page, so no column is scrolled out of sight or clipped in print."""
+    from reportgen.pdf import PRINT_CSS
+
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        for path in _EXAMPLE_PAGES:
+            page.goto(f"{example_url}{path}", wait_until="networkidle")
+            page.emulate_media(media="print" if media == "print" else "screen")
+            if pdf_rules:
+                page.add_style_tag(content=PRINT_CSS.read_text(encoding="utf-8"))
+            assert page.evaluate(f"{_TABLES}.length") > 3, path
+            wide = page.evaluate(
+                f"{_TABLES}.filter(e => e.scrollWidth > e.clientWidth)"
+                ".map(e => [e.className || e.tagName, e.scrollWidth, e.clientWidth, e.innerText.slice(0, 60)])"
+            )
+            assert wide == [], f"{path} at {width} px ({media}{', pdf rules' if pdf_rules else ''}): {wide}"
+    finally:
+        context.close()

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
 from reportgen.cli import main
 from tests.support import hostile
-from tests.test_browser import ARGS, CHROMIUM, _Quiet
+from tests.test_browser import ARGS, CHROMIUM, serving
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +21,8 @@ def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The hostile repository (tests.support.hostile) built by the real MkDocs, served on 127.0.0.1 only."""
     root = hostile.make_hostile_project(tmp_path_factory.mktemp("browser-hostile"))
     assert main(["-C", str(root), "build"]) == 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "site")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(root / "site") as url:
+        yield url
 
 
 @pytest.mark.xfail(

@@ -220,3 +220,16 @@ def test_failures_and_checks_come_from_the_stream(charts_v120: dict[str, Any]) -
     assert failures.rows == [["HTTP status 503", "27"]]
     checks = next(c for c in k6.charts if c.kind == "checks")
     assert "27 failed" in checks.alt and "1 check(s) failed at least once" in checks.caption
+
+
+def test_every_line_of_the_example_keeps_at_most_1000_points(charts_v120: dict[str, Any]) -> None:
+    """No line the example draws over a run has more than 1,000 points (downsample.MAX_POINTS), caption or not."""
+    from reportgen.charts.downsample import MAX_POINTS
+
+    over_time = [c for g in charts_v120["groups"] for c in g.charts if c.kind == "over_time"]
+    assert over_time
+    for chart in over_time:
+        lines: dict[tuple[str, str], int] = {}
+        for panel, line, *_ in chart.rows:
+            lines[(panel, line)] = lines.get((panel, line), 0) + 1
+        assert max(lines.values()) <= MAX_POINTS, chart.id

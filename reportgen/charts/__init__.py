@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportgen.charts import breakdown_specs, breakdowns, models, over_time, specs, svg, trend_specs
+from reportgen.charts import absent, breakdown_specs, breakdowns, models, over_time, specs, svg, trend_specs
 from reportgen.charts.models import ChartModel
 from reportgen.samples import SampleSource
 from reportgen.schemas.page import Chart, ChartGroup
 from reportgen.schemas.report import Artifact, ReleaseResult
-
-#: Load tools whose per-endpoint percentiles a page charts, by adapter name prefix.
-LOAD_TOOLS = ("k6", "locust", "jmeter", "gatling")
-
 
 #: Every chart kind → its Vega-Lite spec.
 SPECS = {**specs.SPECS, **breakdown_specs.BREAKDOWN_SPECS, **trend_specs.TREND_SPECS}
@@ -89,7 +85,17 @@ def release_charts(result: ReleaseResult, samples: SampleSource | None = None) -
     titles = {s.id: s.title for s in result.manifest.scenarios}
     for scenario, artifacts in by_scenario.items():
         charts = _scenario_charts(result, artifacts, samples)
-        if charts:
+        notes = _absent(artifacts, {c.kind for c in charts}, samples is not None)
+        if charts or notes:
             title = titles.get(scenario or "", "Artifacts outside a scenario")
-            groups.append(ChartGroup(title=title, charts=[render(c) for c in charts]))
+            groups.append(ChartGroup(title=title, charts=[render(c) for c in charts], notes=notes))
     return (None if glance is None else render(glance)), groups
+
+
+def _absent(artifacts: list[Artifact], drawn: set[str], samples_read: bool) -> list[str]:
+    """The lines saying which charts a load-test scenario lacks and what would give them (one tool per scenario:
+    the first load tool among its artifacts). A distribution is only missed when raw samples were looked for."""
+    tool = next((t for a in artifacts if (t := absent.tool_of(a.extraction.adapter)) is not None), None)
+    if tool is None:
+        return []
+    return absent.absent_notes(tool, drawn if samples_read else drawn | {"distribution"})

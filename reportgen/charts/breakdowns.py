@@ -12,9 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from reportgen import units
-from reportgen.charts.models import ChartModel, Row, latency_metric, row_name
+from reportgen.charts.models import ChartModel, Row, artifact_chart, latency_metric, row_name
 from reportgen.compare_stats import statistic
-from reportgen.figures import slug
 from reportgen.samples import FloatArray, SampleSource
 from reportgen.schemas.report import Artifact, ReleaseResult
 
@@ -84,14 +83,14 @@ def distribution(result: ReleaseResult, artifact: Artifact, samples: SampleSourc
         notes.append("log scale: the values span more than 20×")
     if rules:
         notes.append("each target on a percentile is a cross at its threshold and percentile")
-    return ChartModel(
-        id=slug("chart-distribution", artifact.path),
-        kind="distribution",
-        title=f"Latency distribution per endpoint: {artifact.path}",
-        alt=f"Latency distribution per endpoint from the raw samples of {artifact.path}. " + "; ".join(sentences) + ".",
-        caption=f"Share of requests at or below each latency (ECDF), measured, every sample of {artifact.path}"
-        + "".join(f"; {n}" for n in notes)
-        + ".",
+    return artifact_chart(
+        "distribution",
+        artifact,
+        "Latency distribution per endpoint",
+        alt=f"Latency distribution per endpoint from the raw samples of {artifact.path}. ",
+        sentences=sentences,
+        caption=f"Share of requests at or below each latency (ECDF), measured, every sample of {artifact.path}",
+        notes=notes,
         rows=rows,
         columns=[("endpoint", "Endpoint"), ("value", f"Latency ({unit})"), ("share", "Share at or below")],
         rules=rules,
@@ -151,20 +150,16 @@ def failures_by_cause(artifact: Artifact) -> ChartModel | None:
         return None
     rows.sort(key=lambda r: (-float(r["count"] or 0), str(r["cause"])))
     total = sum(float(r["count"] or 0) for r in rows)
-    return ChartModel(
-        id=slug("chart-failures", artifact.path),
-        kind="failures",
-        title=f"Failures by cause: {artifact.path}",
-        alt=f"Failures by cause in {artifact.path}, {total:,.0f} in all. "
-        + "; ".join(f"{r['cause']}: {float(r['count'] or 0):,.0f}" for r in rows)
-        + ".",
-        caption=f"Failed requests by cause, measured, from {artifact.path}"
-        + (
-            "; k6 counts every answer with a status other than 1xx–3xx (0: no answer)"
-            if adapter.startswith("k6")
-            else ""
-        )
-        + ".",
+    return artifact_chart(
+        "failures",
+        artifact,
+        "Failures by cause",
+        alt=f"Failures by cause in {artifact.path}, {total:,.0f} in all. ",
+        sentences=[f"{r['cause']}: {float(r['count'] or 0):,.0f}" for r in rows],
+        caption=f"Failed requests by cause, measured, from {artifact.path}",
+        notes=["k6 counts every answer with a status other than 1xx–3xx (0: no answer)"]
+        if adapter.startswith("k6")
+        else [],
         rows=rows,
         columns=[("cause", "Cause"), ("count", "Failures")],
     )
@@ -187,18 +182,17 @@ def checks(artifact: Artifact) -> ChartModel | None:
         for outcome, stat in (("passed", "passes"), ("failed", "fails")):
             rows.append({"check": name, "outcome": outcome, "count": found.get(stat, 0.0)})
     failing = [r for r in rows if r["outcome"] == "failed" and float(r["count"] or 0) > 0]
-    return ChartModel(
-        id=slug("chart-checks", artifact.path),
-        kind="checks",
-        title=f"k6 checks: {artifact.path}",
-        alt=f"k6 checks in {artifact.path}: "
-        + "; ".join(
+    return artifact_chart(
+        "checks",
+        artifact,
+        "k6 checks",
+        alt=f"k6 checks in {artifact.path}: ",
+        sentences=[
             f"{name}: {float(found.get('passes', 0)):,.0f} passed, {float(found.get('fails', 0)):,.0f} failed"
             for name, found in ((f"{g.strip(':')} › {c}" if g else c, f) for (g, c), f in sorted(counts.items()))
-        )
-        + ".",
-        caption=f"Passes and fails of each k6 check, measured, from {artifact.path}; "
-        + (f"{len(failing)} check(s) failed at least once." if failing else "every check passed every time."),
+        ],
+        caption=f"Passes and fails of each k6 check, measured, from {artifact.path}",
+        notes=[f"{len(failing)} check(s) failed at least once" if failing else "every check passed every time"],
         rows=rows,
         columns=[("check", "Check"), ("outcome", "Outcome"), ("count", "Count")],
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from reportgen import units
 from reportgen.evaluate import WORDS
-from reportgen.figures import anchor
+from reportgen.figures import anchor, slug
 from reportgen.schemas.report import Artifact, ReleaseResult, TargetResult
 from reportgen.views import VIEWS
 
@@ -41,6 +41,37 @@ class ChartModel:
 
 def _fmt(value: float | None, unit: str) -> str:
     return units.format_value(value, unit)
+
+
+def artifact_chart(
+    kind: str,
+    artifact: Artifact,
+    title: str,
+    *,
+    alt: str,
+    sentences: list[str],
+    caption: str,
+    notes: list[str],
+    rows: list[Row],
+    columns: list[tuple[str, str]],
+    rules: list[Row] | None = None,
+    unit: str = "",
+    log_scale: bool = False,
+) -> ChartModel:
+    """A chart drawn from one artifact: its id and title name the file, the alt text is ``alt`` then one clause
+    per line or endpoint drawn, and the caption is ``caption`` then each note on how it is drawn."""
+    return ChartModel(
+        id=slug(f"chart-{kind}", artifact.path),
+        kind=kind,
+        title=f"{title}: {artifact.path}",
+        alt=alt + "; ".join(sentences) + ".",
+        caption=caption + "".join(f"; {n}" for n in notes) + ".",
+        rows=rows,
+        columns=columns,
+        rules=rules or [],
+        unit=unit,
+        log_scale=log_scale,
+    )
 
 
 # ---------------------------------------------------------------------------- targets at a glance

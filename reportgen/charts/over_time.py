@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from reportgen import units
 from reportgen.charts.downsample import MAX_POINTS, lttb
-from reportgen.charts.models import ChartModel, Row, latency_metric
-from reportgen.figures import slug
+from reportgen.charts.models import ChartModel, Row, artifact_chart, latency_metric
 from reportgen.schemas.measurement import Series
 from reportgen.schemas.report import Artifact, ReleaseResult
 
@@ -116,14 +115,14 @@ def over_time(result: ReleaseResult, artifact: Artifact, extra: list[Series] | N
             + ", ".join(reduced)
         )
     duration = max(float(r["t"]) for r in rows if isinstance(r["t"], float))
-    return ChartModel(
-        id=slug("chart-over-time", artifact.path),
-        kind="over_time",
-        title=f"Over the run: {artifact.path}",
-        alt=f"Over the run's {duration:g} seconds, from {artifact.path}. " + "; ".join(sentences) + ".",
-        caption=f"Measured, from {artifact.path}; time in seconds since its first point"
-        + "".join(f"; {n}" for n in notes)
-        + ".",
+    return artifact_chart(
+        "over_time",
+        artifact,
+        "Over the run",
+        alt=f"Over the run's {duration:g} seconds, from {artifact.path}. ",
+        sentences=sentences,
+        caption=f"Measured, from {artifact.path}; time in seconds since its first point",
+        notes=notes,
         rows=rows,
         columns=[("panel", "Panel"), ("line", "Line"), ("t", "Seconds"), ("value", "Value")],
         rules=rules,

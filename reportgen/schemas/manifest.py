@@ -303,6 +303,14 @@ class Metric(_Model):
     projected: Projection | None = None
     missing: DeclaredMissing | None = None
 
+    @field_validator("unit")
+    @classmethod
+    def _one_spelling(cls, value: str | None) -> str | None:
+        """``rps`` and ``requests/s`` are read as ``req/s``, so a figure is written one way on every page."""
+        from reportgen.units import spelled
+
+        return None if value is None else spelled(value)
+
     @model_validator(mode="after")
     def _exactly_one_source(self) -> Metric:
         given = [k for k in ("measured", "derived", "projected", "missing") if getattr(self, k) is not None]

@@ -52,10 +52,15 @@ class Table(_Page):
     columns: list[str]
     rows: list[tuple[str, list[Figure | None]]]
     notes: list[str] = Field(default_factory=list)  # how to read it: percentile rules that differ from exact
+    #: Cells of this provenance carry no badge of their own: the caption says it once for the whole table.
+    provenance: Provenance = "measured"
+    badged: int = 0  # cells of another provenance (a missing value), which keep their own badge
 
 
 class ToolVerdictRow(_Page):
-    artifact: str
+    """One verdict a tool decided, with every artifact of the run that records it."""
+
+    artifacts: list[str]
     subject: str
     expression: str
     ok: bool
