@@ -7,7 +7,9 @@ and review the diff like code.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -99,3 +101,20 @@ def test_release_pages_with_their_charts_stay_under_500_kb(example_site: Path) -
     for page in pages:
         assert page.stat().st_size < PAGE_LIMIT, f"{page}: {page.stat().st_size:,} bytes"
     assert (example_site / "site/releases/v1.2.0/index.html").read_text().count('<figure class="rg-chart"') >= 6
+
+
+def test_the_built_example_shows_every_chart_kind_and_the_significant_regression(example_site: Path) -> None:
+    """The built v1.2.0 page draws each chart kind, and its comparison calls checkout p95 regressed with an
+    interval that excludes zero (+202 ms, +186 to +215 ms: 60 → 34 samples)."""
+    page = (example_site / "site/releases/v1.2.0/index.html").read_text()
+    kinds = set(
+        re.findall(
+            r'<figure class="rg-chart" id="chart-(targets|percentiles|over-time|distribution|failures|checks)', page
+        )
+    )
+    assert kinds == {"targets", "percentiles", "over-time", "distribution", "failures", "checks"}
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", page, flags=re.S) if "Checkout latency, p95" in r and "→" in r)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", row))
+    assert re.search(r"\+202 ms .*\+186 to \+215 ms .*60 → 34 .*regressed", " ".join(text.split())), text
+    trends = (example_site / "site/releases/trends/index.html").read_text()
+    assert trends.count('<figure class="rg-chart"') >= 5
