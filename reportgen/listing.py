@@ -44,7 +44,8 @@ def series_text(listing: Listing) -> str:
     lines = []
     for s in listing.series:
         span = f"{len(s.points)} points" + (f", t = {s.points[0][0]:.0f} … {s.points[-1][0]:.0f} s" if s.points else "")
-        lines.append(f"{s.metric:<28} {s.stat:<8} {s.unit:<6} {labels_yaml(s.labels) if s.labels else '':<24} {span}")
+        unit = units.spelled(s.unit, s.metric)
+        lines.append(f"{s.metric:<28} {s.stat:<8} {unit:<6} {labels_yaml(s.labels) if s.labels else '':<24} {span}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -54,7 +55,7 @@ def measurements_json(listing: Listing) -> str:
             "metric": m.metric,
             "stat": m.stat,
             "value": m.value,
-            "unit": m.unit,
+            "unit": units.spelled(m.unit, m.metric),  # as the pages write it: a rate of requests is req/s
             "labels": m.labels,
             "selector": m.selector,
             **({"estimator": m.estimator} if m.estimator else {}),
@@ -75,7 +76,8 @@ def measurements_text(listing: Listing, shown_path: str) -> str:
     lines.append(f"{'metric':<28} {'stat':<8} {'value':>16}  labels (write them in release.yaml as shown)")
     for m in listing.measurements:
         labels = labels_yaml(m.labels) if m.labels else ""
-        lines.append(f"{m.metric:<28} {m.stat:<8} {units.format_value(m.value, m.unit):>16}  {labels}")
+        shown = units.format_value(m.value, units.spelled(m.unit, m.metric))
+        lines.append(f"{m.metric:<28} {m.stat:<8} {shown:>16}  {labels}")
     lines += [
         f"tool verdict: {verdict.subject} {verdict.expression}: {'ok' if verdict.ok else 'NOT OK'}"
         for verdict in extraction.tool_verdicts

@@ -113,7 +113,9 @@ def test_the_built_example_shows_every_chart_kind_and_the_significant_regression
         )
     )
     assert kinds == {"targets", "percentiles", "over-time", "distribution", "failures", "checks"}
-    row = next(r for r in re.findall(r"<tr>.*?</tr>", page, flags=re.S) if "Checkout latency, p95" in r and "→" in r)
+    row = next(
+        r for r in re.findall(r"<tr>.*?</tr>", page, flags=re.S) if "Checkout latency, p95" in r and "rg-change" in r
+    )
     text = html.unescape(re.sub(r"<[^>]+>", " ", row))
     assert re.search(r"\+202 ms .*\+186 to \+215 ms .*60 → 34 .*regressed", " ".join(text.split())), text
     trends = (example_site / "site/releases/trends/index.html").read_text()

@@ -3,6 +3,7 @@ verdict listed once, and a line instead of an empty chart."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -149,3 +150,14 @@ def test_a_scenario_with_a_stream_draws_its_charts_and_says_nothing_missing(tmp_
     (group,) = groups
     assert {"over_time", "distribution"} <= {c.kind for c in group.charts}
     assert group.notes == []
+
+
+def test_extract_writes_a_rate_of_requests_as_req_s(capsys: pytest.CaptureFixture[str]) -> None:
+    """`reportgen extract` lists k6's http_reqs rate in req/s, in its table and its JSON, as the pages do."""
+    from reportgen.cli import main
+
+    assert main(["extract", str(K6_RUN / "summary-export.json"), "--metric", "http_reqs"]) == 0
+    assert re.search(r"http_reqs\s+rate\s+65\.84 req/s", capsys.readouterr().out)
+    assert main(["extract", str(K6_RUN / "summary-export.json"), "--metric", "http_reqs", "--json"]) == 0
+    rate = next(m for m in json.loads(capsys.readouterr().out) if m["stat"] == "rate" and not m["labels"])
+    assert rate["unit"] == "req/s"
