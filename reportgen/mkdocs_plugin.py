@@ -5,17 +5,27 @@ MkDocs and Material treat a page title as HTML, and reportgen writes titles as e
 ``page.title | striptags``, and Jinja's ``striptags`` *unescapes* character references: a release
 titled ``</title><script>…`` would become live markup in every page's head. This plugin makes
 ``striptags`` return escaped text, which is what both places it is used in Material need.
+
+It also turns off Material's ``content.tooltips`` feature. Material (9.8) builds those tooltips by
+appending the ``title`` attribute to ``innerHTML``: every escaped figure hover (a projection's basis,
+an artifact's path) and every ``abbr`` title becomes live markup again, and for a navigation entry
+cut short with an ellipsis it copies the entry's rendered text into ``title`` first, so no escaping of
+ours can keep that text text. Without the feature the browser shows ``title`` itself, as text.
 ``reportgen build`` adds the plugin when mkdocs.yml does not list it; ``reportgen init`` lists it.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from markupsafe import Markup, escape
 from mkdocs.plugins import BasePlugin
 
 NAME = "reportgen"
+#: Material features that turn text back into markup (see the module docstring); never enabled in a build.
+UNSAFE_FEATURES = ("content.tooltips",)
+_LOG = logging.getLogger(f"mkdocs.plugins.{NAME}")
 
 
 def striptags_escaped(value: Any) -> Markup:
@@ -23,7 +33,20 @@ def striptags_escaped(value: Any) -> Markup:
     return escape(Markup(str(value)).striptags())
 
 
+def drop_unsafe_features(config: Any) -> None:
+    """Remove UNSAFE_FEATURES from a loaded config's theme, saying so (mkdocs.yml itself is not changed)."""
+    features = config.theme.get("features") or []
+    for feature in UNSAFE_FEATURES:
+        if feature in features:
+            features.remove(feature)
+            _LOG.info(f"theme feature {feature} is off: Material shows its tooltips as HTML, not text")
+
+
 class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    def on_config(self, config: Any, /) -> Any:
+        drop_unsafe_features(config)
+        return config
+
     def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
         env.filters["striptags"] = striptags_escaped
         return env

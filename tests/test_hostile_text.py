@@ -10,6 +10,7 @@ import pytest
 from reportgen.cli import main
 from tests.support import hostile
 from tests.support.html_text import Page, normalise, read
+from tests.support.project import BASE_MANIFEST, make_project
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +98,17 @@ def test_chart_labels_with_controls_and_emoji_render() -> None:
         },
     }
     assert to_svg(spec).startswith("<svg")
+
+
+def test_material_tooltips_are_off_even_when_mkdocs_yml_asks(tmp_path: Path) -> None:
+    """content.tooltips (Material renders title attributes as HTML) is off in every build, whatever mkdocs.yml says."""
+    root = make_project(tmp_path, {"v1.0.0": BASE_MANIFEST.format(release="v1.0.0", date="2026-10-01")})
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("features:\n", "features:\n    - content.tooltips\n"), "utf-8"
+    )
+    assert "content.tooltips" in config.read_text(encoding="utf-8")
+    assert main(["-C", str(root), "build"]) == 0
+    page = (root / "site/releases/v1.0.0/index.html").read_text(encoding="utf-8")
+    settings = json.loads(page.split('<script id="__config" type="application/json">')[1].split("</script>")[0])
+    assert "navigation.indexes" in settings["features"] and "content.tooltips" not in settings["features"]
