@@ -190,17 +190,25 @@ class Renderer:
         figure = line.current.model_copy(update={"text": change, "provenance": provenance})
         return str(self.macros.figure(figure, self.evidence_page(release), footnote=False))
 
-    def render(self, text: str, origin: Origin, default_release: str | None) -> str:
-        """``text`` with each citation replaced by its rendering; an unrenderable one raises CitationError."""
+    def renderings(self, text: str, origin: Origin, default_release: str | None) -> list[tuple[Citation, str]]:
+        """Each citation in ``text`` with its rendering; an unrenderable one raises CitationError."""
         ids = {release: CitableIds.of(citable) for release, citable in self.citables.items()}
         raise_all(check(text, origin, ids, default_release))
-        pieces, at = [], 0
+        renderings = []
         for citation in find(text, origin):
             release = citation.release or default_release or ""
             call = {"metric": self.metric, "verdict": self.verdict, "delta": self.delta}[citation.kind]
             # Evaluated by the sandbox, which can call nothing but the three functions given here.
             expression = _SANDBOX.compile_expression(text[citation.start + 2 : citation.end - 2])
             rendered = expression(**{citation.kind: lambda figure_id, release=release, c=call: c(figure_id, release)})
-            pieces += [text[at : citation.start], str(rendered)]
+            renderings.append((citation, str(rendered)))
+        return renderings
+
+    def render(self, text: str, origin: Origin, default_release: str | None) -> str:
+        """``text`` with each citation replaced by its rendering (Markdown, for the hand-written pages of
+        site_docs/; a release's own narrative is sanitised first: :mod:`reportgen.narrative_html`)."""
+        pieces, at = [], 0
+        for citation, rendered in self.renderings(text, origin, default_release):
+            pieces += [text[at : citation.start], rendered]
             at = citation.end
         return "".join(pieces) + text[at:]

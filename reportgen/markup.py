@@ -137,7 +137,7 @@ def _relative(value: str) -> bool:
     return not parts.scheme and not parts.netloc and not value.startswith(("/", "\\"))
 
 
-def _site_link(href: str) -> str:
+def site_link(href: str) -> str:
     """A relative link to a page source (``evidence.md#x``, ``../v1/index.md``) as the URL MkDocs serves it at,
     seen from a release page (``releases/<id>/index.md``, served as a folder)."""
     parts = urlsplit(href)
@@ -154,7 +154,7 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         # An image loads by itself: only files of the site itself, never another host.
         return value if _relative(value) else None
     if tag == "a" and attribute == "href" and _relative(value):
-        return _site_link(value)
+        return site_link(value)
     return value
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from reportgen import markup
+from reportgen import markup, narrative_html
 from reportgen.citations import Renderer
 from reportgen.errors import BuildError
 from reportgen.figures import anchor, slug
@@ -74,7 +74,8 @@ def _render(env: SandboxedEnvironment, name: str, **context: Any) -> str:
 
 
 def _cite(env: SandboxedEnvironment, page: ReleasePage, citables: Mapping[str, Citable]) -> ReleasePage:
-    """The page with the citations in its summary and sections rendered (other releases link to their pages)."""
+    """The page with its summary and sections as sanitised HTML, citations put in (other releases link to their
+    pages)."""
     if not page.narrative:
         return page
     renderer = Renderer(
@@ -83,7 +84,11 @@ def _cite(env: SandboxedEnvironment, page: ReleasePage, citables: Mapping[str, C
         evidence_page=lambda release: "evidence.md" if release == page.id else f"../{release}/evidence.md",
         footnote_release=page.id,
     )
-    rendered = [(text.title, renderer.render(text.body, text.origin(), page.id)) for text in page.narrative]
+    footnotes = [name for name, _ in page.footnotes]
+    rendered = [
+        (text.title, narrative_html.render(renderer, text.body, text.origin(), page.id, footnotes))
+        for text in page.narrative
+    ]
     summary = next((body for title, body in rendered if title is None), None)
     sections = [(title, body) for title, body in rendered if title is not None]
     return page.model_copy(update={"summary": summary, "sections": sections})

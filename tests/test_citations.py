@@ -70,38 +70,38 @@ def release_markdown(root: Path, release: str = "v1.1.0") -> str:
 def test_metric_renders_value_badge_and_evidence_link(tmp_path: Path) -> None:
     """metric("id") becomes the figure macro: the value with its unit linking to its evidence entry, and its badge."""
     page = release_markdown(project(tmp_path))
-    assert 'Search p95 was [243.3 ms](evidence.md#metric-p95-slow "measured: k6/summary-export.json' in page
+    assert 'Search p95 was <a href="evidence/#metric-p95-slow" title="measured: k6/summary-export.json' in page
     assert '<span class="rg-badge rg-badge--measured">measured</span>, so the target is' in page
-    assert "Failed requests: [4.65 %](evidence.md#metric-error-rate" in page
+    assert 'Failed requests: <a href="evidence/#metric-error-rate"' in page
 
 
 def test_verdict_and_delta_render_computed_values(tmp_path: Path) -> None:
     """verdict("id") is the target's computed verdict linked to its evidence; delta("id") the change to the baseline."""
     page = release_markdown(project(tmp_path))
-    assert '[<span class="rg-verdict rg-verdict--pass">PASS</span>](evidence.md#metric-p95-slow)' in page
-    assert "(change [0 ms (+0.0 %)](evidence.md#metric-p95-slow" in page
+    assert '<a href="evidence/#metric-p95-slow"><span class="rg-verdict rg-verdict--pass">PASS</span></a>' in page
+    assert '(change <a href="evidence/#metric-p95-slow"' in page and ">0 ms (+0.0 %)</a>" in page
     assert "rg-badge--derived" in page
 
 
 def test_a_projected_figure_stays_projected_and_unverified(tmp_path: Path) -> None:
     """A cited projection carries the projected badge and its footnote, and its verdict reads UNVERIFIED, never PASS."""
     page = release_markdown(project(tmp_path))
-    capacity = next(line for line in page.splitlines() if line.startswith("Capacity ["))
-    assert "rg-badge--projected" in capacity and "[^metric-capacity]" in capacity
+    capacity = next(line for line in page.splitlines() if line.startswith("<p>Capacity <a"))
+    assert "rg-badge--projected" in capacity and 'class="footnote-ref" href="#fn:metric-capacity"' in capacity
     assert "UNVERIFIED" in capacity and "PASS" not in capacity
 
 
 def test_other_releases_link_to_their_own_evidence(tmp_path: Path) -> None:
     """release="v1.0.0" cites that release's figure and links to its evidence page."""
     page = release_markdown(project(tmp_path))
-    assert "v1.0.0 had [243.3 ms](../v1.0.0/evidence.md#metric-p95-slow" in page
+    assert 'v1.0.0 had <a href="../v1.0.0/evidence/#metric-p95-slow"' in page
 
 
 def test_code_blocks_and_spans_are_left_as_written(tmp_path: Path) -> None:
     """A citation inside a fenced code block or a code span is shown literally, not rendered or checked."""
     page = release_markdown(project(tmp_path))
     assert '{{ metric("not_a_metric") }} stays as written in a code block' in page
-    assert '`{{ metric("nor_this") }}`' in page
+    assert '<code>{{ metric("nor_this") }}</code>' in page
 
 
 @pytest.mark.parametrize(
