@@ -6,12 +6,12 @@ from reportgen import units
 from reportgen.approval import decision_text
 from reportgen.artifact_tables import artifact_table, tool_verdict_rows
 from reportgen.charts import release_charts
-from reportgen.claims import raw_copy
 from reportgen.compare import compare
 from reportgen.comparison import change_text, verdict_word
 from reportgen.errors import BuildError
 from reportgen.evaluate import counts_text
 from reportgen.figures import anchor, from_metric, in_unit
+from reportgen.raw_copies import raw_copy
 from reportgen.samples import SampleSource
 from reportgen.schemas.page import (
     ArtifactRow,
@@ -30,7 +30,7 @@ from reportgen.schemas.report import ReleaseResult
 from reportgen.signoffs import evidence_state, signature_state
 
 
-def _size(size: int) -> str:
+def size_text(size: int) -> str:
     """``1.5 KiB``: binary units, one decimal above bytes."""
     if size < 1024:
         return f"{size:,} B"
@@ -135,11 +135,11 @@ def release_page(
     artifacts = [
         ArtifactRow(
             path=a.path,
-            link=raw_copy(a.path),
+            link=raw_copy(a.path, a.size).name,
             scenario=a.scenario or "—",
             adapter=f"{a.extraction.adapter} v{a.extraction.adapter_version}",
             sha256=a.sha256,
-            size=_size(a.size),
+            size=size_text(a.size),
             measurements=len(a.extraction.measurements),
             description=artifact_descriptions.get(a.path),
         )
@@ -190,10 +190,10 @@ def release_page(
             AttachmentRow(
                 title=a.title,
                 path=a.path,
-                link=raw_copy(a.path),
+                link=raw_copy(a.path, a.size).name,
                 description=a.description or "",
                 sha256=a.sha256,
-                size=_size(a.size),
+                size=size_text(a.size),
             )
             for a in result.attachments
         ],

@@ -12,17 +12,19 @@ from typing import Any
 
 from reportgen import citations, limits, outputs, progress, write
 from reportgen.analyse import analyse
-from reportgen.assemble import home_page, release_page
+from reportgen.assemble import home_page, release_page, size_text
 from reportgen.cache import charts_cached
 from reportgen.citations import Renderer
-from reportgen.claims import INDEX, claims_document, raw_copy, site_index, to_json
+from reportgen.claims import INDEX, claims_document, site_index, to_json
 from reportgen.engine import run as run_engine
 from reportgen.errors import BuildError, ProjectError
 from reportgen.excerpt import page_excerpts
 from reportgen.project import MANIFEST, Project
 from reportgen.prose import Origin
+from reportgen.raw_copies import release_copies
 from reportgen.render import HOME_MARKER, environment, render_home, render_release, render_trends, stylesheet
 from reportgen.samples import SampleSource
+from reportgen.schemas.page import ReleasePage
 from reportgen.schemas.report import ReleaseResult
 from reportgen.trends import trends_page
 
@@ -43,15 +45,17 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     citables = {page.id: page.citable for page in pages}
     with progress.bar("rendering release pages", len(results), "pages") as advance:  # on a terminal only
         for result, page in zip(results, pages, strict=True):
+            folder = project.release_dir(result.id)
+            # The manifest, artifacts and attachments, unchanged in content, so the site alone can be verified.
+            sizes = [(MANIFEST, 0), *((a.path, a.size) for a in result.artifacts)]
+            held = release_copies(folder, sizes + [(a.path, a.size) for a in result.attachments])
             # The raw excerpt under each figure of the evidence page: read here, since page models are pure.
-            page = page.model_copy(update={"excerpts": page_excerpts(project.release_dir(result.id), result.artifacts)})
+            excerpts = page_excerpts(folder, result.artifacts)
+            page = page.model_copy(update={"excerpts": excerpts, **_download_sizes(page, held)})
             document = claims_document(result, page)
             documents.append(document)
             files.update(render_release(env, page, to_json(document), citables))
-            # The manifest, artifacts and attachments unchanged, so the site alone can be verified.
-            folder = project.release_dir(result.id)
-            for path in [MANIFEST, *(a.path for a in result.artifacts), *(a.path for a in result.attachments)]:
-                files[f"{result.id}/{raw_copy(path)}"] = folder / path
+            files.update({f"{result.id}/{name}": content for name, content in held.items()})
             advance(1)
     files[INDEX] = to_json(site_index(documents))
     # The release list appears twice: as releases/index.md and as the home page, with links from each place.
@@ -60,6 +64,19 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     if home.trends:
         files[TRENDS] = render_trends(env, trends_page(results, samples))
     return files, render_home(env, home, prefix="releases/")
+
+
+def _download_sizes(page: ReleasePage, held: dict[str, write.Content]) -> dict[str, Any]:
+    """The page's raw-file rows, each gzip-compressed copy (held as bytes) with its download size beside the
+    original's."""
+
+    def row(item: Any) -> Any:
+        content = held.get(item.link)
+        if not isinstance(content, bytes):
+            return item
+        return item.model_copy(update={"size": f"{item.size}; {size_text(len(content))} as gzip"})
+
+    return {"artifacts": [row(a) for a in page.artifacts], "attachments": [row(a) for a in page.attachments]}
 
 
 def _evidence_from(generated: str, folder: str) -> Callable[[str], str]:

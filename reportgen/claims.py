@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer
 from reportgen import __version__
 from reportgen.digest import DIGEST_METHOD
 from reportgen.project import MANIFEST
+from reportgen.raw_copies import raw_copy
 from reportgen.schemas.manifest import Projection
 from reportgen.schemas.page import ReleasePage
 from reportgen.schemas.report import Evidence, Provenance, ReleaseResult
@@ -37,7 +38,22 @@ class Generator(_Model):
     version: str = Field(description="The reportgen version that wrote the file.")
 
 
-class ManifestEntry(_Model):
+class _Copied(_Model):
+    """A release file with a copy in the site: ``compressed`` says how that copy is stored, when not as is."""
+
+    compressed: Literal["gzip"] | None = Field(
+        None,
+        description="gzip when the copy is the original gzip-compressed (large files); sha256 and size stay the "
+        "original's. Absent for a copy of the bytes as they are.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: Any) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if v is not None or k != "compressed"}
+
+
+class ManifestEntry(_Copied):
     path: str = Field(description="The manifest, relative to the repository root (results/<release>/release.yaml).")
     raw_copy: str = Field(description="Its unchanged copy inside the site, relative to the site root.")
     sha256: str
@@ -48,7 +64,7 @@ class DigestEntry(_Model):
     method: str = Field(description="How the value is computed, in words.")
 
 
-class ArtifactEntry(_Model):
+class ArtifactEntry(_Copied):
     path: str = Field(description="Relative to the repository root.")
     release_path: str = Field(description="Relative to the release folder, as release.yaml and selectors name it.")
     raw_copy: str = Field(description="The unchanged copy inside the site, relative to the site root.")
@@ -59,7 +75,7 @@ class ArtifactEntry(_Model):
     scenario: str | None = None
 
 
-class AttachmentEntry(_Model):
+class AttachmentEntry(_Copied):
     """A document that is evidence but not a measurement: hashed, linked and verified, never read for numbers."""
 
     path: str = Field(description="Relative to the repository root.")
@@ -154,22 +170,20 @@ class SiteIndex(_Model):
     releases: list[IndexEntry]
 
 
-def raw_copy(path: str) -> str:
-    """Where the unchanged copy of a release file lives, relative to its release page.
-
-    MkDocs would render a Markdown file (hyperfine --export-markdown) as a page, so such
-    copies get a ``.txt`` suffix and are served as the plain bytes they are.
-    """
-    return f"artifacts/{path}" + (".txt" if path.endswith(".md") else "")
-
-
 def _in_site(release: str, relative: str) -> str:
     return f"{RELEASES}/{release}/{relative}"
 
 
-def _located(release: str, path: str) -> dict[str, str]:
-    """The three names of a release file: from the repository root, in the release folder, in the site."""
-    return {"path": f"results/{release}/{path}", "release_path": path, "raw_copy": _in_site(release, raw_copy(path))}
+def _located(release: str, path: str, size: int) -> dict[str, Any]:
+    """The three names of a release file (from the repository root, in the release folder, in the site) and how
+    its copy is stored."""
+    copy = raw_copy(path, size)
+    return {
+        "path": f"results/{release}/{path}",
+        "release_path": path,
+        "raw_copy": _in_site(release, copy.name),
+        "compressed": copy.compressed,
+    }
 
 
 def _claims(page: ReleasePage) -> list[Claim]:
@@ -215,13 +229,13 @@ def claims_document(result: ReleaseResult, page: ReleasePage) -> ClaimsDocument:
         page=_in_site(release, ""),
         manifest=ManifestEntry(
             path=f"results/{release}/{MANIFEST}",
-            raw_copy=_in_site(release, raw_copy(MANIFEST)),
+            raw_copy=_in_site(release, raw_copy(MANIFEST).name),
             sha256=result.manifest_sha256,
         ),
         evidence_digest=DigestEntry(value=result.evidence_digest, method=DIGEST_METHOD),
         artifacts=[
             ArtifactEntry(
-                **_located(release, a.path),
+                **_located(release, a.path, a.size),
                 sha256=a.sha256,
                 size=a.size,
                 adapter=a.extraction.adapter,
@@ -232,7 +246,7 @@ def claims_document(result: ReleaseResult, page: ReleasePage) -> ClaimsDocument:
         ],
         attachments=[
             AttachmentEntry(
-                **_located(release, a.path),
+                **_located(release, a.path, a.size),
                 sha256=a.sha256,
                 size=a.size,
                 title=a.title,

@@ -27,6 +27,8 @@ MAX_GZIP_RATIO = 200
 MAX_RATIO_FREE_BYTES = 1 * MIB
 #: Bytes of a JSON, XML or binary artifact that is read whole into memory (streams are read line by line).
 MAX_DOCUMENT_BYTES = 512 * MIB
+#: Bytes above which a raw copy in the site is stored gzip-compressed (unless its format is compressed already).
+RAW_COPY_GZIP_ABOVE = 5 * MIB
 #: Characters of one line of a text artifact (CSV, NDJSON, logs).
 MAX_LINE_CHARS = 16 * MIB
 #: Characters of a derived-metric or ``projected.from`` expression.

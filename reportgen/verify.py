@@ -10,6 +10,8 @@ unreadable input is an error.
 
 from __future__ import annotations
 
+import hashlib
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -26,6 +28,7 @@ from reportgen.claims import CLAIMS, INDEX, RELEASES, ClaimsDocument, SiteIndex,
 from reportgen.collect import sha256_file
 from reportgen.errors import InputError, Position, ProjectError, ReportgenError
 from reportgen.project import MANIFEST, Project, find_project
+from reportgen.raw_copies import original
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -116,8 +119,8 @@ def verify_site(site: Path) -> Verification:
                     f"{entry.verdict} {entry.evidence_digest}",
                 )
             )
-        present = _check_raw_copies(site, document, report)
-        with write.scratch_folder(_release_files(site, document, present)) as scratch:
+        readable = _check_raw_copies(site, document, report)
+        with write.scratch_folder(_release_files(document, readable)) as scratch:
             try:
                 result = analyse_release(Project(scratch), document.release.id, known)
             except ReportgenError as exc:
@@ -149,38 +152,43 @@ def verify_checkout(project: Project, site: Path) -> Verification:
     return report
 
 
-def _release_files(site: Path, document: ClaimsDocument, present: set[str]) -> dict[str, Path]:
-    """The scratch release folder: release-relative path → raw copy in the site, for the copies that exist."""
+def _release_files(document: ClaimsDocument, readable: dict[str, write.Content]) -> dict[str, write.Content]:
+    """The scratch release folder: repository-relative path → the original bytes of each readable copy."""
     release = document.release.id
-    files = {f"results/{release}/{MANIFEST}": site / document.manifest.raw_copy}
-    copies = [(a.release_path, a.raw_copy) for a in document.artifacts]
-    copies += [(a.release_path, a.raw_copy) for a in document.attachments]
-    for path, copy in copies:
-        if path in present:
-            files[f"results/{release}/{path}"] = site / copy
-    return {k: v for k, v in files.items() if v.is_file()}
+    return {f"results/{release}/{path}": content for path, content in readable.items()}
 
 
-def _check_raw_copies(site: Path, document: ClaimsDocument, report: Verification) -> set[str]:
-    """Hash the manifest copy and every artifact and attachment copy against claims.json; the paths present."""
+def _original_sha256(content: write.Content) -> str:
+    return sha256_file(content)[0] if isinstance(content, Path) else hashlib.sha256(content).hexdigest()
+
+
+def _check_raw_copies(site: Path, document: ClaimsDocument, report: Verification) -> dict[str, write.Content]:
+    """Hash the original bytes of the manifest copy and of every artifact and attachment copy (a gzip copy
+    decompressed first) against claims.json; release path → those bytes, for every copy that could be read."""
     release = document.release.id
-    present: set[str] = set()
-    entries = [(MANIFEST, document.manifest.raw_copy, document.manifest.sha256, "manifest")]
-    entries += [(a.release_path, a.raw_copy, a.sha256, "artifact") for a in document.artifacts]
-    entries += [(a.release_path, a.raw_copy, a.sha256, "attachment") for a in document.attachments]
-    for name, copy, expected, kind in entries:
+    readable: dict[str, write.Content] = {}
+    manifest = document.manifest
+    entries = [(MANIFEST, manifest.raw_copy, manifest.sha256, "manifest", manifest.compressed, 0)]
+    for kind, items in (("artifact", document.artifacts), ("attachment", document.attachments)):
+        entries += [(a.release_path, a.raw_copy, a.sha256, kind, a.compressed, a.size) for a in items]
+    for name, copy, expected, kind, compressed, size in entries:
         path = site / copy
         if not path.is_file():
             report.mismatches.append(Mismatch(release, f"{kind} missing", copy))
             continue
-        present.add(name)
-        actual, _ = sha256_file(path)
+        try:
+            content = original(path, compressed, size)
+        except (zlib.error, EOFError) as exc:
+            report.mismatches.append(Mismatch(release, f"{kind} changed", copy, f"{compressed} data", str(exc)))
+            continue
+        readable[name] = content
+        actual = _original_sha256(content)
         report.files_hashed += 1
         if actual != expected:
             report.mismatches.append(
                 Mismatch(release, f"{kind} changed", copy, f"sha256 {expected}", f"sha256 {actual}")
             )
-    return present
+    return readable
 
 
 def _dump(model: BaseModel | None) -> object:

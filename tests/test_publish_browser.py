@@ -3,6 +3,7 @@ the mike version selector and outdated banner, the file:// bundle, and the PDF."
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
@@ -37,6 +38,19 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / ".test-screenshots"
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+@contextlib.contextmanager
+def _served(folder: Path) -> Iterator[str]:
+    """``folder`` served on 127.0.0.1 (a free port) as a static host serves it; yields the root URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -134,14 +148,8 @@ def built_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     """A site that was never deployed: `reportgen build`'s site/ served from the server's root, and its folder."""
     root = make_project(tmp_path_factory.mktemp("built"), TWO_RELEASES)
     assert main(["-C", str(root), "build"]) == 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "site")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", root / "site"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _served(root / "site") as url:
+        yield url, root / "site"
 
 
 def test_a_site_never_deployed_logs_no_error(page: Page, built_url: tuple[str, Path]) -> None:
@@ -215,3 +223,35 @@ def test_the_pdf_holds_title_verdict_page_numbers_and_every_target(repo: Path, t
         row = re.search(rf"{re.escape(title)} must {re.escape(threshold)} .{{0,40}}? {verdict}\b", text)
         assert row, (title, threshold, verdict)
     assert str((reader.metadata or {}).get("/Creator", "")).startswith("reportgen")
+
+
+@pytest.fixture(scope="module")
+def raw_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A release with .html, .svg and .xml attachments holding script (tests.test_raw_copies), built and served."""
+    from tests.test_raw_copies import ACTIVE, ATTACHED, _large_log
+
+    root = make_project(tmp_path_factory.mktemp("raw-browser"), {"v1.0.0": ATTACHED})
+    for path, text in ACTIVE.items():
+        (root / "results/v1.0.0" / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / "results/v1.0.0" / path).write_text(text, encoding="utf-8")
+    (root / "results/v1.0.0/evidence/requests.log").write_bytes(_large_log())
+    assert main(["-C", str(root), "build"]) == 0
+    with _served(root / "site") as url:
+        yield url
+
+
+def test_a_raw_copy_holding_script_opens_as_text(page: Page, raw_url: str) -> None:
+    """Following the release page's links to attached .html, .svg and .xml files with script shows their source as
+    plain text: no dialog opens and no element of theirs is rendered."""
+    from tests.test_raw_copies import ACTIVE
+
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    for path, text in ACTIVE.items():
+        page.goto(f"{raw_url}releases/v1.0.0/", wait_until="networkidle")
+        with page.expect_navigation():
+            page.click(f"a[href$='artifacts/{path}.txt']")
+        assert page.evaluate("document.contentType") == "text/plain", path
+        assert page.inner_text("body").strip() == text.strip(), path  # the source, shown literally
+        assert page.locator("script, svg, p").count() == 0, path
+    assert dialogs == []

@@ -1,0 +1,106 @@
+"""Where each release file lives in the built site, and in what form: the raw copies `reportgen verify` re-hashes.
+
+Every file a release rests on (its manifest, artifacts and attachments) is kept in the site unchanged in
+content, under ``releases/<release>/artifacts/<path>``. Two rules decide the copy's name and form:
+
+- **Never active content.** GitHub Pages picks a file's Content-Type from its extension, so a copy named
+  ``report.html``, ``diagram.svg`` or ``results.xml`` would be rendered by a browser as a page of the site's
+  own origin and run any script it holds. A copy keeps its name only when its extension is in :data:`INERT`
+  (data, plain text, images that cannot hold script, archives); any other copy gets ``.txt`` appended and is
+  served as ``text/plain``, which browsers show as text and never sniff into HTML. (Markdown falls under the
+  same rule: MkDocs would render ``.md`` as a page.)
+- **Large copies compressed.** A copy over :data:`reportgen.limits.RAW_COPY_GZIP_ABOVE` bytes whose format is
+  not compressed already is stored gzip-compressed with ``.gz`` appended (deterministic: no name, no time in
+  the header). Pages serves it as ``application/gzip``: a browser downloads it, and any unpacker, ``zcat``,
+  or reportgen's adapters (which read ``.gz``) open it. That is what "open" means for a large copy. The
+  SHA-256 and size claims.json gives stay those of the original bytes; ``verify`` decompresses first.
+"""
+
+from __future__ import annotations
+
+import gzip
+import posixpath
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen import limits
+from reportgen.errors import BuildError
+
+#: Extensions a browser never runs script from (Pages serves them as data, text, images or downloads).
+INERT = frozenset(
+    {
+        ".json", ".ndjson", ".jsonl", ".csv", ".tsv", ".txt", ".log", ".yaml", ".yml",
+        ".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf",
+        ".gz", ".tgz", ".zip", ".bz2", ".xz", ".zst",
+    }
+)  # fmt: skip
+#: Formats that are compressed already: gzip would only cost time.
+_COMPRESSED = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".gz", ".tgz", ".zip", ".bz2", ".xz", ".zst"}
+)
+#: gzip's level for large copies: zlib's default, a fair trade of time for size on text.
+GZIP_LEVEL = 6
+GZIP = "gzip"
+
+
+@dataclass(frozen=True)
+class RawCopy:
+    """One release file's copy: its name relative to the release page, and whether it is gzip-compressed."""
+
+    name: str
+    compressed: str | None = None  # "gzip", or None for the bytes as they are
+
+
+def _suffix(path: str) -> str:
+    return posixpath.splitext(path)[1].lower()
+
+
+def raw_copy(path: str, size: int = 0) -> RawCopy:
+    """The copy of the release file ``path`` (relative to its release folder) of ``size`` bytes."""
+    name = f"artifacts/{path}"
+    suffix = _suffix(path)
+    if suffix not in INERT:
+        name += ".txt"
+    if size > limits.RAW_COPY_GZIP_ABOVE and suffix not in _COMPRESSED:
+        return RawCopy(name + ".gz", GZIP)
+    return RawCopy(name)
+
+
+def stored(source: Path, copy: RawCopy) -> bytes | Path:
+    """What the site holds for ``copy``: the file itself, or its deterministic gzip."""
+    if copy.compressed != GZIP:
+        return source
+    return gzip.compress(source.read_bytes(), compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def original(path: Path, compressed: str | None, size: int) -> bytes | Path:
+    """The original bytes of a copy in a site (``size``: what claims.json says the original holds).
+
+    A gzip copy is decompressed to at most ``size`` + 1 bytes, so a tampered copy cannot expand without bound:
+    one byte too many already shows as a different hash."""
+    if compressed != GZIP:
+        return path
+    inflater = zlib.decompressobj(wbits=31)
+    with path.open("rb") as stream:
+        out = inflater.decompress(stream.read(), size + 1)
+    return out
+
+
+def release_copies(folder: Path, files: list[tuple[str, int]]) -> dict[str, bytes | Path]:
+    """Copy name → what the site holds (gzip bytes, or the file itself) for each ``(path, size)`` in ``folder``.
+
+    Two files whose copies would share a name (``a.html`` and ``a.html.txt``) are refused: one would hide the
+    other, and its hash could no longer be checked."""
+    held: dict[str, bytes | Path] = {}
+    owner: dict[str, str] = {}
+    for path, size in files:
+        copy = raw_copy(path, size)
+        if copy.name in owner:
+            raise BuildError(
+                f"{folder / owner[copy.name]} and {folder / path} would both be published as {copy.name} "
+                "(a copy a browser could run as a page gets .txt appended); rename one of them"
+            )
+        owner[copy.name] = path
+        held[copy.name] = stored(folder / path, copy)
+    return held
