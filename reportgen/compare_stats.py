@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 from reportgen import units
 from reportgen.estimators import JMETER_LEGACY, K6_LINEAR, LOCUST_BUCKETS, NEAREST_RANK
@@ -109,6 +108,33 @@ def _in(samples: Samples, unit: str) -> FloatArray:
     return samples.values * factor
 
 
+def _bootstrap(data: tuple[FloatArray, ...], function: Statistic, rng: np.random.Generator) -> tuple[float, float]:
+    """The percentile-bootstrap 95 % interval of ``function`` over ``data``; the statistic itself when degenerate."""
+    from scipy import (
+        stats as scipy_stats,
+    )  # here, not at import: scipy takes a while to load, and check may not need it
+
+    with warnings.catch_warnings():
+        # Identical values in both runs (a 0 % failure share twice) give a degenerate interval [0, 0]: that is
+        # the answer (no change), not a problem.
+        warnings.simplefilter("ignore")
+        result = scipy_stats.bootstrap(
+            data,
+            function,
+            n_resamples=RESAMPLES,
+            vectorized=True,
+            paired=False,  # two runs are resampled each on its own
+            confidence_level=CONFIDENCE,
+            method="percentile",
+            batch=200,
+            rng=rng,
+        )
+    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    if math.isnan(low) or math.isnan(high):
+        low = high = float(function(*data))
+    return low, high
+
+
 def difference(old: Samples, new: Samples, stat: str, unit: str, seed_text: str) -> NoiseTest | None:
     """The bootstrap interval of ``stat(new) - stat(old)`` in ``unit``; None when ``stat`` is not tested."""
     function = statistic(stat, new.estimator)
@@ -121,24 +147,7 @@ def difference(old: Samples, new: Samples, stat: str, unit: str, seed_text: str)
     def change(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
         return function(y, axis=axis) - function(x, axis=axis)
 
-    with warnings.catch_warnings():
-        # Identical values in both runs (a 0 % failure share twice) give a degenerate interval [0, 0]: that is
-        # the answer (no change), not a problem.
-        warnings.simplefilter("ignore")
-        result = scipy_stats.bootstrap(
-            (before, after),
-            change,
-            n_resamples=RESAMPLES,
-            vectorized=True,
-            paired=False,
-            confidence_level=CONFIDENCE,
-            method="percentile",
-            batch=200,
-            rng=rng,
-        )
-    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
-    if math.isnan(low) or math.isnan(high):
-        low = high = float(change(before, after))
+    low, high = _bootstrap((before, after), change, rng)
     return NoiseTest(
         low=low, high=high, n_old=len(old.values), n_new=len(new.values), subsampled=cut_old or cut_new, method=METHOD
     )
@@ -151,22 +160,12 @@ def interval(samples: Samples, stat: str, unit: str, seed_text: str) -> tuple[fl
         return None
     rng = np.random.default_rng(_seed(seed_text))
     values, _ = _bounded(_in(samples, unit), rng)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = scipy_stats.bootstrap(
-            (values,),
-            function,
-            n_resamples=RESAMPLES,
-            vectorized=True,
-            confidence_level=CONFIDENCE,
-            method="percentile",
-            batch=200,
-            rng=rng,
-        )
-    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
-    if math.isnan(low) or math.isnan(high):
-        low = high = float(function(values))
-    return low, high
+    return _bootstrap((values,), function, rng)
+
+
+def straddles(low: float | None, high: float | None, bound: float) -> bool:
+    """Whether ``bound`` lies strictly inside the interval: the data cannot tell which side of it the truth is on."""
+    return low is not None and high is not None and low < bound < high
 
 
 def decimals(half_width: float, magnitude: float) -> int:
