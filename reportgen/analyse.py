@@ -16,16 +16,58 @@ from reportgen.narrative import citation_errors, read_narrative
 from reportgen.ordering import newest_first
 from reportgen.project import MANIFEST, SIGNOFFS, Project, outside
 from reportgen.reconcile import disagreements
+from reportgen.relative_targets import Current, Judge
 from reportgen.resolve import resolve
+from reportgen.samples import SampleSource
 from reportgen.schemas.report import ReleaseResult, ResolvedMetric
 from reportgen.signatures import ALLOWED_SIGNERS
 from reportgen.signoffs import signoff_states
 
 
+class Baselines:
+    """Releases analysed at most once each, and their raw samples read once: what relative targets compare
+    with and what intervals are computed from."""
+
+    def __init__(self, project: Project, known: list[str], advance: progress.Advance | None = None) -> None:
+        self.project, self.known, self.advance = project, known, advance
+        self.samples = SampleSource(project.release_dir)
+        self._done: dict[str, ReleaseResult] = {}
+        self._busy: set[str] = set()
+
+    def get(self, release: str) -> ReleaseResult | None:
+        """The analysed release; None while it is being analysed (baselines that name each other)."""
+        if release in self._done:
+            return self._done[release]
+        if release in self._busy:
+            return None
+        self._busy.add(release)
+        try:
+            result = analyse_release(self.project, release, self.known, self.advance, self)
+        finally:
+            self._busy.discard(release)
+        self._done[release] = result
+        return result
+
+
+def _judge(baselines: Baselines, current: Current) -> Judge:
+    """The judge of a release's relative targets; the baseline is analysed only when a target needs it."""
+    baseline_id = current.manifest.baseline
+    if baseline_id is None or not any(t.relative is not None for t in current.manifest.targets):
+        return Judge(current, None, baselines.samples)
+    baseline = baselines.get(baseline_id)
+    why = "" if baseline is not None else f"{baseline_id} names {current.id} (or a release that does) as its baseline"
+    return Judge(current, baseline, baselines.samples, why)
+
+
 def analyse_release(
-    project: Project, release: str, known: list[str], advance: progress.Advance | None = None
+    project: Project,
+    release: str,
+    known: list[str],
+    advance: progress.Advance | None = None,
+    baselines: Baselines | None = None,
 ) -> ReleaseResult:
-    """One release; ``known`` is every release id in results/ (for messages and the baseline check)."""
+    """One release; ``known`` is every release id in results/ (for messages and the baseline check);
+    ``baselines`` shares analysed releases and raw samples between the releases of one run."""
     folder = project.release_dir(release)
     path = folder / MANIFEST
     if path.is_dir():
@@ -57,7 +99,8 @@ def analyse_release(
     artifacts, warnings = collect(folder, loaded, ExtractionCache.of(project.root), advance)
     attachments, attachment_warnings = collect_attachments(folder, loaded)
     metrics = resolve(loaded, artifacts)
-    targets, target_warnings, per_value = evaluate(loaded, metrics, artifacts)
+    judge = _judge(baselines or Baselines(project, known), Current(release, loaded.manifest, artifacts))
+    targets, target_warnings, per_value = evaluate(loaded, metrics, artifacts, judge)
     metrics = metrics + per_value  # the metrics each: targets judge, one per label value, with their evidence
     digest = evidence_digest(loaded.text_sha256, artifacts, attachments)
     signoffs = load_signoffs(folder / SIGNOFFS)
@@ -117,10 +160,15 @@ def analyse(project: Project, releases: list[str] | None = None) -> list[Release
     results: list[ReleaseResult] = []
     errors: list[ReportgenError] = []
     with progress.bar("reading artifacts", None, "bytes") as advance:  # bytes and rate, on a terminal only
+        baselines = Baselines(project, known, advance)
         for release in wanted:
             try:
-                results.append(analyse_release(project, release, known, advance))
+                result = baselines.get(release)
             except ReportgenError as exc:
-                errors.append(exc)
+                if str(exc) not in {str(e) for e in errors}:  # a broken baseline is said once, not per release
+                    errors.append(exc)
+                continue
+            assert result is not None  # only a release being analysed is None, and none is at this level
+            results.append(result)
     raise_all(errors)
     return newest_first(results, lambda r: (r.id, r.manifest.date))

@@ -7,6 +7,7 @@ from reportgen.approval import decision_text
 from reportgen.artifact_tables import artifact_table, tool_verdict_rows
 from reportgen.charts import release_charts
 from reportgen.compare import compare
+from reportgen.compare_stats import decimals
 from reportgen.comparison import change_text, verdict_word
 from reportgen.errors import BuildError
 from reportgen.evaluate import counts_text
@@ -20,13 +21,14 @@ from reportgen.schemas.page import (
     ComparisonLine,
     Figure,
     HomePage,
+    RelativeRow,
     ReleasePage,
     ReleaseSummary,
     SignOffRow,
     TargetRow,
     TrendRow,
 )
-from reportgen.schemas.report import ReleaseResult
+from reportgen.schemas.report import ReleaseResult, TargetResult
 from reportgen.signoffs import evidence_state, signature_state
 
 
@@ -67,6 +69,37 @@ def _footnotes(figures: list[Figure]) -> list[tuple[str, str]]:
     return list(notes.items())
 
 
+def _relative_row(t: TargetResult, base_figures: dict[str, Figure]) -> RelativeRow | None:
+    """The baseline side of a relative target, as its row shows it (the baseline figure links to its evidence)."""
+    found = t.relative
+    if found is None:
+        return None
+    row = found.comparison
+    figure = base_figures.get(found.baseline_metric)
+    if figure is not None and row is not None:
+        figure = in_unit(figure, row.unit, figure.id)
+    text = change_text(row) if row is not None else None
+    return RelativeRow(
+        rule=found.rule,
+        baseline=figure,
+        change=text.delta if text else "—",
+        interval=text.interval if text else "—",
+        noise=verdict_word(row) if row is not None else "no baseline value",
+    )
+
+
+def _interval(t: TargetResult) -> str:
+    """``290 to 320 ms``: the value's own 95 % interval, with the precision its width allows."""
+    if t.low is None or t.high is None or t.low == t.high:
+        return ""  # no spread at all (a 0 % failure share in every sample) is no interval worth showing
+    unit = "%" if units.unit(t.unit).dimension == "ratio" else t.unit
+    factor = units.convert(1.0, t.unit, unit)
+    low, high = t.low * factor, t.high * factor
+    places = decimals((high - low) / 2, (t.value or 0.0) * factor)
+    suffix = "" if unit in ("", "count") else (" %" if unit == "%" else f" {unit}")
+    return f"{low:,.{places}f} to {high:,.{places}f}{suffix}"
+
+
 def release_page(
     result: ReleaseResult, baseline: ReleaseResult | None, samples: SampleSource | None = None
 ) -> ReleasePage:
@@ -78,12 +111,13 @@ def release_page(
         m.id: from_metric(m).model_copy(update={"description": described.get(m.id)}) for m in result.metrics
     }
     artifact_descriptions = {ref.path: ref.description for _, ref in manifest.all_artifacts() if ref.description}
+    base_figures = {m.id: from_metric(m) for m in baseline.metrics} if baseline is not None else {}
     targets = [
         TargetRow(
             key=t.key,
             title=t.title,
             severity=t.target.severity,
-            threshold=f"{t.target.comparator} {t.threshold}",
+            threshold=t.rule,
             figure=in_unit(metric_figures[t.target.metric], t.unit, anchor("target", t.key)),
             metric_figure_id=metric_figures[t.target.metric].id,
             verdict=t.verdict,
@@ -91,6 +125,9 @@ def release_page(
             projected_to_miss=t.projected_to_miss,
             # Tripped or unchecked guards are already the reason; list the ones that held, as evidence they were checked.
             guards=[f"{g.description}: held ({g.detail})" for g in t.guards if g.ok],
+            relative=_relative_row(t, base_figures),
+            interval=_interval(t),
+            marginal=t.marginal,
         )
         for t in result.targets
     ]
@@ -99,7 +136,6 @@ def release_page(
     deltas: dict[str, ComparisonLine] = {}
     if baseline is not None:
         # Baseline figures keep their own ids: they link to the baseline release's evidence page.
-        base_figures = {m.id: from_metric(m) for m in baseline.metrics}
         for row in compare(result, baseline, samples):
             text = change_text(row)
             delta = text.delta

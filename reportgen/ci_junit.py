@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from reportgen import units
+from reportgen.evaluate import verdict_label
 from reportgen.schemas.report import ReleaseResult, TargetResult
 
 _OUTCOME = {"fail": "failure", "invalid": "error", "unverified": "skipped", "missing": "skipped", "waived": "skipped"}
@@ -32,9 +33,7 @@ def _testcase(suite: ET.Element, release: str, target: TargetResult) -> str | No
     if outcome is None:
         return None
     value = units.format_value(target.value, target.unit)
-    message = (
-        f"{target.verdict.upper()}: {value} [{target.provenance}] against {target.target.comparator} {target.threshold}"
-    )
+    message = f"{verdict_label(target)}: {value} [{target.provenance}] against {target.rule}"
     child = ET.SubElement(case, outcome, {"type": target.verdict, "message": _clean(message)})
     child.text = _clean(target.reason)
     return outcome

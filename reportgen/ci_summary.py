@@ -69,8 +69,8 @@ def _row(target: TargetResult, comparison: dict[str, ComparisonRow]) -> str:
         f"{text(target.title)} (`{target.key.replace('`', '')}`)",
         target.target.severity,
         f"{text(value)} · {target.provenance}",
-        text(f"{target.target.comparator} {target.threshold}"),
-        f"**{MARKS[target.verdict]}**",
+        text(target.rule),
+        f"**{MARKS[target.verdict]}**" + (" marginal" if target.marginal else ""),
         _change(comparison.get(target.target.metric)),
     ]
     return "| " + " | ".join(cells) + " |"

@@ -19,7 +19,7 @@ from reportgen.project import MANIFEST
 from reportgen.raw_copies import raw_copy
 from reportgen.schemas.manifest import Projection
 from reportgen.schemas.page import ReleasePage
-from reportgen.schemas.report import Evidence, Provenance, ReleaseResult
+from reportgen.schemas.report import Evidence, Provenance, RelativeResult, ReleaseResult, TargetResult
 
 #: Bumped when a field changes meaning or disappears; new optional fields keep the version.
 SCHEMA_VERSION: Literal[1] = 1
@@ -91,6 +91,20 @@ class Derivation(_Model):
     inputs: list[str]
 
 
+class RelativeClaim(_Model):
+    """How a relative target's value stands against the baseline's (the comparison row of its metric)."""
+
+    rule: str = Field(description='The rule in words, e.g. "at least 20 % below v1.1.0\'s".')
+    baseline: str | None = Field(description="The baseline release; null when the manifest names none.")
+    baseline_value: float | None = Field(description="The baseline's value, in the claim's unit.")
+    baseline_provenance: Provenance | None = None
+    change: float | None = Field(default=None, description="This release's value minus the baseline's.")
+    low: float | None = Field(default=None, description="95 % interval of the change (bootstrap), low end.")
+    high: float | None = None
+    noise: str = Field(description="improved, regressed, no significant change or not tested for noise.")
+    method: str | None = None
+
+
 class Claim(_Model):
     """One figure on the release page. Optional members are left out when they do not apply."""
 
@@ -104,6 +118,13 @@ class Claim(_Model):
     threshold: str | None = None
     severity: str | None = None
     reason: str | None = None
+    interval: list[float] | None = Field(
+        default=None, description="The value's own 95 % interval from raw samples (target figures), [low, high]."
+    )
+    marginal: bool | None = Field(
+        default=None, description="Present (true) when the interval straddles the bound: the verdict is the rule's."
+    )
+    relative: RelativeClaim | None = None
     evidence: Evidence | None = None
     projection: Projection | None = None
     derived: Derivation | None = None
@@ -186,11 +207,30 @@ def _located(release: str, path: str, size: int) -> dict[str, Any]:
     }
 
 
-def _claims(page: ReleasePage) -> list[Claim]:
+def _relative(found: RelativeResult | None) -> RelativeClaim | None:
+    if found is None:
+        return None
+    row = found.comparison
+    return RelativeClaim(
+        rule=found.rule,
+        baseline=found.baseline,
+        baseline_value=row.baseline if row else None,
+        baseline_provenance=found.baseline_provenance,
+        change=row.delta if row else None,
+        low=row.low if row else None,
+        high=row.high if row else None,
+        noise=row.change if row else "n/a",
+        method=row.method if row else None,
+    )
+
+
+def _claims(page: ReleasePage, results: list[TargetResult]) -> list[Claim]:
     verdicts = {t.figure.id: t for t in page.targets}
+    judged = {t.figure.id: r for t, r in zip(page.targets, results, strict=True)}
     items: list[Claim] = []
     for figure in page.figures:
         target = verdicts.get(figure.id)
+        result = judged.get(figure.id)
         items.append(
             Claim(
                 id=figure.id,
@@ -203,6 +243,11 @@ def _claims(page: ReleasePage) -> list[Claim]:
                 threshold=target.threshold if target else None,
                 severity=target.severity if target else None,
                 reason=target.reason if target else None,
+                interval=[result.low, result.high]
+                if result and result.low is not None and result.high is not None
+                else None,
+                marginal=True if result and result.marginal else None,
+                relative=_relative(result.relative) if result else None,
                 evidence=figure.evidence,
                 projection=figure.projection,
                 derived=Derivation(expression=figure.expression, inputs=figure.inputs) if figure.expression else None,
@@ -259,7 +304,7 @@ def claims_document(result: ReleaseResult, page: ReleasePage) -> ClaimsDocument:
             )
             for s in page.signoffs
         ],
-        claims=_claims(page),
+        claims=_claims(page, result.targets),
     )
 
 

@@ -12,13 +12,14 @@ regressions of must-targets' metrics, then should-targets', then the rest.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, Protocol
 
 from reportgen import units
 from reportgen.compare_stats import difference
 from reportgen.errors import UnitError
 from reportgen.samples import Samples, SampleSource
-from reportgen.schemas.report import Change, ComparisonRow, Direction, ReleaseResult, ResolvedMetric
+from reportgen.schemas.manifest import Manifest
+from reportgen.schemas.report import Artifact, Change, ComparisonRow, Direction, ReleaseResult, ResolvedMetric
 
 #: Relative changes smaller than this are "unchanged" in the raw direction (the word of an untested row).
 UNCHANGED_BELOW_PERCENT = 1.0
@@ -28,14 +29,27 @@ _WORSE_WHEN_HIGH = re.compile(r"fail|error|err\b|drop|timeout|reject|lost|loss",
 _BETTER_WHEN_HIGH = re.compile(r"pass|success|succeed|\bok\b|hit|availab|uptime", re.IGNORECASE)
 
 
-def _judging_rule(result: ReleaseResult, metric_id: str) -> tuple[str, float, str] | None:
+class Side(Protocol):
+    """What a comparison reads of a release: its manifest (directions, severities) and artifacts (samples)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def manifest(self) -> Manifest: ...
+    @property
+    def artifacts(self) -> list[Artifact]: ...
+
+
+def _judging_rule(result: Side, metric_id: str) -> tuple[str, float, str] | None:
     """How the release judges this metric: its `better:`, else (comparator, threshold, unit) of its first target or guard."""
     declared = next((m.better for m in result.manifest.metrics if m.id == metric_id), None)
     if declared is not None:
         return ("<" if declared == "lower" else ">"), 0.0, ""
     for target in result.manifest.targets:
-        if target.metric == metric_id:
+        if target.metric == metric_id and target.comparator is not None and target.threshold is not None:
             return target.comparator, target.threshold.value, target.threshold.unit
+        if target.metric == metric_id and target.relative is not None and target.relative.comparator is not None:
+            return target.relative.comparator, 0.0, ""  # "<= -20 %": lower is better
         for guard in target.guards:
             if guard.metric == metric_id and guard.comparator and guard.threshold:
                 return guard.comparator, guard.threshold.value, guard.threshold.unit
@@ -58,7 +72,7 @@ def default_better(metric: ResolvedMetric) -> Better | None:
     return None
 
 
-def better_of(result: ReleaseResult, metric: ResolvedMetric) -> Better | None:
+def better_of(result: Side, metric: ResolvedMetric) -> Better | None:
     rule = _judging_rule(result, metric.id)
     if rule is not None and rule[0] in ("<", "<="):
         return "lower"
@@ -80,7 +94,7 @@ def _direction(
     return "improved" if (new < old) == (better == "lower") else "regressed"
 
 
-def _samples(source: SampleSource | None, result: ReleaseResult, metric: ResolvedMetric) -> Samples | str | None:
+def _samples(source: SampleSource | None, result: Side, metric: ResolvedMetric) -> Samples | str | None:
     """The raw samples behind a measured figure, or why there are none."""
     if metric.provenance != "measured" or metric.evidence is None:
         return f"{metric.provenance}, not read from raw samples"
@@ -92,7 +106,7 @@ def _samples(source: SampleSource | None, result: ReleaseResult, metric: Resolve
     return found if found is not None else f"{evidence.path} holds a summary, not the samples"
 
 
-def _severity(result: ReleaseResult, metric_id: str) -> str | None:
+def _severity(result: Side, metric_id: str) -> str | None:
     """The severity of the targets that judge this metric, directly or through a guard ("must" wins)."""
     severities = {
         t.severity
@@ -136,49 +150,58 @@ def importance(row: ComparisonRow) -> tuple[int, int]:
     return group[row.change], severity
 
 
+def compare_metric(
+    current: Side, metric: ResolvedMetric, baseline: Side, old: ResolvedMetric, samples: SampleSource | None = None
+) -> ComparisonRow | None:
+    """One metric of ``current`` against the same metric of ``baseline``; None when its unit changed meaning."""
+    try:
+        old_value = None if old.value is None else units.convert(old.value, old.unit, metric.unit)
+    except UnitError:
+        return None  # the metric changed meaning between releases; nothing to compare
+    better = better_of(current, metric)
+    delta = delta_percent = None
+    direction: Direction = "n/a"
+    if old_value is not None and metric.value is not None:
+        delta = metric.value - old_value
+        delta_percent = None if old_value == 0 else delta / abs(old_value) * 100
+        if delta == 0 or (delta_percent is not None and abs(delta_percent) < UNCHANGED_BELOW_PERCENT):
+            direction = "unchanged"
+        else:
+            direction = _direction(old_value, metric.value, metric.unit, _judging_rule(current, metric.id), better)
+    row = ComparisonRow(
+        metric=metric.id,
+        title=metric.title,
+        unit=metric.unit,
+        baseline=old_value,
+        current=metric.value,
+        baseline_provenance=old.provenance,
+        current_provenance=metric.provenance,
+        delta=delta,
+        delta_percent=delta_percent,
+        direction=direction,
+        better=better,
+        severity=_severity(current, metric.id),
+        change="n/a" if delta is None else "not tested for noise",
+    )
+    if delta is None:
+        return row
+    stat = metric.evidence.stat if metric.evidence else ""
+    seed = (
+        f"{metric.id}:{old.evidence.sha256 if old.evidence else ''}:{metric.evidence.sha256 if metric.evidence else ''}"
+    )
+    return _tested(row, _samples(samples, baseline, old), _samples(samples, current, metric), stat, seed)
+
+
 def compare(
     current: ReleaseResult, baseline: ReleaseResult, samples: SampleSource | None = None
 ) -> list[ComparisonRow]:
     """One row per metric id present in both releases, most important first (manifest order within a rank)."""
-    rows: list[ComparisonRow] = []
     before = {m.id: m for m in baseline.metrics}
-    for metric in current.metrics:
-        old = before.get(metric.id)
-        if old is None:
-            continue
-        try:
-            old_value = None if old.value is None else units.convert(old.value, old.unit, metric.unit)
-        except UnitError:
-            continue  # the metric changed meaning between releases; nothing to compare
-        better = better_of(current, metric)
-        delta = delta_percent = None
-        direction: Direction = "n/a"
-        if old_value is not None and metric.value is not None:
-            delta = metric.value - old_value
-            delta_percent = None if old_value == 0 else delta / abs(old_value) * 100
-            if delta == 0 or (delta_percent is not None and abs(delta_percent) < UNCHANGED_BELOW_PERCENT):
-                direction = "unchanged"
-            else:
-                direction = _direction(old_value, metric.value, metric.unit, _judging_rule(current, metric.id), better)
-        row = ComparisonRow(
-            metric=metric.id,
-            title=metric.title,
-            unit=metric.unit,
-            baseline=old_value,
-            current=metric.value,
-            baseline_provenance=old.provenance,
-            current_provenance=metric.provenance,
-            delta=delta,
-            delta_percent=delta_percent,
-            direction=direction,
-            better=better,
-            severity=_severity(current, metric.id),
-            change="n/a" if delta is None else "not tested for noise",
-        )
-        if delta is not None:
-            stat = metric.evidence.stat if metric.evidence else ""
-            seed = f"{metric.id}:{old.evidence.sha256 if old.evidence else ''}:{metric.evidence.sha256 if metric.evidence else ''}"
-            row = _tested(row, _samples(samples, baseline, old), _samples(samples, current, metric), stat, seed)
-        rows.append(row)
+    rows = [
+        row
+        for metric in current.metrics
+        if (old := before.get(metric.id)) is not None
+        and (row := compare_metric(current, metric, baseline, old, samples)) is not None
+    ]
     order = {row.metric: i for i, row in enumerate(rows)}
     return sorted(rows, key=lambda r: (*importance(r), order[r.metric]))

@@ -9,6 +9,10 @@ Per target, in this order:
 4. the value meets the threshold             → **pass**, otherwise **fail**
 5. a waiver names a target that is not pass  → **waived** (never counted as pass)
 
+A target with ``relative:`` follows rules 1-3 and 5; rule 4 compares with the baseline release
+(:mod:`reportgen.relative_targets`). A pass or fail whose value's 95 % interval (from raw samples)
+straddles the threshold is **marginal**: the verdict stays the rule's.
+
 The release is **no targets** if it has no must-target (nothing was validated, so nothing
 passed), else **fail** if a must-target fails or is invalid, else **unverified** if a must-target
 is unverified or missing, else **waived** if a must-target is waived, else **pass**. Which
@@ -19,8 +23,10 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from reportgen import units
+from reportgen.compare_stats import straddles
 from reportgen.errors import UnitError, UnresolvedReferenceError, did_you_mean
 from reportgen.expand import expand_targets
 from reportgen.load import Loaded, field_path
@@ -35,6 +41,9 @@ from reportgen.schemas.report import (
     TargetResult,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from reportgen.relative_targets import Judge
 
 COMPARATORS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -92,9 +101,14 @@ def evaluate_target(
     metrics: Mapping[str, ResolvedMetric],
     artifacts: Mapping[str, Artifact],
     waivers: Mapping[str, Waiver],
+    judge: Judge | None = None,
 ) -> TargetResult:
+    """One target's verdict; ``judge`` knows the baseline (relative targets) and the raw samples (intervals)."""
     subject = metrics[target.metric]
-    threshold = target.threshold
+    if target.relative is not None:
+        return _relative_target(target, subject, metrics, artifacts, waivers, judge)
+    threshold, comparator = target.threshold, target.comparator
+    assert threshold is not None and comparator is not None  # the schema requires them without relative:
     value = None if subject.value is None else units.convert(subject.value, subject.unit, threshold.unit)
     guards = [_check_guard(g, subject, metrics, artifacts) for g in target.guards]
     verdict: Verdict
@@ -103,43 +117,118 @@ def evaluate_target(
         verdict, reason = "missing", subject.note or "no value"
     elif subject.provenance == "projected":
         verdict, reason = "unverified", "projected, not measured: a projection is never a pass"
-        if not COMPARATORS[target.comparator](value, threshold.value):
+        if not COMPARATORS[comparator](value, threshold.value):
             projected_to_miss = True
             shown = units.format_value(value, threshold.unit)
             reason = (
-                f"projected to miss the target: {shown}, not {WORDS[target.comparator]} {threshold} "
+                f"projected to miss the target: {shown}, not {WORDS[comparator]} {threshold} "
                 "(unverified, as every projection; this one would not pass even if it were measured)"
             )
-    elif unchecked := [g for g in guards if g.ok is None]:
-        verdict, reason = "invalid", "; ".join(g.detail for g in unchecked)
-    elif tripped := [g for g in guards if g.ok is False]:
-        verdict, reason = "invalid", "guard tripped: " + "; ".join(g.detail for g in tripped)
-    elif COMPARATORS[target.comparator](value, threshold.value):
-        verdict, reason = "pass", f"{units.format_value(value, threshold.unit)}, {WORDS[target.comparator]} {threshold}"
+    elif (invalid := _guards_verdict(guards)) is not None:
+        verdict, reason = "invalid", invalid
+    elif COMPARATORS[comparator](value, threshold.value):
+        verdict, reason = "pass", f"{units.format_value(value, threshold.unit)}, {WORDS[comparator]} {threshold}"
     else:
         shown = units.format_value(value, threshold.unit)
-        verdict, reason = "fail", f"{shown}, not {WORDS[target.comparator]} {threshold}"
+        verdict, reason = "fail", f"{shown}, not {WORDS[comparator]} {threshold}"
+    own = judge.own_interval(subject, threshold.unit) if judge is not None and value is not None else None
+    marginal = own is not None and verdict in ("pass", "fail") and straddles(*own, threshold.value)
+    return _result(
+        target,
+        subject,
+        (value, threshold.unit),
+        (verdict, reason),
+        guards,
+        waivers,
+        projected_to_miss=projected_to_miss,
+        low=own[0] if own else None,
+        high=own[1] if own else None,
+        marginal=marginal,
+    )
+
+
+def _result(
+    target: Target,
+    subject: ResolvedMetric,
+    shown: tuple[float | None, str],
+    judged: tuple[Verdict, str],
+    guards: list[GuardResult],
+    waivers: Mapping[str, Waiver],
+    **details: Any,
+) -> TargetResult:
+    """The target's result, after rule 5: a waiver of a target that is not pass makes it waived (never a pass)."""
+    verdict, reason = judged
     waiver = waivers.get(target.key)
     if waiver is not None and verdict != "pass":
-        reason = f"waived ({verdict}: {reason})"
-        verdict = "waived"
+        verdict, reason = "waived", f"waived ({verdict}: {reason})"
+    else:
+        waiver = None
+    if verdict not in ("pass", "fail"):
+        details["marginal"] = False  # only a measured verdict can be marginal
+    if verdict != "unverified":
+        details["projected_to_miss"] = False
     return TargetResult(
         target=target,
         key=target.key,
         title=target.title or subject.title,
-        value=value,
-        unit=threshold.unit,
+        value=shown[0],
+        unit=shown[1],
         provenance=subject.provenance,
         verdict=verdict,
         reason=reason,
         guards=guards,
-        waiver=waiver if verdict == "waived" else None,
-        projected_to_miss=projected_to_miss and verdict == "unverified",
+        waiver=waiver,
+        **details,
+    )
+
+
+def _guards_verdict(guards: list[GuardResult]) -> str | None:
+    """Why the value does not count (a guard could not be checked, or tripped), or None when all held."""
+    if unchecked := [g for g in guards if g.ok is None]:
+        return "; ".join(g.detail for g in unchecked)
+    if tripped := [g for g in guards if g.ok is False]:
+        return "guard tripped: " + "; ".join(g.detail for g in tripped)
+    return None
+
+
+def _relative_target(
+    target: Target,
+    subject: ResolvedMetric,
+    metrics: Mapping[str, ResolvedMetric],
+    artifacts: Mapping[str, Artifact],
+    waivers: Mapping[str, Waiver],
+    judge: Judge | None,
+) -> TargetResult:
+    """A target judged against the baseline (reportgen.relative_targets): the same first three rules, then the
+    baseline's."""
+    guards = [_check_guard(g, subject, metrics, artifacts) for g in target.guards]
+    found = judge.details(target, subject) if judge is not None else None
+    verdict: Verdict
+    marginal = False
+    if subject.value is None:
+        verdict, reason = "missing", subject.note or "no value"
+    elif subject.provenance == "projected":
+        verdict, reason = "unverified", "projected, not measured: a projection is never a pass"
+    elif (invalid := _guards_verdict(guards)) is not None:
+        verdict, reason = "invalid", invalid
+    elif judge is None or found is None:
+        verdict, reason = "unverified", "not judged against a baseline here"
+    else:
+        verdict, reason, marginal = judge.verdict(target, subject, found)
+    return _result(
+        target,
+        subject,
+        (subject.value, subject.unit),
+        (verdict, reason),
+        guards,
+        waivers,
+        relative=found,
+        marginal=marginal,
     )
 
 
 def evaluate(
-    loaded: Loaded, metrics: list[ResolvedMetric], artifacts: list[Artifact]
+    loaded: Loaded, metrics: list[ResolvedMetric], artifacts: list[Artifact], judge: Judge | None = None
 ) -> tuple[list[TargetResult], list[str], list[ResolvedMetric]]:
     """Verdict for every target (each: targets expanded), warnings, and the per-label-value metrics expansions
     judge; unknown metric names and unit mismatches are errors at the target's position."""
@@ -160,7 +249,7 @@ def evaluate(
             )
         waivers[waiver.target] = waiver
     targets, per_value = expand_targets(loaded, by_id, by_path, waivers)
-    results = [evaluate_target(t, by_id | per_value, by_path, waivers) for t in targets]
+    results = [evaluate_target(t, by_id | per_value, by_path, waivers, judge) for t in targets]
     for result in results:
         if result.key in targets_by_key and result.key in waivers and result.verdict == "pass":
             warnings.append(f"waiver for target {result.key!r} is not needed: the target passes")
@@ -176,7 +265,14 @@ SLIP_FACTOR = 1000.0
 def unit_slip(result: TargetResult) -> str | None:
     """A warning when a target's threshold and its value are more than 1000x apart (``250 s`` for a 0.15 s latency)."""
     threshold, value = result.threshold, result.value
-    if value is None or value == 0 or threshold.value == 0 or (value > 0) != (threshold.value > 0):
+    if (
+        threshold is None
+        or result.relative is not None
+        or value is None
+        or value == 0
+        or threshold.value == 0
+        or (value > 0) != (threshold.value > 0)
+    ):
         return None
     ratio = abs(value / threshold.value)
     if 1 / SLIP_FACTOR <= ratio <= SLIP_FACTOR:
@@ -202,7 +298,14 @@ def _check_references(loaded: Loaded, i: int, target: Target, by_id: Mapping[str
                 f"{loaded.positions.at(('targets', i, *loc))}: targets[{i}].{field_path(loc)}: unknown metric {name!r}; "
                 f"defined: {', '.join(by_id)}{did_you_mean(name, by_id)}"
             )
-    thresholds: list[tuple[tuple[str | int, ...], str, Quantity]] = [(("threshold",), target.metric, target.threshold)]
+    thresholds: list[tuple[tuple[str | int, ...], str, Quantity]] = []
+    if target.threshold is not None:
+        thresholds.append((("threshold",), target.metric, target.threshold))
+    rule = target.relative
+    if rule is not None and rule.change is not None and rule.unit not in ("%", "pp"):
+        thresholds.append((("relative",), target.metric, Quantity(value=rule.change, unit=rule.unit)))
+    if rule is not None and rule.unit == "pp" and by_id[target.metric].unit:
+        thresholds.append((("relative",), target.metric, Quantity(value=rule.change or 0.0, unit="%")))
     thresholds += [
         (("guards", g, "threshold"), guard.metric, guard.threshold)
         for g, guard in enumerate(target.guards)
@@ -243,8 +346,13 @@ def counts_text(results: list[TargetResult]) -> str:
 
 
 def verdict_label(result: TargetResult) -> str:
-    """The verdict in words: ``UNVERIFIED, projected to miss`` says more than ``UNVERIFIED``."""
-    return result.verdict.upper() + (", projected to miss" if result.projected_to_miss else "")
+    """The verdict in words: ``UNVERIFIED, projected to miss`` says more than ``UNVERIFIED``, ``PASS, marginal``
+    more than ``PASS``."""
+    return (
+        result.verdict.upper()
+        + (", projected to miss" if result.projected_to_miss else "")
+        + (", marginal" if result.marginal else "")
+    )
 
 
 def counts(results: list[TargetResult]) -> dict[str, int]:

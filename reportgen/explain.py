@@ -14,12 +14,14 @@ import re
 from reportgen import units
 from reportgen.analyse import analyse_release
 from reportgen.assemble import release_page
+from reportgen.compare_stats import METHOD
+from reportgen.comparison import change_text, verdict_word
 from reportgen.errors import UnresolvedReferenceError
 from reportgen.evaluate import WORDS
 from reportgen.excerpt import Excerpt, excerpts
 from reportgen.figures import slug
 from reportgen.project import Project
-from reportgen.schemas.report import Artifact, Evidence, ReleaseResult, ResolvedMetric, TargetResult
+from reportgen.schemas.report import Artifact, Evidence, RelativeResult, ReleaseResult, ResolvedMetric, TargetResult
 
 #: Which rule of reportgen.evaluate gave each verdict, in the order the rules are tried.
 VERDICT_RULES = {
@@ -29,6 +31,14 @@ VERDICT_RULES = {
     "pass": "rule 4: the measured value meets the threshold → pass",
     "fail": "rule 4: the measured value does not meet the threshold → fail",
     "waived": "rule 5: a waiver names this target, which does not pass → waived (never counted as a pass)",
+}
+
+#: The same rules for a target with relative: (reportgen.relative_targets), where they differ.
+RELATIVE_RULES = {
+    "unverified": "rule 2 (relative): the value or the baseline's is projected, the baseline has no value, or "
+    "'within noise' was not tested for noise → unverified (never a pass)",
+    "pass": "rule 4 (relative): the change from the baseline's value meets the rule → pass",
+    "fail": "rule 4 (relative): the change from the baseline's value does not meet the rule → fail",
 }
 
 
@@ -104,17 +114,42 @@ class _Explainer:
         if metric.note:
             self.say(depth, f"note: {metric.note}")
 
+    def relative(self, found: RelativeResult, unit: str) -> None:
+        """The baseline side of a relative target: its value, the change, and the noise test."""
+        row = found.comparison
+        base = units.format_value(row.baseline if row else None, unit)
+        provenance = found.baseline_provenance or "absent"
+        self.say(1, f"baseline: {found.baseline or 'none'}'s {found.baseline_metric} = {base} [{provenance}]")
+        if row is not None and row.delta is not None:
+            text = change_text(row)
+            interval = "" if text.interval == "—" else f", 95 % interval {text.interval}"
+            why = f" ({row.untested_because})" if row.untested_because else ""
+            self.say(1, f"change: {text.delta}{interval}: {verdict_word(row)}{why}")
+            if row.method:
+                self.say(1, f"tested: {row.method}")
+
     def target(self, target: TargetResult) -> None:
         t = target.target
         value = units.format_value(target.value, target.unit)
         self.say(0, f"target {target.key} ({t.severity}): {target.title}")
-        self.say(1, f"rule: {t.metric} {t.comparator} {t.threshold} ({WORDS[t.comparator]} {t.threshold})")
+        if t.comparator is not None and t.threshold is not None:
+            self.say(1, f"rule: {t.metric} {t.comparator} {t.threshold} ({WORDS[t.comparator]} {t.threshold})")
+        else:
+            self.say(1, f"rule: {t.metric} {target.rule} (relative: {t.relative.text if t.relative else ''})")
         self.say(1, f"value: {value} [{target.provenance}], in the threshold's unit")
+        if target.low is not None and target.high is not None:
+            shown = f"{units.format_value(target.low, target.unit)} to {units.format_value(target.high, target.unit)}"
+            self.say(1, f"95 % interval of the value: {shown} ({METHOD.replace(' of the difference', '')})")
+        if (found := target.relative) is not None:
+            self.relative(found, target.unit)
+        if target.marginal:
+            self.say(1, "marginal: the interval straddles the bound; the verdict is the rule's, another run may differ")
         for guard in target.guards:
             state = {True: "held", False: "TRIPPED", None: "could not be checked"}[guard.ok]
             self.say(1, f"guard: {guard.description}: {state} ({guard.detail})")
         self.say(1, f"verdict: {target.verdict.upper()}: {target.reason}")
-        self.say(1, f"why: {VERDICT_RULES.get(target.verdict, target.verdict)}")
+        rules = VERDICT_RULES | (RELATIVE_RULES if target.relative is not None else {})
+        self.say(1, f"why: {rules.get(target.verdict, target.verdict)}")
         if target.waiver is not None:
             w = target.waiver
             self.say(1, f"waiver: {w.reason} (approved by {w.approver}{f' on {w.date}' if w.date else ''})")

@@ -20,6 +20,7 @@ The scale work (issue 18) may move stream reading elsewhere; this module's inter
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +121,22 @@ def has_samples(artifact: Artifact) -> bool:
     return artifact.extraction.adapter in _READERS
 
 
+#: Files read lately in this process, by (SHA-256, adapter): check's intervals and the build's comparisons and
+#: charts read each file once, and so do the many analyses of one test session. Bounded, for long-lived serve.
+_RECENT: OrderedDict[tuple[str, str], _Read] = OrderedDict()
+RECENT_FILES = 16
+
+
+def _recent(key: tuple[str, str], read: Callable[[], _Read]) -> _Read:
+    if key in _RECENT:
+        _RECENT.move_to_end(key)
+        return _RECENT[key]
+    found = _RECENT[key] = read()
+    while len(_RECENT) > RECENT_FILES:
+        _RECENT.popitem(last=False)
+    return found
+
+
 class SampleSource:
     """Raw samples of the artifacts of releases, each file read at most once. ``folder`` maps a release id
     to its folder under results/."""
@@ -134,7 +151,7 @@ class SampleSource:
             return None
         key = (artifact.sha256, artifact.extraction.adapter)
         if key not in self._read:
-            self._read[key] = reader(self._folder(release) / artifact.path)
+            self._read[key] = _recent(key, lambda: reader(self._folder(release) / artifact.path))
         return self._read[key]
 
     def samples(self, release: str, artifact: Artifact, metric: str, labels: dict[str, str]) -> Samples | None:

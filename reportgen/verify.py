@@ -102,6 +102,7 @@ def verify_site(site: Path) -> Verification:
     index = _read_model(site / RELEASES / INDEX, SiteIndex, "site index")
     report = Verification(site=site)
     known = [entry.id for entry in index.releases]
+    documents = _documents(site, index)
     for entry in index.releases:
         report.releases.append(entry.id)
         claims_path = site / entry.claims
@@ -120,7 +121,11 @@ def verify_site(site: Path) -> Verification:
                 )
             )
         readable = _check_raw_copies(site, document, report)
-        with write.scratch_folder(_release_files(document, readable)) as scratch:
+        files = _release_files(document, readable)
+        for baseline in _baselines_needed(document, documents):  # relative targets are judged against them
+            # the baseline's own copies are checked where that release is verified: only their bytes are needed
+            files |= _release_files(baseline, _check_raw_copies(site, baseline, Verification(site=site)))
+        with write.scratch_folder(files) as scratch:
             try:
                 result = analyse_release(Project(scratch), document.release.id, known)
             except ReportgenError as exc:
@@ -150,6 +155,33 @@ def verify_checkout(project: Project, site: Path) -> Verification:
     for release in sorted(built - set(by_id)):
         report.mismatches.append(Mismatch(release, "release in the site but not in results/", f"results/{release}"))
     return report
+
+
+def _documents(site: Path, index: SiteIndex) -> dict[str, ClaimsDocument]:
+    """Every release's claims.json that can be read, by release id (for the baselines of relative targets)."""
+    found: dict[str, ClaimsDocument] = {}
+    for entry in index.releases:
+        try:
+            found[entry.id] = _read_model(site / entry.claims, ClaimsDocument, "claims.json")
+        except ReportgenError:
+            continue  # said where that release itself is verified
+    return found
+
+
+def _baselines_needed(document: ClaimsDocument, documents: dict[str, ClaimsDocument]) -> list[ClaimsDocument]:
+    """The chain of baselines a release's relative targets are judged against (each baseline's own relative
+    targets need theirs), as far as the site holds them."""
+    chain: list[ClaimsDocument] = []
+    seen = {document.release.id}
+    current = document
+    while any(c.relative is not None for c in current.claims):
+        baseline = documents.get(current.release.baseline or "")
+        if baseline is None or baseline.release.id in seen:
+            break
+        seen.add(baseline.release.id)
+        chain.append(baseline)
+        current = baseline
+    return chain
 
 
 def _release_files(document: ClaimsDocument, readable: dict[str, write.Content]) -> dict[str, write.Content]:

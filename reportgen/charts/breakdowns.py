@@ -115,10 +115,11 @@ def _percentile_targets(result: ReleaseResult, artifact: Artifact, metric: str, 
         if evidence is None or share is None or evidence.path != artifact.path or evidence.metric != metric:
             continue
         endpoint = row_name(artifact.extraction.adapter, evidence.labels)
-        if endpoint is None or not evidence.labels:
+        if endpoint is None or not evidence.labels or t.bound is None:
             continue
-        value = units.convert(t.threshold.value, t.threshold.unit, unit)
-        rule = f"{evidence.stat} {t.target.comparator} {t.threshold}"
+        comparator, threshold = t.bound
+        value = units.convert(threshold.value, threshold.unit, unit)
+        rule = f"{evidence.stat} {comparator} {threshold}"
         grouped.setdefault((value, share, rule), []).append(endpoint)
     # Targets at the same point share one cross and one label ("p95 < 100 ms: login, search").
     # Labels step down below their crosses so that neighbouring targets never overprint each other.

@@ -78,7 +78,8 @@ def artifact_chart(
 
 
 def _glance_row(t: TargetResult) -> Row:
-    threshold = t.threshold.value
+    assert t.bound is not None
+    threshold = t.bound[1].value
     ratio: float | None = None
     if t.value is not None and threshold != 0:
         ratio = t.value / threshold
@@ -89,7 +90,7 @@ def _glance_row(t: TargetResult) -> Row:
     return {
         "target": t.title,
         "value": _fmt(t.value, t.unit),
-        "threshold": f"{t.target.comparator} {t.threshold}",
+        "threshold": t.rule,
         "ratio": "—" if ratio is None else f"{ratio:.2f}×",
         "x": 0.0 if shown is None else round(shown, 4),
         "beyond": ratio is not None and ratio > GLANCE_MAX_RATIO,
@@ -100,7 +101,8 @@ def _glance_row(t: TargetResult) -> Row:
 
 
 def _glance_sentence(t: TargetResult) -> str:
-    target = f"target {WORDS[t.target.comparator]} {t.threshold}"
+    assert t.bound is not None
+    target = f"target {WORDS[t.bound[0]]} {t.bound[1]}"
     if t.value is None:
         return f"{t.title}: missing, {target}: {t.verdict.upper()}"
     projected = " (projected)" if t.provenance == "projected" else ""
@@ -109,14 +111,15 @@ def _glance_sentence(t: TargetResult) -> str:
 
 def targets_at_a_glance(result: ReleaseResult) -> ChartModel | None:
     """Every target's value over its threshold on one axis, coloured by verdict; None without targets."""
-    if not result.targets:
+    drawn = [t for t in result.targets if t.bound is not None]  # "no worse within noise" has no threshold to draw
+    if not drawn:
         return None
-    rows = [_glance_row(t) for t in result.targets]
+    rows = [_glance_row(t) for t in drawn]
     return ChartModel(
         id="chart-targets",
         kind="glance",
         title="Targets at a glance",
-        alt="Targets at a glance. " + "; ".join(_glance_sentence(t) for t in result.targets) + ".",
+        alt="Targets at a glance. " + "; ".join(_glance_sentence(t) for t in drawn) + ".",
         caption=(
             "Each target's value divided by its threshold: the dashed rule at 1 is the threshold. Colour is the "
             "verdict; projected values are hollow and dashed, missing ones a cross at 0; values beyond "
@@ -164,10 +167,11 @@ def _threshold_rules(result: ReleaseResult, artifact: Artifact, metric: str, uni
         if evidence is None or evidence.path != artifact.path or evidence.metric != metric:
             continue
         endpoint = row_name(artifact.extraction.adapter, evidence.labels)
-        if endpoint is None or t.threshold.unit == "":
+        if endpoint is None or t.bound is None or t.bound[1].unit == "":
             continue
-        value = units.convert(t.threshold.value, t.threshold.unit, unit)
-        label = f"{evidence.stat} {t.target.comparator} {t.threshold}"
+        comparator, threshold = t.bound
+        value = units.convert(threshold.value, threshold.unit, unit)
+        label = f"{evidence.stat} {comparator} {threshold}"
         rules.append({"endpoint": endpoint, "threshold": value, "label": label, "target": t.title})
     return rules
 

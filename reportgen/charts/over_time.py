@@ -62,10 +62,11 @@ def _latency_rules(result: ReleaseResult, artifact: Artifact, panel: str, unit: 
         evidence = by_id[t.target.metric].evidence
         if evidence is None or evidence.path != artifact.path or evidence.metric != metric or evidence.labels:
             continue
-        value = units.convert(t.threshold.value, t.threshold.unit, unit)
-        rules.append(
-            {"panel": panel, "threshold": value, "label": f"{evidence.stat} {t.target.comparator} {t.threshold}"}
-        )
+        if t.bound is None:
+            continue
+        comparator, threshold = t.bound
+        value = units.convert(threshold.value, threshold.unit, unit)
+        rules.append({"panel": panel, "threshold": value, "label": f"{evidence.stat} {comparator} {threshold}"})
     return rules
 
 

@@ -21,11 +21,10 @@ def _verdict(result: ReleaseResult, metric_id: str) -> tuple[str, Row | None]:
     """The release's verdict on the metric (its first target on it), and that target's threshold."""
     for t in result.targets:
         if t.target.metric == metric_id:
-            return t.verdict, {
-                "threshold": t.threshold.value,
-                "unit": t.threshold.unit,
-                "comparator": t.target.comparator,
-            }
+            if t.bound is None:  # judged against the baseline within noise: a verdict, no threshold to draw
+                return t.verdict, None
+            comparator, threshold = t.bound
+            return t.verdict, {"threshold": threshold.value, "unit": threshold.unit, "comparator": comparator}
     return NO_TARGET, None
 
 

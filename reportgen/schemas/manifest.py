@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -352,12 +353,83 @@ class Guard(_Model):
         return self
 
 
+#: "no worse within noise": the change from the baseline must not be a significant regression.
+NO_WORSE = "no worse within noise"
+_CHANGE = re.compile(r"^(?P<comparator><=|>=|<|>)\s*(?P<sign>[-+])\s*(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?P<unit>\S*)$")
+
+
+class RelativeRule(_Model):
+    """A target judged against the baseline release's value of the same metric, written as one string:
+    ``no worse within noise``, or a comparator and a signed change from the baseline's value, ``"<= -20 %"``
+    (at least 20 % below it; ``%`` is of the baseline's value), ``"<= +5 ms"`` or ``"<= +0.5 pp"`` (percentage
+    points, for shares)."""
+
+    text: str
+    within_noise: bool = False
+    comparator: Comparator | None = None
+    change: float | None = None  # signed, in ``unit``
+    unit: str = ""  # "%" (of the baseline's value), "pp" (percentage points), or a unit of the metric's dimension
+
+    @property
+    def percent(self) -> bool:
+        return self.unit == "%"
+
+
+def _relative_rule(raw: Any) -> Any:
+    if not isinstance(raw, str):
+        if isinstance(raw, RelativeRule):
+            return raw
+        raise ValueError(f'expected "{NO_WORSE}" or a comparator and a signed change such as "<= -20 %", got {raw!r}')
+    text = " ".join(raw.split())
+    if text.lower() == NO_WORSE:
+        return {"text": NO_WORSE, "within_noise": True}
+    match = _CHANGE.match(text)
+    if match is None:
+        unsigned = re.match(r"^(<=|>=|<|>)\s*(\d|\.\d)", text)
+        hint = (
+            ': write the change with its sign, "<= -20 %" (at least 20 % below the baseline\'s) or "<= +20 %" '
+            "(at most 20 % above it)"
+            if unsigned
+            else f'; expected "{NO_WORSE}", or a comparator (<, <=, >, >=) and a signed change from the '
+            'baseline\'s value: "<= -20 %", "<= +5 ms", "<= +0.5 pp"'
+        )
+        raise ValueError(f"relative rule {raw!r} is not understood{hint}")
+    symbol = match.group("unit")
+    if symbol not in ("%", "pp"):
+        parse_quantity(f"1 {symbol}")  # an unknown unit is refused here, with a did-you-mean
+    change = float(match.group("number")) * (-1 if match.group("sign") == "-" else 1)
+    shown = f"{match.group('comparator')} {match.group('sign')}{match.group('number')} {symbol}".rstrip()
+    return {"text": shown, "comparator": match.group("comparator"), "change": change, "unit": symbol}
+
+
+RelativeField = Annotated[
+    RelativeRule,
+    BeforeValidator(_relative_rule),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*(no worse within noise|(<=|>=|<|>)\s*[-+]\s*(\d+(\.\d*)?|\.\d+)\s*\S*)\s*$",
+            "description": f'"{NO_WORSE}", or a comparator and a signed change from the baseline\'s value: '
+            '"<= -20 %" (at least 20 % below it), "<= +5 ms", "<= +0.5 pp".',
+        }
+    ),
+]
+
+
 class Target(_Model):
     id: Identifier | None = Field(default=None, description="Defaults to the metric id.")
     title: str | None = None
     metric: MetricId = Field(description="The id of the metric this target judges.")
-    comparator: Comparator = Field(description="How the value must relate to the threshold.")
-    threshold: QuantityField = Field(description='A number with a unit, e.g. "200 ms", "1 %", "50 req/s".')
+    comparator: Comparator | None = Field(default=None, description="How the value must relate to the threshold.")
+    threshold: QuantityField | None = Field(
+        default=None, description='A number with a unit, e.g. "200 ms", "1 %", "50 req/s".'
+    )
+    relative: RelativeField | None = Field(
+        default=None,
+        description="Instead of comparator and threshold: judged against the baseline release's value of the same "
+        'metric, with the comparison\'s noise test: "no worse within noise", "<= -20 %" (at least 20 % below the '
+        'baseline\'s), "<= +5 ms".',
+    )
     severity: Literal["must", "should"] = Field(
         default="must", description="must-targets decide the release verdict; should-targets are reported."
     )
@@ -367,6 +439,15 @@ class Target(_Model):
         description="A label key (e.g. name): one verdict per value of it in the metric's artifact, each with its "
         "own evidence, keyed target[name=value]. The metric must be measured, without this label.",
     )
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Target:
+        if self.relative is not None and (self.comparator is not None or self.threshold is not None):
+            raise ValueError("a target has either relative or comparator + threshold, not both")
+        if self.relative is None and (self.comparator is None or self.threshold is None):
+            missing = " and ".join(k for k in ("comparator", "threshold") if getattr(self, k) is None)
+            raise ValueError(f"a target needs comparator and threshold (or relative:); {missing} missing")
+        return self
 
     @property
     def key(self) -> str:

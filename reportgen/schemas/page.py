@@ -31,6 +31,16 @@ class Figure(_Page):
     carried_from: str | None = None  # a projection copied unchanged from this release by `new --from`
 
 
+class RelativeRow(_Page):
+    """The baseline side of a relative target: the rule, the baseline's figure, the change and its noise test."""
+
+    rule: str  # "at least 20 % below v1.1.0's"
+    baseline: Figure | None  # links to the baseline's evidence page; None when it has no such figure
+    change: str  # "+202 ms", or "—"
+    interval: str  # "+186 to +215 ms", or "—"
+    noise: str  # the comparison's word: regressed, no significant change, not tested for noise …
+
+
 class TargetRow(_Page):
     key: str
     title: str
@@ -42,6 +52,9 @@ class TargetRow(_Page):
     reason: str
     guards: list[str]
     projected_to_miss: bool = False
+    relative: RelativeRow | None = None
+    interval: str = ""  # the value's own 95 % interval, "290 to 320 ms", when raw samples give one
+    marginal: bool = False
 
 
 class Table(_Page):

@@ -79,6 +79,18 @@ class GuardResult(_Frozen):
     detail: str
 
 
+class RelativeResult(_Frozen):
+    """How a relative target's value stands against the baseline's: the comparison row of its metric."""
+
+    rule: str  # "at least 20 % below v1.1.0's", "no worse than v1.1.0 within noise"
+    baseline: str | None  # the release id, None when the manifest names no baseline
+    baseline_metric: str  # the baseline's metric id (its evidence anchor)
+    baseline_provenance: Provenance | None = None  # None: the baseline has no such metric
+    threshold: Quantity | None = None  # the rule as an absolute bound (change rules with a baseline value)
+    #: The comparison of the metric with the baseline's, exactly as the release page and `compare` show it.
+    comparison: ComparisonRow | None = None
+
+
 class TargetResult(_Frozen):
     target: Target
     key: str
@@ -92,10 +104,35 @@ class TargetResult(_Frozen):
     waiver: Waiver | None = None
     #: Unverified, and the projection would not even meet the threshold: said, never hidden as "unverified".
     projected_to_miss: bool = False
+    #: Judged against the baseline (``relative:``): the baseline's value, the change and its interval.
+    relative: RelativeResult | None = None
+    #: The value's own 95 % interval (a percentile from raw samples), in ``unit``.
+    low: float | None = None
+    high: float | None = None
+    #: The interval straddles the threshold: the verdict is the rule's, but another run could give the other one.
+    marginal: bool = False
 
     @property
-    def threshold(self) -> Quantity:
-        return self.target.threshold
+    def threshold(self) -> Quantity | None:
+        """The bound the value is judged against; for a relative target, the baseline's value moved by the rule
+        (None when there is no such number: no baseline value, or "no worse within noise")."""
+        return self.relative.threshold if self.relative is not None else self.target.threshold
+
+    @property
+    def bound(self) -> tuple[str, Quantity] | None:
+        """(comparator, threshold) the value is held to, for charts; None when the rule has no such number."""
+        comparator = self.target.relative.comparator if self.target.relative else self.target.comparator
+        threshold = self.threshold
+        return None if comparator is None or threshold is None else (comparator, threshold)
+
+    @property
+    def rule(self) -> str:
+        """The rule as people read it: ``< 200 ms``, ``at least 20 % below v1.1.0's (<= 247 ms)``."""
+        if self.relative is not None:
+            bound = self.relative.threshold
+            comparator = self.target.relative.comparator if self.target.relative else None
+            return self.relative.rule + (f" ({comparator} {bound})" if bound is not None and comparator else "")
+        return f"{self.target.comparator} {self.target.threshold}"
 
 
 class SignOffState(_Frozen):
@@ -188,3 +225,8 @@ class ComparisonRow(_Frozen):
     subsampled: bool = False
     method: str | None = None
     severity: str | None = None  # of the target on this metric, if any ("must" first)
+
+
+RelativeResult.model_rebuild()
+TargetResult.model_rebuild()
+ReleaseResult.model_rebuild()
