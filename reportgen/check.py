@@ -68,7 +68,7 @@ def verdict_table(result: ReleaseResult) -> str:
             (
                 t.key,
                 t.target.severity,
-                f"{t.target.comparator} {t.threshold}",
+                t.rule,
                 f"{value} [{t.provenance}]",
                 verdict_label(t),
             )
@@ -106,12 +106,17 @@ def check_json(result: ReleaseResult, release_gate: Gate) -> CheckRelease:
                 severity=t.target.severity,
                 comparator=t.target.comparator,
                 threshold=t.threshold,
+                rule=t.rule,
                 value=t.value,
                 unit=t.unit,
                 provenance=t.provenance,
                 verdict=t.verdict,
                 reason=t.reason,
                 projected_to_miss=t.projected_to_miss,
+                low=t.low,
+                high=t.high,
+                marginal=t.marginal,
+                relative=t.relative,
             )
             for t in result.targets
         ],

@@ -225,3 +225,21 @@ def test_claims_json_carries_relative_and_marginal(root: Path, results: dict[str
     assert "marginal" not in by_id[anchor("target", "checkout_400")]
     row = next(t for t in page.targets if t.key == "checkout_within_noise")
     assert row.relative is not None and row.relative.baseline is not None and row.relative.noise == "regressed"
+
+
+def test_check_prints_the_rule_and_marks_marginal(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`check` shows a relative target's rule (not a threshold it lacks) and "FAIL, marginal"; `check --json`
+    carries the rule, the baseline side, the value's interval and the marginal mark."""
+    from reportgen.cli import main
+
+    assert main(["-C", str(root), "check", "v1.2.0"]) == 1
+    table = capsys.readouterr().out
+    line = next(row for row in table.splitlines() if row.startswith("search_20_below "))
+    assert "at least 20 % below v1.1.0's (<= 29." in line and "None" not in line
+    assert "FAIL, marginal" in next(row for row in table.splitlines() if row.startswith("checkout_300 "))
+    assert main(["-C", str(root), "check", "v1.2.0", "--json"]) == 1
+    targets = {t["id"]: t for t in json.loads(capsys.readouterr().out)[0]["targets"]}
+    assert targets["checkout_300"]["marginal"] is True and targets["checkout_300"]["low"] < 300
+    relative = targets["checkout_within_noise"]
+    assert relative["comparator"] is None and relative["rule"] == "no worse than v1.1.0 within noise"
+    assert relative["relative"]["comparison"]["change"] == "regressed"

@@ -21,9 +21,7 @@ class CheckTarget(_Out):
         description="The bound the value is held to; for a relative target the baseline's value moved by the rule, "
         "null when there is none (no baseline value, or no worse within noise)."
     )
-    rule: str = Field(
-        default="", description='The rule in words: "< 200 ms", "at least 20 % below v1.1.0\'s (<= 247 ms)".'
-    )
+    rule: str = Field(description='The rule in words: "< 200 ms", "at least 20 % below v1.1.0\'s (<= 247 ms)".')
     value: float | None = Field(description="In the threshold's unit; null when missing.")
     unit: str
     provenance: Provenance
