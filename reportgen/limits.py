@@ -35,6 +35,11 @@ MAX_LINE_CHARS = 16 * MIB
 MAX_EXPRESSION_CHARS = 2000
 #: Depth of the tree of a derived expression (``a + b + c`` is depth 3; use ``sum(a, b, c)`` for long sums).
 MAX_EXPRESSION_DEPTH = 100
+#: Seconds a per-second series may span (about 11.6 days): every second of it is a point, the empty ones as 0.
+MAX_SERIES_SECONDS = 1_000_000
+#: Values a summary of counts (Locust JSON's response-time buckets) is expanded to for noise tests and charts;
+#: counts beyond it are scaled down in proportion (a few bytes can claim billions of requests).
+MAX_EXPANDED_SAMPLES = 10_000_000
 #: Dates a release or sign-off may carry: a build stamps them into gzip and zip headers (32-bit seconds since 1970).
 EARLIEST_DATE = dt.date(1970, 1, 1)
 LATEST_DATE = dt.date(2106, 2, 6)
@@ -49,6 +54,17 @@ def size(count: float) -> str:
             value = count / scale
             return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
     return f"{count:.0f} bytes"
+
+
+def series_too_long(first: float, last: float) -> str | None:
+    """Why a per-second series from second ``first`` to ``last`` is refused, or None when it is not."""
+    seconds = int(last) - int(first) + 1
+    if seconds <= MAX_SERIES_SECONDS:
+        return None
+    return (
+        f"its timestamps span {seconds:,} seconds, more than the {MAX_SERIES_SECONDS:,} a per-second series "
+        "may (MAX_SERIES_SECONDS); a damaged timestamp?"
+    )
 
 
 _DELTA = [0] * 256

@@ -10,7 +10,8 @@ adapter             samples
 k6-json-stream,     every Point of the metric in the slice (file order); a Rate's
 k6-csv-stream       samples are its 0/1 values; ``vus`` over time as a series
 locust-json         the response-time buckets expanded (each bucket value × its count),
-                    Locust's own rounding; a failure share as one 0/1 value a request
+                    Locust's own rounding; a failure share as one 0/1 value a request;
+                    counts past limits.MAX_EXPANDED_SAMPLES scaled down in proportion
 hyperfine-json      ``times`` of the command (s)
 ==================  ===================================================================
 
@@ -28,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from reportgen import limits
 from reportgen.adapters._base import load_json
 from reportgen.adapters._k6_common import value_unit
 from reportgen.adapters._k6_reduce import StreamCollector
@@ -82,16 +84,32 @@ def _k6(collector: StreamCollector) -> _Read:
     return found, series
 
 
+def thinned(counts: list[int], limit: int = limits.MAX_EXPANDED_SAMPLES) -> list[int]:
+    """``counts`` scaled down to sum to ``limit`` in the same proportions (largest remainder), when they sum to
+    more: a Locust JSON of a few bytes can claim billions of requests, and each becomes a value in memory."""
+    total = sum(counts)
+    if total <= limit:
+        return counts
+    scaled = [count * limit // total for count in counts]
+    by_remainder = sorted(range(len(counts)), key=lambda i: (-(counts[i] * limit % total), i))
+    for index in by_remainder[: limit - sum(scaled)]:
+        scaled[index] += 1
+    return scaled
+
+
 def _locust_json(path: Path) -> _Read:
     document = load_json(path)
     entries = [read_entry(path, index, raw) for index, raw in enumerate(document)]
     found: dict[tuple[str, LabelKey], tuple[FloatArray, str, str]] = {}
     for entry in [*entries, aggregate(entries)]:
         buckets = sorted(entry.buckets.items())
-        times = np.repeat([float(b) for b, _ in buckets], [int(c) for _, c in buckets]).astype(np.float64)
+        counts = thinned([int(c) for _, c in buckets])
+        times = np.repeat([float(b) for b, _ in buckets], counts).astype(np.float64)
         found[("response_time", _key(entry.labels))] = (times, "ms", LOCUST_BUCKETS)
-        failed = np.zeros(entry.num_requests, dtype=np.float64)
-        failed[: entry.num_failures] = 1.0
+        failing = min(entry.num_failures, entry.num_requests)
+        failures, successes = thinned([failing, entry.num_requests - failing])
+        failed = np.zeros(failures + successes, dtype=np.float64)
+        failed[:failures] = 1.0
         found[("failures", _key(entry.labels))] = (failed, "ratio", LINEAR)
     return found, []
 

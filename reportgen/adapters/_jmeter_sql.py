@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from reportgen import limits
 from reportgen.adapters._duckdb import NotReducible, identifier, literal, run_statement, source
 from reportgen.adapters._jmeter_stats import (
     STATISTIC_WINDOW,
@@ -70,8 +71,13 @@ def _samples(columns: tuple[str, ...], reader: str) -> str:
     return f"SELECT {typed}, {optional_columns}, ({' OR '.join(checks)}) AS bad FROM {reader}"
 
 
-def measure(connection: Any, columns: tuple[str, ...]) -> tuple[list[Measurement], list[Series], dict[str, str]]:
-    """Every measurement, the per-second series and the facts for ``info``: the line reader's, from SQL."""
+def measure(
+    connection: Any, columns: tuple[str, ...], path: Path
+) -> tuple[list[Measurement], list[Series], dict[str, str]]:
+    """Every measurement, the per-second series and the facts for ``info``: the line reader's, from SQL.
+
+    Timestamps spanning more than a per-second series may: NotReducible, so the line reader names the row.
+    """
     labels = connection.execute(
         "SELECT label, min(rowid), bool_or(NOT in_total) FROM samples GROUP BY label ORDER BY 2"
     ).fetchall()
@@ -109,7 +115,10 @@ def measure(connection: Any, columns: tuple[str, ...]) -> tuple[list[Measurement
         "SELECT count(*), count(*) FILTER (WHERE in_total), min(ts) FROM samples"
     ).fetchone()
     info = run_facts(count, sorted(transactions), in_total, parents, start)
-    series = per_second({s: n for s, n, _ in seconds}, {s: e for s, _, e in seconds if e})
+    first, last = connection.execute("SELECT min(ts) // 1000, max(ts) // 1000 FROM samples").fetchone()
+    if first is not None and limits.series_too_long(first, last) is not None:
+        raise NotReducible
+    series = per_second({s: n for s, n, _ in seconds}, {s: e for s, _, e in seconds if e}, path)
     return measurements, series, info
 
 

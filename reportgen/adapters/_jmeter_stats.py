@@ -21,7 +21,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from reportgen import limits
+from reportgen.errors import ArtifactError, Position
 from reportgen.estimators import JMETER_LEGACY, jmeter_legacy, percentile_name
 from reportgen.schemas.measurement import Measurement, Series
 from reportgen.selectors import stream_query
@@ -347,10 +350,17 @@ def errors_by_code(codes: dict[str, int]) -> list[Measurement]:
     ]
 
 
-def per_second(requests: dict[int, int], errors: dict[int, int]) -> list[Series]:
-    """Requests and errors started in each whole second of the run (zeros filled), total without transactions."""
+def per_second(requests: dict[int, int], errors: dict[int, int], path: Path) -> list[Series]:
+    """Requests and errors started in each whole second of the run (zeros filled), total without transactions.
+
+    A run longer than limits.MAX_SERIES_SECONDS is refused: one damaged timestamp would otherwise fill in
+    billions of seconds (a mutated JTL reached 19 GB before).
+    """
     if not requests:
         return []
+    too_long = limits.series_too_long(min(requests), max(requests))
+    if too_long is not None:
+        raise ArtifactError(Position(path), too_long)
     seconds = range(min(requests), max(requests) + 1)
     return [
         Series(
@@ -388,8 +398,26 @@ def run_facts(
     return info
 
 
-def measure(samples: Sequence[JmeterSample]) -> tuple[list[Measurement], list[Series], dict[str, str]]:
+def check_span(samples: Sequence[JmeterSample], path: Path) -> None:
+    """Refuse samples spanning more seconds than a per-second series may, naming the row farthest from the
+    median timestamp (the damaged one, when one is)."""
+    stamps = sorted(s.timestamp for s in samples)
+    if not stamps:
+        return
+    too_long = limits.series_too_long(stamps[0] // 1000, stamps[-1] // 1000)
+    if too_long is None:
+        return
+    median = stamps[len(stamps) // 2]
+    worst = max(samples, key=lambda s: abs(s.timestamp - median))
+    away = abs(worst.timestamp - median) / 1000
+    raise ArtifactError(
+        Position(path, worst.line), f"timeStamp {worst.timestamp} is {away:,.0f} s from the run's median: {too_long}"
+    )
+
+
+def measure(samples: Sequence[JmeterSample], path: Path) -> tuple[list[Measurement], list[Series], dict[str, str]]:
     """Every measurement, the per-second series and the facts for ``info`` from the samples of one file."""
+    check_span(samples, path)
     parents = subresult_parents(samples)
     measurements: list[Measurement] = []
     for series in _series(samples, parents):
@@ -401,4 +429,4 @@ def measure(samples: Sequence[JmeterSample]) -> tuple[list[Measurement], list[Se
     errors = Counter(s.timestamp // 1000 for s in total if not s.success)
     start = min(s.timestamp for s in samples) if samples else None
     info = run_facts(len(samples), transactions, len(total), parents, start)
-    return measurements, per_second(requests, errors), info
+    return measurements, per_second(requests, errors, path), info

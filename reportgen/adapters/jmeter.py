@@ -147,7 +147,7 @@ def _extraction(
 ) -> Extraction:
     if not samples:
         raise ArtifactError(Position(path), "no samples in the file")
-    measurements, series, facts = measure(samples)
+    measurements, series, facts = measure(samples, path)
     return Extraction(
         adapter=name,
         adapter_version="1",
@@ -197,7 +197,7 @@ def _reduce_with_duckdb(name: str, path: Path) -> Extraction | None:
     with connect() as connection:
         try:
             _jmeter_sql.load_csv(connection, path, columns, delimiter, header=not first_is_data)
-            measurements, series, facts = _jmeter_sql.measure(connection, columns)
+            measurements, series, facts = _jmeter_sql.measure(connection, columns, path)
         except NotReducible:
             return None
     if facts["jmeter.samples"] == "0":

@@ -54,16 +54,20 @@ def _best(candidates: list[ChartModel]) -> ChartModel | None:
 
 def _scenario_charts(
     result: ReleaseResult, artifacts: list[Artifact], samples: SampleSource | None
-) -> list[ChartModel]:
+) -> tuple[list[ChartModel], list[str]]:
+    """The charts of one scenario's artifacts, and why any was left out."""
     found: list[ChartModel] = []
+    notes: list[str] = []
     percentiles = _best([c for a in artifacts if (c := models.latency_percentiles(result, a)) is not None])
     if percentiles is not None:
         found.append(percentiles)
     for artifact in artifacts:
         extra = samples.series(result.id, artifact) if samples is not None else []
-        chart = over_time.over_time(result, artifact, extra)
+        reason = over_time.not_drawn(artifact, extra)
+        chart = over_time.over_time(result, artifact, extra) if reason is None else None
         if chart is not None:
             found.append(chart)
+        notes += [reason] if reason is not None else []
     if samples is not None:
         distribution = _best([c for a in artifacts if (c := breakdowns.distribution(result, a, samples)) is not None])
         if distribution is not None:
@@ -72,7 +76,7 @@ def _scenario_charts(
     checks = _best([c for a in artifacts if (c := breakdowns.checks(a)) is not None])
     if checks is not None:
         found.append(checks)
-    return found
+    return found, notes
 
 
 def release_charts(result: ReleaseResult, samples: SampleSource | None = None) -> tuple[Chart | None, list[ChartGroup]]:
@@ -84,8 +88,10 @@ def release_charts(result: ReleaseResult, samples: SampleSource | None = None) -
         by_scenario.setdefault(artifact.scenario, []).append(artifact)
     titles = {s.id: s.title for s in result.manifest.scenarios}
     for scenario, artifacts in by_scenario.items():
-        charts = _scenario_charts(result, artifacts, samples)
-        notes = _absent(artifacts, {c.kind for c in charts}, samples is not None)
+        charts, left_out = _scenario_charts(result, artifacts, samples)
+        # a chart left out for its span is said once, by its reason, not again as "would need a stream"
+        drawn = {c.kind for c in charts} | ({"over_time"} if left_out else set())
+        notes = left_out + _absent(artifacts, drawn, samples is not None)
         if charts or notes:
             title = titles.get(scenario or "", "Artifacts outside a scenario")
             groups.append(ChartGroup(title=title, charts=[render(c) for c in charts], notes=notes))

@@ -7,7 +7,7 @@ with LTTB, and the caption says so.
 
 from __future__ import annotations
 
-from reportgen import units
+from reportgen import limits, units
 from reportgen.charts.downsample import MAX_POINTS, lttb
 from reportgen.charts.models import ChartModel, Row, artifact_chart, latency_metric
 from reportgen.schemas.measurement import Series
@@ -70,15 +70,34 @@ def _latency_rules(result: ReleaseResult, artifact: Artifact, panel: str, unit: 
     return rules
 
 
+def _chosen(artifact: Artifact, extra: list[Series] | None) -> list[tuple[Series, tuple[str, str]]]:
+    return [(s, p) for s in [*artifact.extraction.series, *(extra or [])] if (p := _panel(artifact, s)) is not None]
+
+
+def _counted_span(artifact: Artifact, chosen: list[tuple[Series, tuple[str, str]]]) -> tuple[float, float]:
+    """The span of the counting series themselves, so a zero-filled line never outgrows its own run."""
+    counted = [s for s, _ in chosen if s.points and _counted_per_second(artifact, s)]
+    return (min(s.points[0][0] for s in counted), max(s.points[-1][0] for s in counted)) if counted else (0, 0)
+
+
+def not_drawn(artifact: Artifact, extra: list[Series] | None = None) -> str | None:
+    """Why the artifact's chart over the run is left out (its per-second counts would be too long), or None."""
+    too_long = limits.series_too_long(*_counted_span(artifact, _chosen(artifact, extra)))
+    return None if too_long is None else f"Over the run: {artifact.path}: not drawn: {too_long}"
+
+
 def over_time(result: ReleaseResult, artifact: Artifact, extra: list[Series] | None = None) -> ChartModel | None:
-    """The artifact's whole-run series (plus ``extra`` ones read from raw samples), or None if it has none."""
-    chosen = [(s, p) for s in [*artifact.extraction.series, *(extra or [])] if (p := _panel(artifact, s)) is not None]
+    """The artifact's whole-run series (plus ``extra`` ones read from raw samples), or None if it has none.
+
+    Callers first ask :func:`not_drawn`: a span longer than limits.MAX_SERIES_SECONDS is not zero-filled.
+    """
+    chosen = _chosen(artifact, extra)
     if not chosen:
         return None
     start = min(s.points[0][0] for s, _ in chosen if s.points)
-    counted = [s for s, _ in chosen if s.points and _counted_per_second(artifact, s)]
-    # The span of the counting series themselves, so a zero-filled line never outgrows its own run.
-    counted_span = (min(s.points[0][0] for s in counted), max(s.points[-1][0] for s in counted)) if counted else (0, 0)
+    counted_span = _counted_span(artifact, chosen)
+    if limits.series_too_long(*counted_span) is not None:
+        return None
     rows: list[Row] = []
     rules: list[Row] = []
     reduced: list[str] = []
