@@ -264,8 +264,14 @@ def _signoff_state(result: ReleaseResult) -> str:
     return decisions + (" (a signature is unverifiable)" if "unverifiable" in signatures else "")
 
 
+#: Release columns of the home page's "Metrics across releases" table (the newest, oldest first): the table
+#: stays the same size however many releases there are; the trends page draws all of them.
+HOME_TREND_RELEASES = 6
+
+
 def home_page(results: list[ReleaseResult]) -> HomePage:
-    """Releases newest first; a trend table of every metric across releases, oldest first."""
+    """Releases newest first; a trend table of every metric over the newest :data:`HOME_TREND_RELEASES`
+    releases, oldest first."""
     summaries = [
         ReleaseSummary(
             id=r.id,
@@ -280,7 +286,7 @@ def home_page(results: list[ReleaseResult]) -> HomePage:
         )
         for r in results
     ]
-    chronological = list(reversed(results))
+    chronological = list(reversed(results[:HOME_TREND_RELEASES]))
     metric_ids: dict[str, str] = {}
     titles: dict[str, str] = {}
     for r in chronological:
@@ -298,4 +304,6 @@ def home_page(results: list[ReleaseResult]) -> HomePage:
             figure = from_metric(found)
             cells.append(in_unit(figure, unit, figure.id))
         trends.append(TrendRow(metric=metric_id, title=titles[metric_id], unit=unit, cells=cells))
-    return HomePage(releases=summaries, trend_releases=[r.id for r in chronological], trends=trends)
+    return HomePage(
+        releases=summaries, trend_releases=[r.id for r in chronological], trends=trends, release_count=len(results)
+    )

@@ -12,6 +12,9 @@ an artifact's path) and every ``abbr`` title becomes live markup again, and for 
 cut short with an ellipsis it copies the entry's rendered text into ``title`` first, so no escaping of
 ours can keep that text text. Without the feature the browser shows ``title`` itself, as text.
 ``reportgen build`` adds the plugin when mkdocs.yml does not list it; ``reportgen init`` lists it.
+
+It also keeps the sidebar's list of releases bounded and in release order (:mod:`reportgen.site_nav`;
+option ``nav_releases``).
 """
 
 from __future__ import annotations
@@ -20,12 +23,18 @@ import logging
 from typing import Any
 
 from markupsafe import Markup, escape
+from mkdocs.config import config_options
 from mkdocs.plugins import BasePlugin
+
+from reportgen.claims import INDEX
+from reportgen.site_nav import DEFAULT_NAV_RELEASES, releases_in_order, window_releases
 
 NAME = "reportgen"
 #: Material features that turn text back into markup (see the module docstring); never enabled in a build.
 UNSAFE_FEATURES = ("content.tooltips",)
 _LOG = logging.getLogger(f"mkdocs.plugins.{NAME}")
+#: The folder of site_docs/ reportgen writes (Project.generated), as MkDocs names it.
+GENERATED = "releases"
 
 
 def striptags_escaped(value: Any) -> Markup:
@@ -43,9 +52,18 @@ def drop_unsafe_features(config: Any) -> None:
 
 
 class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    config_scheme = (("nav_releases", config_options.Type(int, default=DEFAULT_NAV_RELEASES)),)
+
     def on_config(self, config: Any, /) -> Any:
         drop_unsafe_features(config)
         return config
+
+    def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
+        index = files.get_file_from_path(f"{GENERATED}/{INDEX}")
+        if index is None:
+            return nav  # no build wrote releases/ yet
+        order = releases_in_order(index.content_bytes)
+        return window_releases(nav, GENERATED, order, self.config["nav_releases"]) if order else nav
 
     def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
         env.filters["striptags"] = striptags_escaped

@@ -210,8 +210,9 @@ class TrendRow(_Page):
 
 class HomePage(_Page):
     releases: list[ReleaseSummary]
-    trend_releases: list[str]
+    trend_releases: list[str]  # the newest few, oldest first (the trends page has all)
     trends: list[TrendRow]
+    release_count: int
 
 
 class TrendChart(_Page):

@@ -1,0 +1,103 @@
+"""The releases in the site's navigation: a bounded window, by id as written, in release order.
+
+MkDocs puts every page into every page's sidebar, so with the auto-generated nav each release page
+carried a link to every other release and grew with the number of releases (117 KB → 268 KB of HTML
+at 100 releases), and MkDocs' own time grew with it. The full list lives on the home page and on
+releases/index.md; the sidebar keeps the newest :data:`DEFAULT_NAV_RELEASES` (``plugins: - reportgen:
+{nav_releases: N}`` in mkdocs.yml), oldest of them first, as :func:`reportgen.ordering.release_order`
+orders them (v1.10.0 after v1.9.0). Each release folder is titled by its id as written: MkDocs'
+auto-nav would capitalise ``v1.2.0`` to ``V1.2.0``. A release page outside the window is still built
+and linked from both lists; only the sidebar leaves it out.
+
+The release order comes from ``releases/index.json`` (id and date of every release), which the build
+writes beside the pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+from reportgen.ordering import release_order
+
+#: Releases the sidebar lists (the newest); the home page and releases/index.md list all of them.
+DEFAULT_NAV_RELEASES = 10
+
+
+def releases_in_order(index_json: bytes) -> list[str]:
+    """Release ids of a ``releases/index.json``, oldest first (empty if it lists none or is not ours)."""
+    try:
+        entries = json.loads(index_json).get("releases", [])
+        dated = [(str(e["id"]), dt.date.fromisoformat(str(e["date"]))) for e in entries]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return []  # not an index reportgen wrote: leave the nav as MkDocs made it
+    return [release for release, _ in release_order(dated, key=lambda item: item)]
+
+
+def _release_of(section: Section, generated: str, releases: set[str]) -> str | None:
+    """The release a nav section is the folder of (every page under ``generated/ID/``), else None."""
+    pages = [item for item in _walk(section.children) if isinstance(item, Page)]
+    found = {page.file.src_uri.split("/")[1] for page in pages if page.file.src_uri.startswith(f"{generated}/")}
+    if len(found) != 1 or not all(page.file.src_uri.count("/") >= 2 for page in pages):
+        return None
+    (release,) = found
+    return release if release in releases else None
+
+
+def _walk(items: Iterable[Any]) -> Iterable[Any]:
+    for item in items:
+        yield item
+        if item.children:
+            yield from _walk(item.children)
+
+
+def _window(items: list[Any], generated: str, order: list[str], keep: int) -> list[Any]:
+    """``items`` with its release folders replaced by the newest ``keep``, in release order, titled by id."""
+    known = set(order)
+    folders = {}
+    for item in items:
+        if isinstance(item, Section) and (release := _release_of(item, generated, known)) is not None:
+            folders[release] = item
+    shown = [release for release in order if release in folders][-keep:] if keep > 0 else []
+    folder_ids = {id(folder) for folder in folders.values()}
+    result: list[Any] = []
+    placed = False
+    for item in items:
+        if id(item) not in folder_ids:
+            result.append(_descend(item, generated, order, keep))
+        elif not placed:  # the window takes the place of the first release folder
+            placed = True
+            for release in shown:
+                folders[release].title = release
+                result.append(folders[release])
+    return result
+
+
+def _descend(item: Any, generated: str, order: list[str], keep: int) -> Any:
+    if isinstance(item, Section):
+        item.children = _window(item.children, generated, order, keep)
+    return item
+
+
+def window_releases(nav: Navigation, generated: str, order: list[str], keep: int) -> Navigation:
+    """``nav`` with only the newest ``keep`` release folders of ``generated/`` (ids oldest first in ``order``);
+    previous/next and parent links recomputed, so a page left out links to no neighbour."""
+    items = _window(list(nav.items), generated, order, keep)
+    for page in nav.pages:
+        page.previous_page = page.next_page = None
+        page.parent = None
+    pages = [item for item in _walk(items) if isinstance(item, Page)]
+    for before, page, after in zip([None, *pages[:-1]], pages, [*pages[1:], None], strict=True):
+        page.previous_page, page.next_page = before, after
+    for item in _walk(items):
+        if isinstance(item, Section):
+            for child in item.children:
+                child.parent = item
+    for item in items:
+        item.parent = None
+    return Navigation(items, pages)
