@@ -6,8 +6,10 @@ like with like on whatever else the machine is doing at the time.
 
 from __future__ import annotations
 
+import gzip
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -117,3 +119,13 @@ def print_comparison(ours: Run, duck: Run, wc: Run, size_mib: float, aim: str = 
         f"(target <= 1.25x), reportgen / wc -l = {ours.seconds / wc.seconds:.1f}x / {ours.cpu / wc.cpu:.1f}x"
         f"{aim}; peak {ours.peak_mib:.0f} MiB"
     )
+
+
+def with_gzip_copy(plain: Path, also_gzip: bool) -> list[Path]:
+    """The generated file, and beside it a gzip copy of it when asked (level 1: what a run's pipeline would write)."""
+    if not also_gzip:
+        return [plain]
+    packed = plain.with_name(plain.name + ".gz")
+    with plain.open("rb") as source, gzip.open(packed, "wb", compresslevel=1) as target:
+        shutil.copyfileobj(source, target, 1 << 20)
+    return [plain, packed]

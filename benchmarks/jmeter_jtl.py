@@ -15,13 +15,11 @@ Run: `.venv/bin/python benchmarks/jmeter_jtl.py [--size-mib 200] [--gzip] [--che
 from __future__ import annotations
 
 import argparse
-import gzip
 import random
-import shutil
 import tempfile
 from pathlib import Path
 
-from _measure import best, count_lines, machine, print_comparison, python, row
+from _measure import best, count_lines, machine, print_comparison, python, row, with_gzip_copy
 
 COLUMNS = (
     "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,"
@@ -114,13 +112,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as folder:
         plain = Path(folder) / "results.csv"
         make_jtl(plain, args.size_mib)
-        paths = [plain]
-        if args.gzip:
-            packed = plain.with_name(plain.name + ".gz")
-            with plain.open("rb") as source, gzip.open(packed, "wb", compresslevel=1) as target:
-                shutil.copyfileobj(source, target, 1 << 20)
-            paths.append(packed)
-        for path in paths:
+        for path in with_gzip_copy(plain, args.gzip):
             _compare(path, plain.stat().st_size / 2**20, args)
 
 

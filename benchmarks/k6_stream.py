@@ -20,13 +20,12 @@ import csv
 import gzip
 import io
 import json
-import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _measure import ROOT, best, count_lines, machine, print_comparison, python, row
+from _measure import ROOT, best, count_lines, machine, print_comparison, python, row, with_gzip_copy
 
 SOURCE = ROOT / "tests/fixtures/real/k6/v1.1.0-groups-thresholds/stream.ndjson.gz"
 BREAKDOWN = ("name", "status", "scenario", "group", "expected_response")
@@ -167,13 +166,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as folder:
         plain = Path(folder) / f"stream.{args.format}"
         (make_ndjson if args.format == "ndjson" else make_csv)(plain, args.size_mib)
-        paths = [plain]
-        if args.gzip:
-            packed = plain.with_name(plain.name + ".gz")
-            with plain.open("rb") as source, gzip.open(packed, "wb", compresslevel=1) as target:
-                shutil.copyfileobj(source, target, 1 << 20)
-            paths.append(packed)
-        for path in paths:
+        for path in with_gzip_copy(plain, args.gzip):
             _compare(path, plain.stat().st_size / 2**20, args)
 
 
