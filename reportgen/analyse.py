@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportgen import progress, units
+from reportgen import named_files, progress, units
 from reportgen.acknowledge import acknowledge, findings
 from reportgen.approval import with_verdict
 from reportgen.attachments import collect_attachments
@@ -70,8 +70,8 @@ def analyse_release(
     ``baselines`` shares analysed releases and raw samples between the releases of one run."""
     folder = project.release_dir(release)
     path = folder / MANIFEST
-    if path.is_dir():
-        raise InputError(Position(path), "is a folder, not a file: the release manifest is a YAML file")
+    if (reason := named_files.not_a_file(path)) is not None:
+        raise InputError(Position(path), f"{reason}: the release manifest is a YAML file")
     if not path.is_file():
         raise UnresolvedReferenceError(f"{path}: no such release manifest; releases here: {', '.join(known) or 'none'}")
     for name in (MANIFEST, SIGNOFFS):

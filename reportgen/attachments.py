@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reportgen import named_files
 from reportgen.collect import leaves_release, sha256_file
 from reportgen.errors import ArtifactError, ManifestError, ReportgenError, raise_all
 from reportgen.load import Loaded
@@ -37,6 +38,9 @@ def collect_attachments(release_dir: Path, loaded: Loaded) -> tuple[list[Attachm
         path = release_dir / ref.path
         if (real := outside(release_dir, ref.path)) is not None:
             errors.append(ArtifactError(at, leaves_release("attachment", ref.path, real)))
+            continue
+        if (reason := named_files.not_a_file(path)) is not None:
+            errors.append(ArtifactError(at, f"attachment {ref.path!r} {reason}"))
             continue
         if not path.is_file():
             if manifest.status == "final":

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from reportgen import citations, limits, outputs, progress, write
+from reportgen import citations, limits, named_files, outputs, progress, write
 from reportgen.analyse import analyse
 from reportgen.assemble import home_page, release_page, size_text
 from reportgen.cache import charts_cached
@@ -102,7 +102,7 @@ def cited_pages(project: Project, results: list[ReleaseResult]) -> dict[str, byt
     """
     generated = project.generated.relative_to(project.docs).as_posix()
     sources = {path.relative_to(project.docs).as_posix(): path for path in hand_written_pages(project)}
-    texts = {name: path.read_text(encoding="utf-8") for name, path in sources.items()}
+    texts = {name: named_files.read_text(path) for name, path in sources.items()}
     texts = {name: text for name, text in texts.items() if citations.find(text, Origin(str(sources[name])))}
     if not texts:
         return {}
@@ -122,7 +122,7 @@ def cited_pages(project: Project, results: list[ReleaseResult]) -> dict[str, byt
 def _home_is_ours(path: Path) -> bool:
     if not path.exists():
         return True
-    with path.open("rb") as stream:
+    with named_files.open_file(path) as stream:
         return stream.read(len(HOME_MARKER)).decode(errors="replace") == HOME_MARKER
 
 

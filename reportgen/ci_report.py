@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportgen import outputs, write
+from reportgen import named_files, outputs, write
 from reportgen.analyse import analyse
 from reportgen.ci_junit import junit_xml
 from reportgen.ci_summary import HEADING, summary_markdown
@@ -23,13 +23,13 @@ from reportgen.schemas.report import ComparisonRow, ReleaseResult
 
 def _summary_is_ours(path: Path) -> bool:
     """Empty (as CI hands out $GITHUB_STEP_SUMMARY) or an earlier summary of reportgen's."""
-    with path.open("rb") as stream:
+    with named_files.open_file(path) as stream:
         head = stream.read(len(HEADING.encode()))
     return not head or head == HEADING.encode()
 
 
 def _junit_is_ours(path: Path) -> bool:
-    with path.open("rb") as stream:
+    with named_files.open_file(path) as stream:
         head = stream.read(200)
     return not head or b'<testsuites name="reportgen check"' in head
 

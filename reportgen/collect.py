@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from reportgen import adapters
+from reportgen import adapters, named_files
 from reportgen.cache import ExtractionCache, key
 from reportgen.errors import ArtifactError, InputError, ReportgenError, raise_all
 from reportgen.load import Loaded
@@ -19,7 +19,7 @@ from reportgen.schemas.report import Artifact
 def sha256_file(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as stream:
+    with named_files.open_file(path) as stream:
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
             size += len(chunk)
@@ -48,8 +48,8 @@ def collect(
         if (real := outside(release_dir, ref.path)) is not None:
             errors.append(ArtifactError(loaded.positions.at(loc), leaves_release("artifact", ref.path, real)))
             continue
-        if path.is_dir():
-            errors.append(ArtifactError(loaded.positions.at(loc), f"artifact {ref.path!r} is a folder, not a file"))
+        if (reason := named_files.not_a_file(path)) is not None:
+            errors.append(ArtifactError(loaded.positions.at(loc), f"artifact {ref.path!r} {reason}"))
             continue
         if not path.is_file():
             message = f"artifact {ref.path!r} does not exist in {release_dir}"

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from reportgen import mkdocs_plugin
+from reportgen import mkdocs_plugin, named_files
 from reportgen.errors import BuildError, ProjectError
 
 ENGINES = ("mkdocs", "properdocs")
@@ -31,7 +31,7 @@ def read_config(config_file: Path) -> dict[str, Any]:
     from mkdocs.utils.yaml import yaml_load
 
     try:
-        with config_file.open("rb") as stream:
+        with named_files.open_file(config_file) as stream:
             loaded = yaml_load(stream)
     except OSError as exc:
         raise ProjectError(f"{config_file}: cannot read: {exc.strerror or exc}") from None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reportgen import named_files
 from reportgen.adapters._base import load_json
 from reportgen.errors import ArtifactError, Position
 
@@ -159,7 +160,7 @@ _THRESHOLDS = re.compile(r"(?<![\w$.])thresholds\s*:\s*(?=\{)")
 
 def from_script(path: Path) -> Thresholds:
     """The thresholds object of a k6 script; error if the script has none."""
-    text = path.read_text(encoding="utf-8")
+    text = named_files.read_text(path)
     found = Thresholds()
     match = _THRESHOLDS.search(_blank_comments(text))
     if match is None:
@@ -218,6 +219,8 @@ def from_summary(path: Path) -> Thresholds:
 
 def read(path: Path) -> Thresholds:
     """Thresholds from a script (``.js``/``.ts``/``.mjs``) or a summary (anything else, as JSON)."""
+    if (reason := named_files.not_a_file(path)) is not None:
+        raise ArtifactError(Position(path), reason)
     if not path.is_file():
         raise ArtifactError(Position(path), "no such file")
     return from_script(path) if path.suffix in (".js", ".mjs", ".ts", ".cjs") else from_summary(path)

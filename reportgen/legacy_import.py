@@ -27,7 +27,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from reportgen import units, write
+from reportgen import named_files, units, write
 from reportgen.errors import ProjectError
 from reportgen.figures import slug
 from reportgen.lint import UNIT_ALIASES
@@ -311,7 +311,7 @@ def import_legacy(project: Project, report: Path, release: str, today: dt.date) 
     if folder.exists():
         raise ProjectError(f"{folder}: already exists; import into a new release id")
     try:
-        raw = report.read_bytes()
+        raw = named_files.read_bytes(report)
         text = raw.decode("utf-8-sig")
     except OSError as exc:
         raise ProjectError(f"{report}: cannot read: {exc.strerror}") from None

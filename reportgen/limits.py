@@ -15,6 +15,8 @@ KIB, MIB, GIB = 1024, 1024**2, 1024**3
 
 #: release.yaml and signoffs.yaml: bytes read at most (a manifest is a few KB; comments count).
 MAX_MANIFEST_BYTES = 256 * KIB
+#: A section's Markdown file (``sections[].file``): bytes read at most (a long findings page is some 50 KB).
+MAX_SECTION_BYTES = 1 * MIB
 #: YAML nodes a document may stand for once every alias is expanded (a billion-laughs document: billions).
 MAX_YAML_NODES = 100_000
 #: Levels of nesting of JSON arrays/objects, YAML collections and XML elements.

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reportgen import units
+from reportgen import named_files, units
 from reportgen.citations import CITATION, find
 from reportgen.errors import CitationError, Position
 from reportgen.mojibake import find_mojibake
@@ -281,12 +281,12 @@ def _offset(text: str, line: int, column: int) -> int:
 def lint_release(result: ReleaseResult, manifest_path: Path) -> list[Finding]:
     """Every finding for one release: its manifest, its section files and its narrative."""
     final = result.manifest.status == "final"
-    findings = file_findings(manifest_path.read_text(encoding="utf-8-sig"), Origin(str(manifest_path)), final, True)
+    findings = file_findings(named_files.read_text(manifest_path, "utf-8-sig"), Origin(str(manifest_path)), final, True)
     sources = {str(manifest_path)}
     for text in result.narrative:
         if text.source not in sources:
             sources.add(text.source)
-            findings += file_findings(Path(text.source).read_text(encoding="utf-8-sig"), Origin(text.source), final)
+            findings += file_findings(named_files.read_text(Path(text.source), "utf-8-sig"), Origin(text.source), final)
         findings += narrative_findings(text, result)
     return sorted((replace(f, release=result.id) for f in findings), key=_order)
 
@@ -305,7 +305,7 @@ def lint_pages(pages: Iterable[Path]) -> list[Finding]:
     """Placeholder and mojibake findings in hand-written site_docs/ pages (published: errors)."""
     findings: list[Finding] = []
     for page in pages:
-        findings += file_findings(page.read_text(encoding="utf-8"), Origin(str(page)), final=True)
+        findings += file_findings(named_files.read_text(page), Origin(str(page)), final=True)
     return sorted(findings, key=_order)
 
 

@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from reportgen import limits
+from reportgen import limits, named_files
 from reportgen.errors import ManifestError, Position, did_you_mean, raise_all
 from reportgen.mojibake import find_mojibake
 from reportgen.schemas.manifest import Manifest, SignOffs
@@ -183,10 +183,9 @@ def read_yaml(path: Path, *, placeholders: bool = True) -> YamlFile:
     manifest, whose placeholders are refused only once it is final: in a draft the lint warns).
     """
     try:
-        with path.open("rb") as stream:
-            raw = stream.read(limits.MAX_MANIFEST_BYTES + 1)
-    except IsADirectoryError:
-        raise ManifestError(Position(path), "is a folder, not a file") from None
+        raw = named_files.read_bytes(path, limits.MAX_MANIFEST_BYTES)
+    except named_files.NotAFileError as exc:
+        raise ManifestError(exc.position, exc.reason) from None
     except OSError as exc:
         raise ManifestError(Position(path), f"cannot read: {exc.strerror}") from None
     if len(raw) > limits.MAX_MANIFEST_BYTES:

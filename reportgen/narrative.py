@@ -11,7 +11,7 @@ from typing import Any
 
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from reportgen import citations
+from reportgen import citations, limits, named_files
 from reportgen.citations import CitableIds
 from reportgen.errors import CitationError, ManifestError
 from reportgen.load import Loaded
@@ -46,12 +46,24 @@ def _section_file(folder: Path, loaded: Loaded, index: int, name: str) -> Narrat
         raise ManifestError(
             where, f"sections[{index}].file: {name!r} is outside the release folder; keep it beside release.yaml"
         )
+    field = f"sections[{index}].file: {name!r}"
     try:
-        body = path.read_text(encoding="utf-8-sig")
+        raw = named_files.read_bytes(path, limits.MAX_SECTION_BYTES)
+        if len(raw) > limits.MAX_SECTION_BYTES:
+            raise ManifestError(
+                where,
+                f"{field} is larger than {limits.size(limits.MAX_SECTION_BYTES)} (limit MAX_SECTION_BYTES); "
+                "split it into several sections, or attach long material as an artifact",
+            )
+        body = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except named_files.NotAFileError as exc:
+        raise ManifestError(where, f"{field} {exc.reason}") from None
     except FileNotFoundError:
         raise ManifestError(where, f"sections[{index}].file: no such file {name!r} beside release.yaml") from None
+    except OSError as exc:
+        raise ManifestError(where, f"{field}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
-        raise ManifestError(where, f"sections[{index}].file: {name!r} is not UTF-8 text; re-save it as UTF-8") from None
+        raise ManifestError(where, f"{field} is not UTF-8 text; re-save it as UTF-8") from None
     title = loaded.manifest.sections[index].title
     return Narrative(title=title, body=body, source=str(folder / name), line=1)
 

@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from reportgen import named_files
 from reportgen.errors import OutputPathError
 from reportgen.project import Project
 
@@ -99,8 +100,8 @@ def guard_output_file(
     """
     target = path.resolve()
     _refuse_protected(project, target, path, what)
-    if target.is_dir():
-        raise OutputPathError(f"{path}: refusing to write the {what} here: it is a folder, not a file")
+    if (reason := named_files.not_a_file(target)) is not None:
+        raise OutputPathError(f"{path}: refusing to write the {what} here: it {reason}")
     if target.exists() and not (ours is not None and ours(target)):
         raise OutputPathError(
             f"{path}: refusing to overwrite this file with the {what}: reportgen did not write it; "
@@ -112,7 +113,7 @@ def guard_output_file(
 def is_json_schema(path: Path) -> bool:
     """True if ``path`` holds a JSON Schema document (what ``reportgen schema -o`` writes)."""
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(named_files.read_bytes(path))
     except (OSError, ValueError):
         return False
     return isinstance(data, dict) and str(data.get("$schema", "")).startswith("https://json-schema.org/")

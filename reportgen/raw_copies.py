@@ -24,7 +24,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen import limits
+from reportgen import limits, named_files
 from reportgen.errors import BuildError
 
 #: Extensions a browser never runs script from (Pages serves them as data, text, images or downloads).
@@ -71,7 +71,7 @@ def stored(source: Path, copy: RawCopy) -> bytes | Path:
     """What the site holds for ``copy``: the file itself, or its deterministic gzip."""
     if copy.compressed != GZIP:
         return source
-    return gzip.compress(source.read_bytes(), compresslevel=GZIP_LEVEL, mtime=0)
+    return gzip.compress(named_files.read_bytes(source), compresslevel=GZIP_LEVEL, mtime=0)
 
 
 def original(path: Path, compressed: str | None, size: int) -> bytes | Path:

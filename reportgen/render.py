@@ -7,17 +7,26 @@ StrictUndefined, so a typo in a template is an error, not an empty string.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+)
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
-from reportgen import markup, narrative_html
+from reportgen import markup, named_files, narrative_html
 from reportgen.citations import Renderer
-from reportgen.errors import BuildError
+from reportgen.errors import BuildError, Position
 from reportgen.figures import anchor, slug
 from reportgen.schemas.measurement import labels_yaml
 from reportgen.schemas.page import Citable, HomePage, ReleasePage, TrendsPage
@@ -30,10 +39,22 @@ def _labels(labels: dict[str, str]) -> str:
     return markup.code(labels_yaml(labels))
 
 
+class _ProjectTemplates(FileSystemLoader):
+    """templates/ of the project. Jinja passes over a name that is no regular file (a folder, a FIFO) and
+    takes reportgen's own template instead, silently: such a name is refused, naming it."""
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        for folder in self.searchpath:
+            candidate = Path(folder, *split_template_path(template))
+            if (reason := named_files.not_a_file(candidate)) is not None:
+                raise named_files.NotAFileError(Position(candidate), reason)
+        return super().get_source(environment, template)
+
+
 def environment(project_templates: Path | None) -> SandboxedEnvironment:
     loaders: list[BaseLoader] = [PackageLoader("reportgen", "templates")]
     if project_templates is not None and project_templates.is_dir():
-        loaders.insert(0, FileSystemLoader(str(project_templates)))
+        loaders.insert(0, _ProjectTemplates(str(project_templates)))
     env = SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,

@@ -17,7 +17,7 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from reportgen import signatures, write
+from reportgen import named_files, signatures, write
 from reportgen.analyse import analyse_release
 from reportgen.approval import approval_problem, with_verdict
 from reportgen.digest import evidence_files, manifest_fields
@@ -72,7 +72,7 @@ def _appended(path: Path, entry: CommentedMap) -> str:
         return HEADER + "signoffs:\n" + "".join(f"  {'- ' if i == 0 else '  '}{line}\n" for i, line in enumerate(lines))
     document = read_yaml(path)
     items = document.tree.get("signoffs")
-    text = path.read_text(encoding="utf-8-sig")
+    text = named_files.read_text(path, "utf-8-sig")
     if not isinstance(items, CommentedSeq) or not items or items.fa.flow_style():
         # Nothing to line up with (absent, empty or a flow list): replace the list, keep the rest.
         tree = document.tree

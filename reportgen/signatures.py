@@ -15,7 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen import write
+from reportgen import named_files, write
 from reportgen.errors import SignatureError
 from reportgen.schemas.manifest import SignOff
 
@@ -52,6 +52,8 @@ def sign(message: bytes, key: Path) -> str:
     program = _ssh_keygen()
     if program is None:
         raise SignatureError(f"{key}: ssh-keygen is not installed (Debian: apt-get install openssh-client)")
+    if (reason := named_files.not_a_file(key)) is not None:
+        raise SignatureError(f"{key}: {reason}: name the private key file")
     if not key.is_file():
         raise SignatureError(f"{key}: no such key file")
     done = subprocess.run(

@@ -19,7 +19,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from reportgen import write
+from reportgen import named_files, write
 from reportgen.adapters import detect, extract, get
 from reportgen.errors import UnresolvedReferenceError
 from reportgen.k6_thresholds import Declared, read
@@ -138,7 +138,7 @@ def import_thresholds(project: Project, source: Path, release: str) -> ImportRes
         )
     result = ImportResult(manifest=path)
     result.unsupported += [f"{u.where}: {u.text}: {u.reason}" for u in declared.unreadable]
-    tree = round_trip_yaml().load(path.read_text(encoding="utf-8-sig"))
+    tree = round_trip_yaml().load(named_files.read_text(path, "utf-8-sig"))
     metrics = tree.setdefault("metrics", CommentedSeq())
     targets = tree.setdefault("targets", CommentedSeq())
     measured = {

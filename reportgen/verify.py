@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
-from reportgen import write
+from reportgen import named_files, write
 from reportgen.analyse import analyse, analyse_release
 from reportgen.assemble import release_page
 from reportgen.claims import CLAIMS, INDEX, RELEASES, ClaimsDocument, SiteIndex, claims_document
@@ -68,7 +68,9 @@ class Verification:
 
 def _read_model(path: Path, model: type[Model], what: str) -> Model:
     try:
-        return model.model_validate_json(path.read_bytes())
+        return model.model_validate_json(named_files.read_bytes(path))
+    except named_files.NotAFileError as exc:
+        raise InputError(exc.position, f"{what} {exc.reason}") from None
     except OSError as exc:
         raise InputError(Position(path), f"cannot read {what}: {exc.strerror}") from None
     except ValidationError as exc:
@@ -80,7 +82,8 @@ def _read_model(path: Path, model: type[Model], what: str) -> Model:
 
 
 def is_site(path: Path) -> bool:
-    return (path / RELEASES / INDEX).is_file()
+    # exists(), not is_file(): an index that is a folder or a FIFO is then refused by name when read.
+    return (path / RELEASES / INDEX).exists()
 
 
 def verify(path: Path, site_dir: Path | None = None) -> Verification:
@@ -376,7 +379,7 @@ class _Figures(HTMLParser):
 
 def _parse(path: Path) -> _Figures:
     parser = _Figures()
-    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    parser.feed(named_files.read_text(path, errors="replace"))
     parser.close()
     return parser
 

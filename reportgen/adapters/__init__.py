@@ -14,6 +14,7 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import cast
 
+from reportgen import named_files
 from reportgen.adapters._base import Adapter, Sample, SampleAdapter, Slices, read_sample
 from reportgen.errors import ArtifactError, Position, ReportgenError, UnknownFormatError
 from reportgen.schemas.measurement import Extraction
@@ -76,8 +77,8 @@ def detect(path: Path) -> Adapter:
 
 
 def _refuse_non_file(path: Path) -> None:
-    if path.is_dir():
-        raise ArtifactError(Position(path), "is a folder, not a file; name one file in it")
+    if (reason := named_files.not_a_file(path)) is not None:
+        raise ArtifactError(Position(path), f"{reason}; name one file in it" if path.is_dir() else reason)
     if not path.is_file():
         raise ArtifactError(Position(path), "no such file")
     if path.stat().st_size == 0:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from reportgen import limits
+from reportgen import limits, named_files
 from reportgen.errors import ArtifactError, Position
 from reportgen.schemas.measurement import Extraction
 
@@ -76,7 +76,7 @@ class _Bounded(io.RawIOBase):
     def __init__(self, path: Path, *, whole: bool) -> None:
         super().__init__()
         self.path, self.whole = path, whole
-        self.file = path.open("rb")
+        self.file = named_files.open_file(path)
         self.gzipped = self.file.peek(2)[:2] == b"\x1f\x8b"
         # The ratio is taken over the compressed bytes read so far, so a bomb is caught early in the file.
         self.inner: io.BufferedIOBase = gzip.GzipFile(fileobj=self.file, mode="rb") if self.gzipped else self.file

@@ -23,6 +23,8 @@ from typing import Any
 
 import duckdb
 
+from reportgen import named_files
+
 DEFAULT_MEMORY = "256MB"
 
 
@@ -83,7 +85,7 @@ def identifier(name: str) -> str:
 
 def compression(path: Path) -> str:
     """``gzip`` by magic number (never by file name, as the Python readers do), else ``none``."""
-    with path.open("rb") as stream:
+    with named_files.open_file(path) as stream:
         return "gzip" if stream.read(2) == b"\x1f\x8b" else "none"
 
 
@@ -91,9 +93,9 @@ def plain_utf8(path: Path) -> bool:
     """True unless the text starts with a byte-order mark (UTF-16, UTF-8 BOM): those go to the Python readers."""
     import gzip
 
-    opener = gzip.open if compression(path) == "gzip" else open
     try:
-        with opener(path, "rb") as stream:
+        with named_files.open_file(path) as raw:
+            stream = gzip.GzipFile(fileobj=raw) if raw.peek(2)[:2] == b"\x1f\x8b" else raw
             start: bytes = stream.read(3)
     except (OSError, EOFError):
         return False

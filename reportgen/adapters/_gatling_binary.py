@@ -23,6 +23,7 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen import named_files
 from reportgen.adapters._base import read_bytes
 from reportgen.errors import ArtifactError, Position
 
@@ -90,11 +91,11 @@ def _load(path: Path) -> bytes:
 def _head(path: Path) -> bytes:
     """The first bytes of the (gunzipped) file; empty when it cannot be read."""
     try:
-        with path.open("rb") as stream:
+        with named_files.open_file(path) as stream:
             head = stream.read(64)
-        if head.startswith(_GZIP_MAGIC):
-            with gzip.open(path, "rb") as stream:
-                head = stream.read(64)
+            if head.startswith(_GZIP_MAGIC):
+                stream.seek(0)
+                head = gzip.GzipFile(fileobj=stream).read(64)
     except (OSError, EOFError, gzip.BadGzipFile):
         return b""
     return head

@@ -209,3 +209,27 @@ def _indent(text: str) -> str:
 def test_gzip_of_writes_what_it_says() -> None:
     """The bomb helper makes real gzip data of the stated size (so the bomb tests test bombs)."""
     assert len(gzip.decompress(gzip_of(b"ab", 2 * limits.MIB))) == 2 * limits.MIB
+
+
+def test_section_file_over_the_limit_is_refused_where_release_yaml_names_it(tmp_path: Path) -> None:
+    """A section's Markdown file over MAX_SECTION_BYTES is refused with release.yaml's position, the file and the
+    limit, instead of being read and scanned whole."""
+    manifest = "release: v1\ntitle: t\ndate: 2026-10-01\nsections:\n  - {title: Findings, file: findings.md}\n"
+    body = b"Findings.\n" * (limits.MAX_SECTION_BYTES // 10 + 1)
+    root = project(tmp_path, manifest, {"findings.md": body})
+    refused(
+        check(root, "v1"),
+        "release.yaml:5:",
+        "'findings.md'",
+        "MAX_SECTION_BYTES",
+        limits.size(limits.MAX_SECTION_BYTES),
+    )
+
+
+def test_section_file_at_the_limit_is_read(tmp_path: Path) -> None:
+    """A section file of exactly MAX_SECTION_BYTES is still accepted (the limit is inclusive)."""
+    manifest = "release: v1\ntitle: t\ndate: 2026-10-01\nsections:\n  - {title: Findings, file: findings.md}\n"
+    body = b"Findings.\n" * (limits.MAX_SECTION_BYTES // 10) + b"x" * (limits.MAX_SECTION_BYTES % 10)
+    root = project(tmp_path, manifest, {"findings.md": body})
+    result = check(root, "v1")
+    assert "MAX_SECTION_BYTES" not in result.stderr and "Traceback" not in result.stderr, result.stderr

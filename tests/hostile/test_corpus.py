@@ -6,7 +6,9 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -20,8 +22,10 @@ from reportgen.scaffold import init
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CASES = sorted(HERE.glob("*/*.yaml"))
-KNOWN_KEYS = {"rule", "files", "copy", "dirs", "symlinks", "env", "run", "expect"}
+KNOWN_KEYS = {"rule", "files", "copy", "dirs", "fifos", "symlinks", "env", "run", "expect"}
 EXPECT_KEYS = {"exit", "stderr", "stdout", "no_stderr", "no_stdout", "unchanged", "absent", "html", "no_html"}
+#: Seconds a case with FIFOs may take: opening a FIFO blocks until a writer comes, so a regression must fail.
+FIFO_SECONDS = 60
 #: Commands whose job is to change results/: by default only the files the case wrote must stay as they were.
 CHANGES_RESULTS = {"new", "sign"}
 
@@ -39,6 +43,8 @@ def snapshot(path: Path) -> dict[str, str]:
     """Every file, folder and link at or under ``path``, with its content's SHA-256 (or link target)."""
     if path.is_symlink():
         return {".": f"link:{os.readlink(path)}"}
+    if path.is_fifo():
+        return {".": "fifo"}
     if path.is_file():
         return {".": hashlib.sha256(path.read_bytes()).hexdigest()}
     if not path.exists():
@@ -50,6 +56,8 @@ def snapshot(path: Path) -> dict[str, str]:
             state[relative] = f"link:{os.readlink(item)}"
         elif item.is_dir():
             state[relative] = "dir"
+        elif item.is_fifo():
+            state[relative] = "fifo"  # never opened: reading it would wait for a writer
         else:
             state[relative] = hashlib.sha256(item.read_bytes()).hexdigest()
     return state
@@ -97,11 +105,37 @@ def _fill(project: Path, case: dict[str, Any]) -> list[str]:
         written.append(relative)
     for relative in case.get("dirs") or []:
         (project / relative).mkdir(parents=True, exist_ok=True)
+    for relative in case.get("fifos") or []:
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(project / relative)
     for relative, pointing_to in (case.get("symlinks") or {}).items():
         link = project / relative
         link.parent.mkdir(parents=True, exist_ok=True)
         link.symlink_to(str(pointing_to).replace("{project}", str(project)))
     return written
+
+
+class _Hung(Exception):
+    """The command did not return in time (it waits on a FIFO)."""
+
+
+@contextmanager
+def _deadline(seconds: int | None) -> Iterator[None]:
+    """Fail the case after ``seconds`` instead of hanging: SIGALRM interrupts a blocking open() of a FIFO."""
+    if seconds is None:
+        yield
+        return
+
+    def hung(signum: int, frame: object) -> None:
+        raise _Hung(f"still running after {seconds} s: blocked on a FIFO?")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture
@@ -131,10 +165,11 @@ def test_case(
     unchanged = [expand(p) for p in expect.get("unchanged", default_unchanged)]
     before = {p: snapshot(project / p) for p in unchanged}
 
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse refusing the arguments
-        code = exc.code if isinstance(exc.code, int) else 2
+    with _deadline(FIFO_SECONDS if case.get("fifos") else None):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse refusing the arguments
+            code = exc.code if isinstance(exc.code, int) else 2
     out, err = capsys.readouterr()
 
     assert code == expect.get("exit", 0), f"exit {code}\nstdout:\n{out}\nstderr:\n{err}"
