@@ -30,6 +30,7 @@ from reportgen.schemas.page import (
 )
 from reportgen.schemas.report import ReleaseResult, TargetResult
 from reportgen.signoffs import evidence_state, signature_state
+from reportgen.trends import trend_path
 
 
 def size_text(size: int) -> str:
@@ -265,7 +266,7 @@ def _signoff_state(result: ReleaseResult) -> str:
 
 
 #: Release columns of the home page's "Metrics across releases" table (the newest, oldest first): the table
-#: stays the same size however many releases there are; the trends page draws all of them.
+#: stays the same size however many releases there are; each metric's trend pages draw all of them.
 HOME_TREND_RELEASES = 6
 
 
@@ -303,7 +304,9 @@ def home_page(results: list[ReleaseResult]) -> HomePage:
                 continue
             figure = from_metric(found)
             cells.append(in_unit(figure, unit, figure.id))
-        trends.append(TrendRow(metric=metric_id, title=titles[metric_id], unit=unit, cells=cells))
+        trends.append(
+            TrendRow(metric=metric_id, title=titles[metric_id], trend=trend_path(metric_id), unit=unit, cells=cells)
+        )
     return HomePage(
         releases=summaries, trend_releases=[r.id for r in chronological], trends=trends, release_count=len(results)
     )

@@ -26,10 +26,11 @@ from reportgen.render import HOME_MARKER, environment, render_home, render_relea
 from reportgen.samples import SampleSource
 from reportgen.schemas.page import ReleasePage
 from reportgen.schemas.report import ReleaseResult
-from reportgen.trends import trends_page
+from reportgen.trends import TREND_WINDOW, trends_page
 
 STYLESHEET = "assets/reportgen.css"
-#: The trends page, beside the release folders (linked from the home page's "Metrics across releases").
+#: The trends index, beside the release folders (linked from the home page's "Metrics across releases"); each
+#: metric's trend pages are under trends/ (reportgen.trends).
 TRENDS = "trends.md"
 
 
@@ -62,7 +63,7 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     home = home_page(results)
     files["index.md"] = render_home(env, home, prefix="")
     if home.trends:
-        files[TRENDS] = render_trends(env, trends_page(results, samples))
+        files.update(render_trends(env, trends_page(results, samples), TRENDS, TREND_WINDOW))
     return files, render_home(env, home, prefix="releases/")
 
 

@@ -133,8 +133,11 @@ def render_home(env: SandboxedEnvironment, page: HomePage, prefix: str) -> bytes
     return _render(env, "home.md.j2", page=page, prefix=prefix).encode()
 
 
-def render_trends(env: SandboxedEnvironment, page: TrendsPage) -> bytes:
-    return _render(env, "trends.md.j2", page=page).encode()
+def render_trends(env: SandboxedEnvironment, page: TrendsPage, index: str, window: int) -> dict[str, bytes]:
+    """The trends index (at ``index``) and every metric's trend pages, relative to the generated folder."""
+    files = {index: _render(env, "trends.md.j2", page=page, window=window).encode()}
+    files.update({trend.path: _render(env, "trend.md.j2", page=trend).encode() for trend in page.pages})
+    return files
 
 
 def stylesheet() -> bytes:

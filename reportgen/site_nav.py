@@ -25,6 +25,10 @@ from mkdocs.structure.pages import Page
 
 from reportgen.ordering import release_order
 
+#: The folder of the per-metric trend pages (:mod:`reportgen.trends`), beside the release folders. The trends
+#: index links them; the sidebar leaves the folder out, so it grows with neither metrics nor releases.
+TRENDS_FOLDER = "trends"
+
 #: Releases the sidebar lists (the newest); the home page and releases/index.md list all of them.
 DEFAULT_NAV_RELEASES = 10
 
@@ -49,6 +53,11 @@ def _release_of(section: Section, generated: str, releases: set[str]) -> str | N
     return release if release in releases else None
 
 
+def _is_trends_folder(section: Section, generated: str) -> bool:
+    pages = [item for item in _walk(section.children) if isinstance(item, Page)]
+    return bool(pages) and all(page.file.src_uri.startswith(f"{generated}/{TRENDS_FOLDER}/") for page in pages)
+
+
 def _walk(items: Iterable[Any]) -> Iterable[Any]:
     for item in items:
         yield item
@@ -68,6 +77,8 @@ def _window(items: list[Any], generated: str, order: list[str], keep: int) -> li
     result: list[Any] = []
     placed = False
     for item in items:
+        if isinstance(item, Section) and _is_trends_folder(item, generated):
+            continue  # the trends index links each metric's pages
         if id(item) not in folder_ids:
             result.append(_descend(item, generated, order, keep))
         elif not placed:  # the window takes the place of the first release folder

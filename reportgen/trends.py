@@ -1,52 +1,159 @@
-"""The trends page: every metric across all releases in release order, as charts. Pure given the samples.
+"""The trends pages: every metric across releases in release order, in pages that never grow with the number
+of releases. Pure given the samples.
+
+``trends.md`` is the index: one row per metric (its newest figure, verdict and change, and how many releases
+regressed on it), linking to the metric's trend. Each metric's trend is drawn :data:`TREND_WINDOW` releases
+to a page: ``trends/<metric>/index.md`` holds the newest, and ``1.md``, ``2.md`` … the older ones in blocks
+counted from the oldest, so a new release changes only the newest page and the last block. Each page links to
+the newest, newer, older and oldest page, and each release on it to its release and evidence pages.
 
 Release order is :func:`reportgen.ordering.release_order` (manifest dates, then version order, so
-v1.10.0 follows v1.9.0). A metric's significant regressions are those its release's own comparison
-with its baseline finds (:func:`reportgen.compare.compare`, tested for noise).
+v1.10.0 follows v1.9.0). A metric's change in a release is what that release's own comparison with its
+baseline finds (:func:`reportgen.compare.compare`, tested for noise).
 """
 
 from __future__ import annotations
 
+import posixpath
+
+from reportgen import units
 from reportgen.charts import render
-from reportgen.charts.trends import metric_trend
+from reportgen.charts.trends import metric_trend, verdict_on
 from reportgen.compare import compare
-from reportgen.figures import slug
+from reportgen.errors import UnitError
+from reportgen.figures import anchor, from_metric, in_unit
 from reportgen.ordering import release_order
 from reportgen.samples import SampleSource
-from reportgen.schemas.page import TrendChart, TrendsPage
+from reportgen.schemas.page import MetricTrend, TrendEntry, TrendLink, TrendsPage, TrendSummary
 from reportgen.schemas.report import ReleaseResult
+from reportgen.site_nav import TRENDS_FOLDER
+
+#: Releases drawn on one page of a metric's trend: its chart and table stay this size however many there are.
+TREND_WINDOW = 20
 
 
-def _regressions(results: list[ReleaseResult], samples: SampleSource | None) -> set[tuple[str, str]]:
+def trend_path(metric_id: str, block: int | None = None) -> str:
+    """A metric's trend page, relative to the generated folder: the newest releases, or older block ``block``
+    (1 is the oldest)."""
+    return f"{TRENDS_FOLDER}/{anchor(metric_id)}/{'index' if block is None else block}.md"
+
+
+def windows(releases: list[str], size: int = TREND_WINDOW) -> list[list[str]]:
+    """Pages of releases, oldest page first: blocks of ``size`` counted from the oldest, then the newest
+    ``size`` (which may share releases with the last block, so the newest page is always full)."""
+    if len(releases) <= size:
+        return [releases]
+    older = releases[:-size]
+    return [older[start : start + size] for start in range(0, len(older), size)] + [releases[-size:]]
+
+
+def _changes(results: list[ReleaseResult], samples: SampleSource | None) -> dict[tuple[str, str], str]:
+    """(release, metric) → the noise test's word for the metric against the release's baseline."""
     by_id = {r.id: r for r in results}
-    found: set[tuple[str, str]] = set()
+    found: dict[tuple[str, str], str] = {}
     for result in results:
         baseline = by_id.get(result.manifest.baseline or "")
         if baseline is not None:
-            found |= {
-                (result.id, row.metric) for row in compare(result, baseline, samples) if row.change == "regressed"
-            }
+            found.update({(result.id, row.metric): row.change for row in compare(result, baseline, samples)})
     return found
 
 
-def anchor(metric_id: str) -> str:
-    """The id of a metric's section on the trends page (the home page's table links there)."""
-    return slug("trend-of", metric_id)
+def _same_line(result: ReleaseResult, metric_id: str, unit: str) -> bool:
+    """The release has the metric in a unit of the same dimension (else it changed meaning: not the same line)."""
+    metric = next((m for m in result.metrics if m.id == metric_id), None)
+    if metric is None:
+        return False
+    try:
+        units.convert(1.0, metric.unit, unit)
+    except UnitError:
+        return False
+    return True
+
+
+def _entry(result: ReleaseResult, metric_id: str, unit: str, up: str, change: str | None) -> TrendEntry:
+    metric = next(m for m in result.metrics if m.id == metric_id)
+    figure = from_metric(metric)
+    return TrendEntry(
+        release=result.id,
+        release_link=f"{up}{result.id}/index.md",
+        evidence_link=f"{up}{result.id}/evidence.md",
+        figure=in_unit(figure, unit, figure.id),
+        verdict=verdict_on(result, metric_id)[0],
+        change=change,
+    )
+
+
+def _label(releases: list[str]) -> str:
+    return releases[0] if len(releases) == 1 else f"{releases[0]} to {releases[-1]}"
+
+
+def _metric_pages(
+    metric_id: str, title: str, unit: str, line: list[ReleaseResult], changes: dict[tuple[str, str], str]
+) -> list[MetricTrend]:
+    """The pages of one metric's trend, newest first."""
+    pages = windows([r.id for r in line])
+    paths = [trend_path(metric_id, block) for block in range(1, len(pages))] + [trend_path(metric_id)]
+    links = [TrendLink(label=_label(p), link=posixpath.basename(path)) for p, path in zip(pages, paths, strict=True)]
+    by_id = {r.id: r for r in line}
+    regressed = {(r, m) for (r, m), word in changes.items() if word == "regressed"}
+    up = "../../"  # from trends/<metric>/ to the generated folder
+    built: list[MetricTrend] = []
+    for at, (releases, path) in enumerate(zip(pages, paths, strict=True)):
+        drawn = [by_id[r] for r in releases]
+        model = metric_trend(metric_id, title, unit, drawn, regressed)
+        last = len(pages) - 1
+        built.append(
+            MetricTrend(
+                metric=metric_id,
+                title=title,
+                unit=unit,
+                path=path,
+                up=f"{up}trends.md",
+                releases=releases,
+                release_count=len(line),
+                chart=None if model is None else render(model),
+                entries=[_entry(r, metric_id, unit, up, changes.get((r.id, metric_id))) for r in drawn],
+                newest=links[last] if at < last else None,
+                newer=links[at + 1] if at < last - 1 else None,
+                older=links[at - 1] if at > 1 else None,
+                oldest=links[0] if at > 0 else None,
+            )
+        )
+    return list(reversed(built))
 
 
 def trends_page(results: list[ReleaseResult], samples: SampleSource | None = None) -> TrendsPage:
-    """One chart per metric id, metrics in the order the newest release lists them (older-only ones after)."""
+    """The index and each metric's pages, metrics in the order the newest release lists them (older-only ones
+    after), in the newest release's unit and title."""
     ordered = release_order(results, lambda r: (r.id, r.manifest.date))
-    regressed = _regressions(ordered, samples)
-    units: dict[str, str] = {}
+    changes = _changes(ordered, samples)
+    units_of: dict[str, str] = {}
     titles: dict[str, str] = {}
     for result in reversed(ordered):  # newest first: its unit and title win, its order leads
         for metric in result.metrics:
-            units.setdefault(metric.id, metric.unit)
+            units_of.setdefault(metric.id, metric.unit)
             titles.setdefault(metric.id, metric.title)
-    charts: list[TrendChart] = []
-    for metric_id, unit in units.items():
-        model = metric_trend(metric_id, titles[metric_id], unit, ordered, regressed)
-        chart = None if model is None else render(model)
-        charts.append(TrendChart(metric=metric_id, anchor=anchor(metric_id), title=titles[metric_id], chart=chart))
-    return TrendsPage(releases=[r.id for r in ordered], charts=charts)
+    summaries: list[TrendSummary] = []
+    pages: list[MetricTrend] = []
+    for metric_id, unit in units_of.items():
+        line = [r for r in ordered if _same_line(r, metric_id, unit)]
+        newest = line[-1]
+        summaries.append(
+            TrendSummary(
+                metric=metric_id,
+                title=titles[metric_id],
+                link=trend_path(metric_id),
+                release_count=len(line),
+                first=line[0].id,
+                latest=_entry(newest, metric_id, unit, "", changes.get((newest.id, metric_id))),
+                regressions=sum(changes.get((r.id, metric_id)) == "regressed" for r in line),
+            )
+        )
+        pages += _metric_pages(metric_id, titles[metric_id], unit, line, changes)
+    return TrendsPage(
+        release_count=len(ordered),
+        first=ordered[0].id if ordered else "",
+        last=ordered[-1].id if ordered else "",
+        metrics=summaries,
+        pages=pages,
+    )

@@ -119,4 +119,8 @@ def test_the_built_example_shows_every_chart_kind_and_the_significant_regression
     text = html.unescape(re.sub(r"<[^>]+>", " ", row))
     assert re.search(r"\+202 ms .*\+186 to \+215 ms .*60 → 34 .*regressed", " ".join(text.split())), text
     trends = (example_site / "site/releases/trends/index.html").read_text()
-    assert trends.count('<figure class="rg-chart"') >= 5
+    metrics = re.findall(r'<a href="([a-z0-9-]+)/">', trends)
+    assert len(metrics) >= 5
+    for metric in metrics:
+        chart = (example_site / "site/releases/trends" / metric / "index.html").read_text()
+        assert chart.count('<figure class="rg-chart"') == 1, metric

@@ -10,17 +10,30 @@ import pytest
 
 from reportgen.analyse import analyse
 from reportgen.project import Project
+from reportgen.render import environment, render_trends
 from reportgen.samples import SampleSource
+from reportgen.schemas.page import MetricTrend, TrendsPage
 from reportgen.schemas.report import ReleaseResult
-from reportgen.trends import trends_page
+from reportgen.trends import TREND_WINDOW, trend_path, trends_page
 from tests.support.project import BASE_MANIFEST, make_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def newest(page: TrendsPage, metric: str) -> MetricTrend:
+    """The metric's newest trend page."""
+    return next(p for p in page.pages if p.path == trend_path(metric))
+
+
 @pytest.fixture(scope="module")
 def example() -> list[ReleaseResult]:
     return analyse(Project(ROOT))
+
+
+@pytest.fixture(scope="module")
+def sampled(example: list[ReleaseResult]) -> TrendsPage:
+    """The example's trends, with comparisons tested for noise on the raw samples."""
+    return trends_page(example, SampleSource(Project(ROOT).release_dir))
 
 
 def test_releases_are_in_release_order_by_version(tmp_path: Path) -> None:
@@ -33,27 +46,49 @@ def test_releases_are_in_release_order_by_version(tmp_path: Path) -> None:
         },
     )
     page = trends_page(analyse(Project(root)))
-    assert page.releases == ["v1.9.0", "v1.10.0"]
-    chart = next(t.chart for t in page.charts if t.metric == "p95_slow")
+    assert (page.first, page.last) == ("v1.9.0", "v1.10.0")
+    trend = newest(page, "p95_slow")
+    assert trend.releases == ["v1.9.0", "v1.10.0"]
+    chart = trend.chart
     assert chart is not None
     assert [row[0] for row in chart.rows] == ["v1.9.0", "v1.10.0"]
 
 
-def test_trend_marks_checkouts_significant_regression(example: list[ReleaseResult]) -> None:
+def test_trend_marks_checkouts_significant_regression(sampled: TrendsPage) -> None:
     """Checkout p95 across the example: its 200 ms threshold drawn, v1.2.0 failing and flagged as regressed."""
-    page = trends_page(example, SampleSource(Project(ROOT).release_dir))
-    assert page.releases == ["v1.0.0", "v1.1.0", "v1.2.0"]
-    checkout = next(t.chart for t in page.charts if t.metric == "checkout_p95")
+    page = sampled
+    assert newest(page, "checkout_p95").releases == ["v1.0.0", "v1.1.0", "v1.2.0"]
+    checkout = newest(page, "checkout_p95").chart
     assert checkout is not None
     assert "v1.2.0 309.0 ms (fail, significantly regressed)" in checkout.alt
     assert "target < 200 ms" in checkout.alt
     assert checkout.svg.count("regressed") >= 1
+    summary = next(s for s in page.metrics if s.metric == "checkout_p95")
+    assert (summary.latest.release, summary.latest.change, summary.regressions) == (
+        "v1.2.0",
+        "regressed",
+        checkout.alt.count("significantly regressed"),
+    )
+
+
+def test_a_trend_page_links_each_figure_to_its_evidence_with_its_badge_and_noise_word(sampled: TrendsPage) -> None:
+    """Each release on a metric's trend page links to its release page, and its figure to the evidence entry,
+    badged, with the verdict and the comparison's noise word; the index links the metric's page."""
+    files = render_trends(environment(None), sampled, "trends.md", TREND_WINDOW)
+    text = files[trend_path("checkout_p95")].decode()
+    row = next(line for line in text.splitlines() if line.startswith("| [v1.2.0]"))
+    assert "(../../v1.2.0/index.md)" in row and "[309.0 ms](../../v1.2.0/evidence.md#metric-checkout-p95 " in row
+    assert 'rg-badge--measured">measured<' in row and "rg-verdict--fail" in row
+    assert 'rg-change--regressed">regressed<' in row
+    first = next(line for line in text.splitlines() if line.startswith("| [v1.0.0]"))
+    assert first.endswith("| no baseline |")
+    assert "[Checkout latency, p95](trends/checkout-p95/index.md)" in files["trends.md"].decode()
 
 
 def test_projected_values_are_hollow_in_trends(example: list[ReleaseResult]) -> None:
     """The projected peak capacity is named projected in the alt text and drawn without fill."""
     page = trends_page(example)
-    chart = next(t for t in page.charts if t.metric == "peak_capacity").chart
+    chart = newest(page, "peak_capacity").chart
     assert chart is not None
     assert "(unverified, projected)" in chart.alt
     point = re.search(r'<path aria-label="[^"]*Value is: projected"[^>]*>', chart.svg)

@@ -17,7 +17,7 @@ from reportgen.schemas.report import ReleaseResult
 NO_TARGET = "no target"
 
 
-def _verdict(result: ReleaseResult, metric_id: str) -> tuple[str, Row | None]:
+def verdict_on(result: ReleaseResult, metric_id: str) -> tuple[str, Row | None]:
     """The release's verdict on the metric (its first target on it), and that target's threshold."""
     for t in result.targets:
         if t.target.metric == metric_id:
@@ -42,7 +42,7 @@ def metric_trend(
             value = None if metric.value is None else units.convert(metric.value, metric.unit, unit)
         except UnitError:
             continue  # the metric changed meaning: not the same line
-        verdict, threshold = _verdict(result, metric_id)
+        verdict, threshold = verdict_on(result, metric_id)
         rows.append(
             {
                 "release": result.id,

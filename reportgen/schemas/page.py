@@ -204,6 +204,7 @@ class ReleasePage(_Page):
 class TrendRow(_Page):
     metric: str
     title: str
+    trend: str  # the metric's trend page, relative to the generated folder
     unit: str
     cells: list[Figure | None]
 
@@ -215,15 +216,60 @@ class HomePage(_Page):
     release_count: int
 
 
-class TrendChart(_Page):
+class TrendEntry(_Page):
+    """One release on a metric's trend page: its figure (evidence-linked, badged), verdict and noise word."""
+
+    release: str
+    release_link: str  # the release page, relative to the trend page
+    evidence_link: str  # the release's evidence page, relative to the trend page
+    figure: Figure  # in the newest release's unit
+    verdict: str  # that release's verdict on the metric (its first target), or "no target"
+    change: str | None  # the comparison with the release's baseline: improved / regressed / ...; None without one
+
+
+class TrendLink(_Page):
+    """Another page of the same metric's trend, named by the releases it draws."""
+
+    label: str
+    link: str  # relative to the page it is on (the same folder)
+
+
+class MetricTrend(_Page):
+    """One page of a metric's trend: at most :data:`reportgen.trends.TREND_WINDOW` releases, oldest first, with
+    links to the neighbouring pages, so no page grows with the number of releases."""
+
     metric: str
-    anchor: str  # the heading's id, which the home page links to
     title: str
-    chart: Chart | None  # None: no release has a value to draw
+    unit: str
+    path: str  # relative to the generated folder (releases/)
+    up: str  # the trends index, relative to this page
+    releases: list[str]  # drawn here, oldest first
+    release_count: int  # releases with the metric, on all its pages
+    chart: Chart | None  # None: no release on this page has a value to draw
+    entries: list[TrendEntry]
+    newest: TrendLink | None  # None on the newest page itself
+    newer: TrendLink | None
+    older: TrendLink | None
+    oldest: TrendLink | None
+
+
+class TrendSummary(_Page):
+    """One metric on the trends index: its newest figure and verdict, and the link to its trend."""
+
+    metric: str
+    title: str
+    link: str  # the metric's newest trend page, relative to the trends index
+    release_count: int
+    first: str
+    latest: TrendEntry
+    regressions: int  # releases whose comparison with their baseline found this metric significantly regressed
 
 
 class TrendsPage(_Page):
-    """Every metric across releases, oldest release first."""
+    """The trends index (every metric, one row each) and every page of every metric's trend."""
 
-    releases: list[str]
-    charts: list[TrendChart]
+    release_count: int
+    first: str
+    last: str
+    metrics: list[TrendSummary]
+    pages: list[MetricTrend]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import textwrap
 from pathlib import Path
@@ -70,3 +71,14 @@ def stream_project(tmp: Path, metrics_yaml: str) -> Path:
     root = make_project(tmp, {"v1.0.0": manifest})
     shutil.copyfile(K6_STREAM, root / "results/v1.0.0/k6/stream.ndjson.gz")
     return root
+
+
+def many_releases(tmp: Path, count: int) -> Path:
+    """A repository of ``count`` releases ``v1.0.0`` … (one day apart), each the baseline of the next."""
+    ids = [f"v1.{index}.0" for index in range(count)]
+    manifests = {}
+    for index, release in enumerate(ids):
+        text = BASE_MANIFEST.format(release=release, date=(dt.date(2026, 1, 1) + dt.timedelta(days=index)).isoformat())
+        baseline = f"baseline: {ids[index - 1]}\n" if index else ""
+        manifests[release] = text.replace("status: final\n", f"status: final\n{baseline}")
+    return make_project(tmp, manifests)

@@ -1,0 +1,82 @@
+"""The trends pages at many releases (real builds: analysis, templates, MkDocs + Material): no page grows with
+the number of releases, and every release's figures are reached from the trends index by links."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from reportgen.build import build
+from reportgen.project import Project
+from reportgen.trends import TREND_WINDOW, windows
+from tests.support.project import many_releases
+
+PAGE_LIMIT = 500_000
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """Built sites of 20 and 60 releases (v1.0.0 oldest), keyed by the number of releases."""
+    built = {}
+    for count in (20, 60):
+        root = many_releases(tmp_path_factory.mktemp(f"releases-{count}"), count)
+        build(Project(root))
+        built[count] = root / "site"
+    return built
+
+
+def _sizes(site: Path) -> dict[str, int]:
+    return {page.relative_to(site).as_posix(): page.stat().st_size for page in site.rglob("*.html")}
+
+
+def _links(page: Path, site: Path) -> list[str]:
+    """The site pages a built page links to (relative hrefs resolved, fragments dropped; not the outdated banner's
+    link to the versions above the site)."""
+    here = page.parent.relative_to(site).as_posix()
+    found = []
+    for href in re.findall(r'href="([^"#:]+)(?:#[^"]*)?"', page.read_text()):
+        target = posixpath.normpath(posixpath.join(here, unescape(href)))
+        if target.startswith(".."):
+            continue
+        found.append(target if (site / target).is_file() else f"{target}/index.html")
+    return found
+
+
+def test_windows_are_blocks_from_the_oldest_and_a_full_newest_page() -> None:
+    """Older pages are fixed blocks counted from the oldest; the newest page always holds the newest 20."""
+    releases = [f"r{n}" for n in range(45)]
+    pages = windows(releases)
+    assert [len(p) for p in pages] == [20, 5, TREND_WINDOW]
+    assert pages[0] == releases[:20] and pages[1] == releases[20:25] and pages[-1] == releases[-20:]
+    assert windows(releases[:3]) == [releases[:3]]
+
+
+def test_no_page_grows_from_20_to_60_releases(sites: dict[int, Path]) -> None:
+    """Every trends page and release page of the 60-release site is under 500 KB and no bigger than the largest
+    page of its kind at 20 releases, give or take the release ids' extra digits (2 %)."""
+    small, large = _sizes(sites[20]), _sizes(sites[60])
+    assert max(large.values()) < PAGE_LIMIT
+    for kind in (r"releases/trends/index\.html", r"releases/trends/.+/index\.html", r"releases/v[^/]+/index\.html"):
+        before = max(size for page, size in small.items() if re.fullmatch(kind, page))
+        after = {page: size for page, size in large.items() if re.fullmatch(kind, page)}
+        assert after and max(after.values()) <= before * 1.02, (kind, before, max(after.items(), key=lambda i: i[1]))
+    assert len([p for p in large if p.startswith("releases/trends/p95-slow/")]) == 3  # 1–20, 21–40, 41–60
+
+
+def test_the_oldest_release_is_reached_from_the_trends_index(sites: dict[int, Path]) -> None:
+    """trends index → the metric's newest page → its oldest page → v1.0.0's release page and its evidence, each by
+    a link on the page before it, and the newest page no longer lists v1.0.0."""
+    site = sites[60]
+    index = site / "releases/trends/index.html"
+    newest = "releases/trends/p95-slow/index.html"
+    assert newest in _links(index, site)
+    assert "releases/v1.0.0/index.html" not in _links(site / newest, site)
+    oldest = "releases/trends/p95-slow/1/index.html"
+    assert oldest in _links(site / newest, site)
+    reached = _links(site / oldest, site)
+    assert "releases/v1.0.0/index.html" in reached and "releases/v1.0.0/evidence/index.html" in reached
+    assert all((site / page).is_file() for page in reached), [p for p in reached if not (site / p).is_file()]
