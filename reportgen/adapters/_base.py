@@ -21,6 +21,7 @@ import gzip
 import io
 import json
 import math
+import mmap
 import re
 import zlib
 from collections.abc import Iterator, Sequence
@@ -160,15 +161,17 @@ class LineScan:
     """What one fast pass over an artifact's lines found (see :func:`scan_lines`)."""
 
     matches: list[bytes]  # the lines holding the needle, ends stripped, in file order
-    newlines: int  # complete lines (each ended by a newline)
+    newlines: int  # complete lines (each ended by a newline); counted only when ``tail`` needs a line number
     tail: bytes  # what follows the last newline: a last line without its end, or b""
 
 
 def scan_lines(path: Path, needle: bytes) -> LineScan:
     """The lines of the (gunzipped) artifact that contain ``needle``, the number of complete lines and the
-    unterminated tail, found in 1 MiB blocks (a few per cent of a line-by-line read on a big file) through the
-    same limits as the readers, so a gzip bomb is refused. A damaged gzip file raises OSError, EOFError or
-    zlib.error to the caller."""
+    unterminated tail. A gzip file is read in 1 MiB blocks through the same limits as the readers, so a bomb
+    is refused; a plain file is searched in place (:func:`_scan_plain`). A damaged gzip file raises OSError,
+    EOFError or zlib.error to the caller."""
+    if not _gzipped(path):
+        return _scan_plain(path, needle)
     found = LineScan([], 0, b"")
     with _open_binary(path) as stream:
         rest = b""
@@ -185,6 +188,34 @@ def scan_lines(path: Path, needle: bytes) -> LineScan:
     if needle in rest:
         found.matches.append(rest.rstrip(b"\r"))
     found.tail = rest
+    return found
+
+
+def _gzipped(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(2) == b"\x1f\x8b"
+
+
+def _scan_plain(path: Path, needle: bytes) -> LineScan:
+    """:func:`scan_lines` over a plain file, memory-mapped: the needle is found where it is, without copying
+    the file into blocks, and newlines are counted only when there is a tail, whose line number they give (a
+    file ending in a newline, as every complete stream does, needs no line number)."""
+    found = LineScan([], 0, b"")
+    if path.stat().st_size == 0:
+        return found
+    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as text:
+        last_newline = text.rfind(b"\n")
+        found.tail = text[last_newline + 1 :]
+        start = text.find(needle)
+        while start >= 0:
+            line_end = text.find(b"\n", start)
+            line_end = len(text) if line_end < 0 else line_end
+            found.matches.append(text[text.rfind(b"\n", 0, start) + 1 : line_end].rstrip(b"\r"))
+            start = text.find(needle, line_end)
+        if found.tail:
+            found.newlines = sum(
+                text[at : at + 16 * limits.MIB].count(b"\n") for at in range(0, len(text), 16 * limits.MIB)
+            )
     return found
 
 

@@ -90,7 +90,11 @@ def _time_ns(t: str) -> str:
         f"(length({t}) >= 20 AND substr({t}, 11, 1) = 'T' AND "
         f"({zulu} OR (substr({t}, -6, 1) IN ('+', '-') AND substr({t}, -3, 1) = ':')))"
     )
-    return f"CASE WHEN {shape} THEN epoch_ns(TRY_CAST({base} AS TIMESTAMP_NS)) - {offset} * 1000000000 END"
+    # k6 writes UTC ('Z'): that shape is cast as it is (DuckDB reads the 'Z' as UTC), which costs a third of
+    # the general expression's time on a stream; other offsets are cut off and subtracted.
+    utc = f"length({t}) >= 20 AND substr({t}, 11, 1) = 'T' AND {zulu}"
+    general = f"CASE WHEN {shape} THEN epoch_ns(TRY_CAST({base} AS TIMESTAMP_NS)) - {offset} * 1000000000 END"
+    return f"CASE WHEN {utc} THEN epoch_ns(TRY_CAST({t} AS TIMESTAMP_NS)) ELSE {general} END"
 
 
 def ndjson_rows(
@@ -210,6 +214,13 @@ def _is_trend(plan: _Plan) -> str:
     return f"({_in(declared)} OR NOT ({_in(plan.kinds)} OR {_in(others)}))"
 
 
+def _is_gauge(plan: _Plan) -> str:
+    """SQL: the row's metric is a Gauge (declared one, or undeclared and a built-in Gauge)."""
+    declared = [n for n, k in plan.kinds.items() if k == "gauge"]
+    builtin = [n for n, k in BUILTIN_KINDS.items() if k == "gauge" and n not in plan.kinds]
+    return f"({_in(declared)} OR {_in(builtin)})"
+
+
 def _entries(rows: Rows, plan: _Plan) -> str:
     """SQL: the (s, k) slices a row belongs to, as a list (unnested, then NULL keys dropped)."""
     tag = rows.tags
@@ -292,8 +303,9 @@ def _quantiles(percentiles: Sequence[float], n: int, values: Sequence[float] | N
 
 
 def _query(rows: Rows, plan: _Plan) -> str:
-    """The one query: every slice's count, min, max, non-zero count, in-order sum, last value (in time, then
-    line), first line, time span, and the sorted values k6's percentiles read (only those leave DuckDB)."""
+    """The one query: every slice's count, min, max, non-zero count, exact sum, a Gauge's last value (in time,
+    then line; only Gauges pay for it), first line, time span, and the sorted values k6's percentiles read (only
+    those leave DuckDB)."""
     listed = f"CASE WHEN e.s = {_SECOND} THEN metric = {literal(LATENCY_SERIES_METRIC)} ELSE e.s >= 0 AND trend END"
     picked = _picked_positions(plan.percentiles, "len(sorted_values)")
     return f"""
@@ -303,10 +315,12 @@ def _query(rows: Rows, plan: _Plan) -> str:
             SELECT metric, e.s AS s, e.k AS k, count(*) AS n, min(value) AS low, max(value) AS high,
                    count(*) FILTER (WHERE value <> 0) AS nonzero,
                    sum(CAST(floor(value * {_SCALE}) AS HUGEINT)) AS whole, sum({_rest("value")}) AS rest,
-                   arg_max(value, struct_pack(t := time_ns, r := rn)) AS last, min(rn) AS first_rn, max(rn) AS last_rn,
+                   arg_max(value, struct_pack(t := time_ns, r := rn)) FILTER (WHERE gauge) AS last,
+                   min(rn) AS first_rn, max(rn) AS last_rn,
                    min(time_ns) AS first_ns, max(time_ns) AS last_ns,
                    list(value ORDER BY value) FILTER (WHERE {listed}) AS sorted_values
-            FROM (SELECT metric, value, time_ns, rn, {_is_trend(plan)} AS trend, unnest({_entries(rows, plan)}) AS e
+            FROM (SELECT metric, value, time_ns, rn, {_is_trend(plan)} AS trend, {_is_gauge(plan)} AS gauge,
+                         unnest({_entries(rows, plan)}) AS e
                   FROM ({rows.sql}) AS line_rows)
             WHERE e.k IS NOT NULL
             GROUP BY ALL)
