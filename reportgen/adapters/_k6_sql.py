@@ -305,7 +305,11 @@ def _quantiles(percentiles: Sequence[float], n: int, values: Sequence[float] | N
 def _query(rows: Rows, plan: _Plan) -> str:
     """The one query: every slice's count, min, max, non-zero count, exact sum, a Gauge's last value (in time,
     then line; only Gauges pay for it), first line, time span, and the sorted values k6's percentiles read (only
-    those leave DuckDB)."""
+    those leave DuckDB).
+
+    What depends on the line alone (the sum's two integer parts, the metric's kind) is computed in a subquery
+    below the ``unnest``, once per line: written beside it, DuckDB computed it per slice, after the rows had
+    multiplied five- to eightfold (a third of the aggregate's input work on the benchmark stream)."""
     listed = f"CASE WHEN e.s = {_SECOND} THEN metric = {literal(LATENCY_SERIES_METRIC)} ELSE e.s >= 0 AND trend END"
     picked = _picked_positions(plan.percentiles, "len(sorted_values)")
     return f"""
@@ -314,14 +318,16 @@ def _query(rows: Rows, plan: _Plan) -> str:
         FROM (
             SELECT metric, e.s AS s, e.k AS k, count(*) AS n, min(value) AS low, max(value) AS high,
                    count(*) FILTER (WHERE value <> 0) AS nonzero,
-                   sum(CAST(floor(value * {_SCALE}) AS HUGEINT)) AS whole, sum({_rest("value")}) AS rest,
+                   sum(whole_part) AS whole, sum(rest_part) AS rest,
                    arg_max(value, struct_pack(t := time_ns, r := rn)) FILTER (WHERE gauge) AS last,
                    min(rn) AS first_rn, max(rn) AS last_rn,
                    min(time_ns) AS first_ns, max(time_ns) AS last_ns,
                    list(value ORDER BY value) FILTER (WHERE {listed}) AS sorted_values
-            FROM (SELECT metric, value, time_ns, rn, {_is_trend(plan)} AS trend, {_is_gauge(plan)} AS gauge,
+            FROM (SELECT metric, value, time_ns, rn, trend, gauge, whole_part, rest_part,
                          unnest({_entries(rows, plan)}) AS e
-                  FROM ({rows.sql}) AS line_rows)
+                  FROM (SELECT *, {_is_trend(plan)} AS trend, {_is_gauge(plan)} AS gauge,
+                               CAST(floor(value * {_SCALE}) AS HUGEINT) AS whole_part, {_rest("value")} AS rest_part
+                        FROM ({rows.sql}) AS line_rows) AS typed_rows)
             WHERE e.k IS NOT NULL
             GROUP BY ALL)
     """
