@@ -165,7 +165,7 @@ def _metric_declaration(data: Any, path: Path, line: int) -> MetricDeclaration:
     if not isinstance(data, dict) or not isinstance(data.get("name"), str) or data.get("type") not in KINDS:
         raise _fail(path, line, "Metric line without a name and a type of trend, counter, rate or gauge")
     submetrics = [
-        {str(k): str(v) for k, v in sub["tags"].items()}
+        {str(k): tag_text(v) for k, v in sub["tags"].items()}
         for sub in _list(data, "submetrics")
         if isinstance(sub, dict) and isinstance(sub.get("tags"), dict)
     ]
@@ -188,7 +188,14 @@ def _point(record: dict[str, Any], path: Path, line: int) -> tuple[str, int, flo
     tags = data.get("tags") or {}
     if not isinstance(tags, dict):
         raise _fail(path, line, f"Point of {metric}: 'tags' is not an object")
-    return metric, time_ns, float(value), {str(k): str(v) for k, v in tags.items() if v is not None}
+    return metric, time_ns, float(value), {str(k): tag_text(v) for k, v in tags.items() if v is not None}
+
+
+def tag_text(value: Any) -> str:
+    """A tag value as text. k6 writes strings; any other JSON value (another writer's ``true``, ``200``) is
+    spelled as JSON writes it (``true``, not Python's ``True``), which is also how DuckDB reads it as text, so
+    both readers slice by the same label and a manifest's ``expected_response: "true"`` finds it."""
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _take_record(record: Any, path: Path, line: int, collector: StreamCollector) -> None:

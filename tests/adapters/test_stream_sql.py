@@ -98,6 +98,35 @@ def test_a_stream_written_in_another_time_zone_gives_the_same_instants(tmp_path:
     assert moved.series == original.series
 
 
+def test_a_tag_value_that_is_not_a_string_is_spelled_as_json_by_both_readers(tmp_path: Path) -> None:
+    """Tag values written as JSON true or 200 (not by k6, which writes strings) are the labels "true" and "200" on
+    the SQL path and the line reader alike (not Python's "True"), so a manifest's expected_response: "true"
+    finds them and both readers give the same figures."""
+    source = ROOT / "tests/fixtures/real/k6/two-scenarios/stream.ndjson.gz"
+    lines = []
+    for line in gzip.decompress(source.read_bytes()).decode().splitlines():
+        record = json.loads(line)
+        tags = record["data"].get("tags") or {} if record["type"] == "Point" else {}
+        for name, typed in (("expected_response", {"true": True, "false": False}), ("status", {"200": 200})):
+            if tags.get(name) in typed:
+                tags[name] = typed[tags[name]]
+        lines.append(json.dumps(record, separators=(",", ":")) + "\n")
+    path = tmp_path / "stream.ndjson"
+    path.write_text("".join(lines))
+    asked: tuple[list[float], list[tuple[str, dict[str, str]]]] = (
+        [],
+        [("http_req_duration", {"expected_response": "true", "status": "200"})],
+    )
+    fast = _duckdb(path, *asked)
+    assert fast is not None, "the SQL path declined typed tag values"
+    slow = _line_reader(path, *asked)
+    assert [m.model_dump() for m in fast.measurements] == [m.model_dump() for m in slow.measurements]
+    labels = [m.labels for m in fast.measurements if m.metric == "http_req_duration" and m.stat == "p95"]
+    assert {"expected_response": "true"} in labels and {"status": "200"} in labels
+    assert {"expected_response": "true", "status": "200"} in labels
+    assert not any("True" in m.labels.values() for m in slow.measurements)
+
+
 @pytest.mark.parametrize(
     "damage",
     [
