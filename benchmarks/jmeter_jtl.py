@@ -40,6 +40,22 @@ rows = duckdb.sql(f'''
 print(len(rows))
 """
 
+#: DuckDB's own query for the statistics and groups reportgen reports, done DuckDB's way (percentiles over all
+#: samples rather than the dashboard's last 20,000): per label, label and success, the run and its successes, errors
+#: per response code and per second, with errors, time span, elapsed, latency, connect and byte sums.
+SAME_STATISTICS = """
+import sys, duckdb
+duckdb.sql("SET enable_progress_bar = false")
+stats = "count(*), count(*) FILTER (WHERE NOT success), min(timeStamp), max(timeStamp + elapsed), sum(elapsed), "
+stats += "min(elapsed), max(elapsed), sum(Latency), sum(Connect), sum(bytes), sum(sentBytes), "
+stats += "quantile_cont(elapsed, [0.5, 0.9, 0.95, 0.99])"
+sets = "(label), (label, success), (), (success), (responseCode, success), (second)"
+query = f"SELECT label, success, responseCode, second, {stats} "
+query += f"FROM (SELECT *, timeStamp // 1000 AS second FROM read_csv('{sys.argv[1]}', header = true)) "
+query += f"GROUP BY GROUPING SETS ({sets})"
+print(len(duckdb.sql(query).fetchall()))
+"""
+
 REPORTGEN = """
 import sys
 from pathlib import Path
@@ -120,6 +136,7 @@ def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
     gz = path.suffix == ".gz"
     wc = count_lines(path, args.repeat)
     duck = best(python(DUCKDB, str(path)), args.repeat)
+    same = best(python(SAME_STATISTICS, str(path)), args.repeat)
     ours = best(python(REPORTGEN, str(path)), args.repeat)
     on_disk = path.stat().st_size / 2**20
     print(
@@ -127,7 +144,7 @@ def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
         + (f" ({on_disk:,.0f} MiB gzipped)" if gz else "")
         + f"; reportgen: {ours.stdout.split()[1]} measurements"
     )
-    print_comparison(ours, duck, wc, size_mib)
+    print_comparison(ours, duck, wc, size_mib, same=same)
     if args.check:
         line = best(python(LINE_READER, str(path)), 1)
         sql = best(python(SQL_READER, str(path)), 1)
