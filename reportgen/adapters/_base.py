@@ -22,6 +22,7 @@ import io
 import json
 import math
 import mmap
+import os
 import re
 import zlib
 from collections.abc import Iterator, Sequence
@@ -192,7 +193,7 @@ def scan_lines(path: Path, needle: bytes) -> LineScan:
 
 
 def _gzipped(path: Path) -> bool:
-    with path.open("rb") as stream:
+    with named_files.open_file(path) as stream:
         return stream.read(2) == b"\x1f\x8b"
 
 
@@ -201,9 +202,11 @@ def _scan_plain(path: Path, needle: bytes) -> LineScan:
     the file into blocks, and newlines are counted only when there is a tail, whose line number they give (a
     file ending in a newline, as every complete stream does, needs no line number)."""
     found = LineScan([], 0, b"")
-    if path.stat().st_size == 0:
-        return found
-    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as text:
+    with named_files.open_file(path) as stream:
+        if os.fstat(stream.fileno()).st_size == 0:
+            return found  # mmap cannot map an empty file
+        text = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    with text:
         last_newline = text.rfind(b"\n")
         found.tail = text[last_newline + 1 :]
         start = text.find(needle)

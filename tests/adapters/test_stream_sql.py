@@ -11,6 +11,7 @@ import pytest
 
 from reportgen.adapters import jmeter
 from reportgen.adapters import k6_stream as k6
+from reportgen.adapters._base import scan_lines
 from reportgen.analyse import analyse
 from reportgen.estimators import k6_linear
 from reportgen.project import Project
@@ -96,6 +97,19 @@ def test_a_stream_written_in_another_time_zone_gives_the_same_instants(tmp_path:
         original.info["last_point"],
     )
     assert moved.series == original.series
+
+
+def test_a_plain_file_is_scanned_as_its_gzip_copy(tmp_path: Path) -> None:
+    """The in-place scan of a plain stream finds the same Metric lines, line count and cut tail as the block scan
+    of the same text gzipped."""
+    source = ROOT / "tests/fixtures/real/k6/two-scenarios/stream.ndjson.gz"
+    text = gzip.decompress(source.read_bytes())[:-30]  # a last line cut short: the count is needed
+    plain, packed = tmp_path / "stream.ndjson", tmp_path / "stream.ndjson.gz"
+    plain.write_bytes(text)
+    packed.write_bytes(gzip.compress(text))
+    assert scan_lines(plain, b'"Metric"') == scan_lines(packed, b'"Metric"')
+    assert scan_lines(plain, b'"Metric"').newlines == text.count(b"\n") > 0
+    assert len(scan_lines(plain, b'"Metric"').matches) == text.count(b'"type":"Metric"') > 0
 
 
 def test_a_tag_value_that_is_not_a_string_is_spelled_as_json_by_both_readers(tmp_path: Path) -> None:
