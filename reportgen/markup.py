@@ -19,7 +19,6 @@ Two kinds of text reach pages, and each has one filter (registered in :mod:`repo
 
 from __future__ import annotations
 
-import posixpath
 import re
 from urllib.parse import quote, urlsplit
 
@@ -137,24 +136,10 @@ def _relative(value: str) -> bool:
     return not parts.scheme and not parts.netloc and not value.startswith(("/", "\\"))
 
 
-def site_link(href: str) -> str:
-    """A relative link to a page source (``evidence.md#x``, ``../v1/index.md``) as the URL MkDocs serves it at,
-    seen from a release page (``releases/<id>/index.md``, served as a folder)."""
-    parts = urlsplit(href)
-    if not parts.path.endswith(".md"):
-        return href
-    folder, name = posixpath.split(parts.path)
-    target = folder if name in ("index.md", "README.md") else posixpath.join(folder, name[:-3])
-    link = (target.rstrip("/") + "/") if target else "./"
-    return link + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
-
-
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
         # An image loads by itself: only files of the site itself, never another host.
         return value if _relative(value) else None
-    if tag == "a" and attribute == "href" and _relative(value):
-        return site_link(value)
     return value
 
 

@@ -13,6 +13,10 @@ cut short with an ellipsis it copies the entry's rendered text into ``title`` fi
 ours can keep that text text. Without the feature the browser shows ``title`` itself, as text.
 ``reportgen build`` adds the plugin when mkdocs.yml does not list it; ``reportgen init`` lists it.
 
+It also resolves links to page sources (``evidence.md#x``) inside raw HTML, which MkDocs leaves as
+written: the sanitised Markdown fields and the citations in them (:mod:`reportgen.page_links`), so they
+work in a served site and in a bundle opened from disk alike.
+
 It also keeps the sidebar's list of releases bounded and in release order (:mod:`reportgen.site_nav`;
 option ``nav_releases``).
 """
@@ -26,6 +30,7 @@ from markupsafe import Markup, escape
 from mkdocs.config import config_options
 from mkdocs.plugins import BasePlugin
 
+from reportgen import page_links
 from reportgen.claims import INDEX
 from reportgen.site_nav import DEFAULT_NAV_RELEASES, releases_in_order, window_releases
 
@@ -64,6 +69,10 @@ class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             return nav  # no build wrote releases/ yet
         order = releases_in_order(index.content_bytes)
         return window_releases(nav, GENERATED, order, self.config["nav_releases"]) if order else nav
+
+    def on_page_content(self, html: str, /, *, page: Any, config: Any, files: Any) -> str:
+        # Links in the sanitised HTML of Markdown fields name page sources; MkDocs leaves raw HTML alone.
+        return page_links.resolve(html, page, files)
 
     def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
         env.filters["striptags"] = striptags_escaped

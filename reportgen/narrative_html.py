@@ -28,7 +28,6 @@ from reportgen.prose import Origin
 _TAG = re.compile(r'<(?:[^">]|"[^"]*")*>')
 _CODE_TAG = re.compile(r"<(/?)(?:code|pre)[\s>]")
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
-_HREF = re.compile(r'href="([^"]*)"')
 
 
 def _token(text: str) -> str:
@@ -36,7 +35,7 @@ def _token(text: str) -> str:
 
 
 def _as_html(rendered: str, footnotes: Sequence[str]) -> str:
-    """A citation's Markdown (a figure macro's output) as inline HTML, links as MkDocs serves them.
+    """A citation's Markdown (a figure macro's output) as inline HTML, its links to page sources (evidence.md#x).
 
     A footnote reference becomes the link MkDocs' footnotes extension writes for it (numbered in the
     order the page defines its footnotes), without the back-reference id the page's own reference holds.
@@ -50,7 +49,7 @@ def _as_html(rendered: str, footnotes: Sequence[str]) -> str:
 
     inline = markdown.markdown(_FOOTNOTE_REF.sub(footnote, rendered), output_format="html").strip()
     inline = inline.removeprefix("<p>").removesuffix("</p>").replace("\n", " ")
-    return _HREF.sub(lambda m: f'href="{html.escape(markup.site_link(html.unescape(m.group(1))))}"', inline)
+    return inline  # links stay to page sources (evidence.md#x): the MkDocs plugin resolves them (page_links)
 
 
 def _written(citation: str, quote: bool) -> str:

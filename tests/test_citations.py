@@ -70,16 +70,16 @@ def release_markdown(root: Path, release: str = "v1.1.0") -> str:
 def test_metric_renders_value_badge_and_evidence_link(tmp_path: Path) -> None:
     """metric("id") becomes the figure macro: the value with its unit linking to its evidence entry, and its badge."""
     page = release_markdown(project(tmp_path))
-    assert 'Search p95 was <a href="evidence/#metric-p95-slow" title="measured: k6/summary-export.json' in page
+    assert 'Search p95 was <a href="evidence.md#metric-p95-slow" title="measured: k6/summary-export.json' in page
     assert '<span class="rg-badge rg-badge--measured">measured</span>, so the target is' in page
-    assert 'Failed requests: <a href="evidence/#metric-error-rate"' in page
+    assert 'Failed requests: <a href="evidence.md#metric-error-rate"' in page
 
 
 def test_verdict_and_delta_render_computed_values(tmp_path: Path) -> None:
     """verdict("id") is the target's computed verdict linked to its evidence; delta("id") the change to the baseline."""
     page = release_markdown(project(tmp_path))
-    assert '<a href="evidence/#metric-p95-slow"><span class="rg-verdict rg-verdict--pass">PASS</span></a>' in page
-    assert '(change <a href="evidence/#metric-p95-slow"' in page and ">0 ms (+0.0 %)</a>" in page
+    assert '<a href="evidence.md#metric-p95-slow"><span class="rg-verdict rg-verdict--pass">PASS</span></a>' in page
+    assert '(change <a href="evidence.md#metric-p95-slow"' in page and ">0 ms (+0.0 %)</a>" in page
     assert "rg-badge--derived" in page
 
 
@@ -94,7 +94,7 @@ def test_a_projected_figure_stays_projected_and_unverified(tmp_path: Path) -> No
 def test_other_releases_link_to_their_own_evidence(tmp_path: Path) -> None:
     """release="v1.0.0" cites that release's figure and links to its evidence page."""
     page = release_markdown(project(tmp_path))
-    assert 'v1.0.0 had <a href="../v1.0.0/evidence/#metric-p95-slow"' in page
+    assert 'v1.0.0 had <a href="../v1.0.0/evidence.md#metric-p95-slow"' in page
 
 
 def test_code_blocks_and_spans_are_left_as_written(tmp_path: Path) -> None:

@@ -121,7 +121,7 @@ def test_markdown_fields_keep_only_the_allow_list(source: str, absent: str) -> N
 
 
 def test_markdown_fields_keep_ordinary_markdown() -> None:
-    """Emphasis, lists, code, tables, http links and relative images survive; page links point where MkDocs serves."""
+    """Emphasis, lists, code, tables, http links and relative images survive; page links stay to page sources."""
     rendered = markup.md(
         "**b** *i* `c`\n\n- one\n- two\n\n```\nx\n\n\ny\n```\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
         "[site](https://example.org) ![plot](img/p.png) [ev](evidence.md#metric-x) [old](../v1/index.md)"
@@ -129,7 +129,7 @@ def test_markdown_fields_keep_ordinary_markdown() -> None:
     for kept in ("<strong>b</strong>", "<em>i</em>", "<code>c</code>", "<li>one</li>", "<table>", "text-align:right"):
         assert kept in rendered
     assert 'href="https://example.org"' in rendered and 'src="img/p.png"' in rendered
-    assert 'href="evidence/#metric-x"' in rendered and 'href="../v1/"' in rendered
+    assert 'href="evidence.md#metric-x"' in rendered and 'href="../v1/index.md"' in rendered  # page_links resolves
     assert "\n\n" not in rendered and "x&#10;&#10;&#10;y" in rendered
     page = _page(f"before\n\n{rendered}\n\nafter\n")
     assert rendered.strip() in page  # one raw block: Markdown leaves it exactly as it is

@@ -31,7 +31,7 @@ def test_author_markup_goes_and_citations_stay(tmp_path: Path) -> None:
         "<img src=x onerror=alert(1)> [x](javascript:alert(1)) <b onclick=alert(1)>bold</b>",
     )
     assert "forged" in block and 'rg-badge--measured">forged' not in block
-    assert '<a href="evidence/#metric-p95-slow" title="measured: ' in block
+    assert '<a href="evidence.md#metric-p95-slow" title="measured: ' in block
     assert '243.3 ms</a> <span class="rg-badge rg-badge--measured">measured</span>' in block
     assert "onerror" not in block and "javascript:" not in block and "onclick" not in block
     assert "<b>bold</b>" in block
