@@ -18,7 +18,8 @@ written: the sanitised Markdown fields and the citations in them (:mod:`reportge
 work in a served site and in a bundle opened from disk alike.
 
 It also keeps the sidebar's list of releases bounded and in release order (:mod:`reportgen.site_nav`;
-option ``nav_releases``).
+option ``nav_releases``), and keeps the inline chart SVGs of reportgen's pages out of MkDocs' Markdown and
+search passes, putting the same bytes back into the finished pages (:mod:`reportgen.svg_lift`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from mkdocs.plugins import BasePlugin
 from reportgen import page_links
 from reportgen.claims import INDEX
 from reportgen.site_nav import DEFAULT_NAV_RELEASES, releases_in_order, window_releases
+from reportgen.svg_lift import lift, restore
 
 NAME = "reportgen"
 #: Material features that turn text back into markup (see the module docstring); never enabled in a build.
@@ -59,6 +61,11 @@ def drop_unsafe_features(config: Any) -> None:
 class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     config_scheme = (("nav_releases", config_options.Type(int, default=DEFAULT_NAV_RELEASES)),)
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: Chart SVG lines lifted out of each page's Markdown until its HTML is written, by page source path.
+        self._lifted: dict[str, list[str]] = {}
+
     def on_config(self, config: Any, /) -> Any:
         drop_unsafe_features(config)
         return config
@@ -77,6 +84,18 @@ class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
         env.filters["striptags"] = striptags_escaped
         return env
+
+    def on_page_markdown(self, markdown: str, /, *, page: Any, config: Any, files: Any) -> str:
+        if not page.file.src_uri.startswith(f"{GENERATED}/"):
+            return markdown  # only reportgen's own pages: a hand-written SVG line stays Markdown's to parse
+        markdown, charts = lift(markdown)
+        if charts:
+            self._lifted[page.file.src_uri] = charts
+        return markdown
+
+    def on_post_page(self, output: str, /, *, page: Any, config: Any) -> str:
+        charts = self._lifted.pop(page.file.src_uri, [])
+        return restore(output, charts, page.file.src_uri) if charts else output
 
 
 def ensure(config: Any) -> None:
