@@ -11,6 +11,7 @@ from typing import Any
 
 import altair as alt
 
+from reportgen.charts import shapes
 from reportgen.charts.models import GLANCE_MAX_RATIO, ChartModel
 from reportgen.charts.palette import SERIES_COLOURS, THRESHOLD_COLOUR, VERDICT_COLOURS
 
@@ -33,10 +34,6 @@ def _config(chart: alt.TopLevelMixin) -> dict[str, Any]:
     return spec
 
 
-def _data(rows: list[dict[str, Any]]) -> Any:
-    return alt.InlineData(values=rows)
-
-
 def _with_fill(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows with the fill colour each mark gets: its verdict's, or none when projected (hollow)."""
     return [
@@ -51,12 +48,20 @@ def _with_fill(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def glance(model: ChartModel) -> dict[str, Any]:
     """Targets at a glance: value ÷ threshold per target, threshold rule at 1."""
-    verdicts = [v for v in VERDICT_COLOURS if any(r["verdict"] == v for r in model.rows)]
+    verdicts = tuple(v for v in VERDICT_COLOURS if any(r["verdict"] == v for r in model.rows))
+    height = max(ROW_HEIGHT * len(model.rows), 40)
+    return shapes.spec(_glance, (verdicts, height), [_with_fill(model.rows), [{"x": 1.0}]])
+
+
+def _glance(shape: tuple[tuple[str, ...], int], data: tuple[Any, ...]) -> dict[str, Any]:
+    verdicts, height = shape
     y = alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelLimit=400))
-    base = alt.Chart(_data(_with_fill(model.rows)))
+    base = alt.Chart(data[0])
     scale = alt.Scale(domain=[0, GLANCE_MAX_RATIO], nice=False, clamp=True, padding=8)
     colour = alt.Color(
-        "verdict:N", scale=alt.Scale(domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]), title="Verdict"
+        "verdict:N",
+        scale=alt.Scale(domain=list(verdicts), range=[VERDICT_COLOURS[v] for v in verdicts]),
+        title="Verdict",
     )
     provenance = alt.Legend(
         symbolStrokeColor="#333", symbolFillColor="transparent", symbolStrokeWidth=1.5, labelExpr=_PROVENANCE_LEGEND
@@ -88,39 +93,41 @@ def glance(model: ChartModel) -> dict[str, Any]:
         .encode(x=alt.X("x:Q", scale=scale), y=y, color=colour)
         .transform_filter("datum.beyond")
     )
-    rule = (
-        alt.Chart(_data([{"x": 1.0}]))
-        .mark_rule(color=THRESHOLD_COLOUR, strokeDash=[4, 3])
-        .encode(x=alt.X("x:Q", scale=scale))
-    )
-    height = max(ROW_HEIGHT * len(model.rows), 40)
+    rule = alt.Chart(data[1]).mark_rule(color=THRESHOLD_COLOUR, strokeDash=[4, 3]).encode(x=alt.X("x:Q", scale=scale))
     chart = alt.layer(rule, points, beyond).properties(width=WIDTH - 240, height=height)
     return _config(chart)
 
 
 def percentiles(model: ChartModel) -> dict[str, Any]:
     """Percentiles per endpoint as dots on one row each; targets' thresholds as dashed ticks with their label."""
-    order = [name for name in ("p50", "p90", "p95", "p99") if any(r["percentile"] == name for r in model.rows)]
-    x_scale = alt.Scale(type="log") if model.log_scale else alt.Scale(zero=True)
+    order = tuple(name for name in ("p50", "p90", "p95", "p99") if any(r["percentile"] == name for r in model.rows))
+    endpoints = len({r["endpoint"] for r in model.rows})
+    shape = (order, model.log_scale, model.unit, bool(model.rules), endpoints)
+    return shapes.spec(_percentiles, shape, [model.rows, model.rules])
+
+
+def _percentiles(shape: tuple[tuple[str, ...], bool, str, bool, int], data: tuple[Any, ...]) -> dict[str, Any]:
+    order, log_scale, unit, has_rules, endpoints = shape
+    x_scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=True)
     y = alt.Y("endpoint:N", sort=None, title=None, axis=alt.Axis(labelLimit=200))
-    x_title = f"latency ({model.unit})" if model.unit else "latency"
+    x_title = f"latency ({unit})" if unit else "latency"
     dots = (
-        alt.Chart(_data(model.rows))
+        alt.Chart(data[0])
         .mark_point(filled=True, size=70, opacity=1)
         .encode(
             x=alt.X("value:Q", scale=x_scale, title=x_title),
             y=y,
             color=alt.Color(
                 "percentile:N",
-                scale=alt.Scale(domain=order, range=list(SERIES_COLOURS[: len(order)])),
+                scale=alt.Scale(domain=list(order), range=list(SERIES_COLOURS[: len(order)])),
                 title="Percentile",
             ),
-            shape=alt.Shape("percentile:N", scale=alt.Scale(domain=order), title="Percentile"),
+            shape=alt.Shape("percentile:N", scale=alt.Scale(domain=list(order)), title="Percentile"),
         )
     )
     layers: list[alt.Chart] = [dots]
-    if model.rules:
-        rules = alt.Chart(_data(model.rules))
+    if has_rules:
+        rules = alt.Chart(data[1])
         layers.append(
             rules.mark_tick(color=THRESHOLD_COLOUR, thickness=2, strokeDash=[3, 2], size=ROW_HEIGHT).encode(
                 x=alt.X("threshold:Q", scale=x_scale), y=y
@@ -131,7 +138,6 @@ def percentiles(model: ChartModel) -> dict[str, Any]:
                 x=alt.X("threshold:Q", scale=x_scale), y=y, text="label:N"
             )
         )
-    endpoints = len({r["endpoint"] for r in model.rows})
     chart = alt.layer(*layers).properties(width=WIDTH - 160, height=max(ROW_HEIGHT * endpoints, 40))
     return _config(chart)
 
@@ -145,15 +151,20 @@ def spec(model: ChartModel) -> dict[str, Any]:
 
 def over_time(model: ChartModel) -> dict[str, Any]:
     """One panel per quantity (independent y scales), lines by name; threshold rules on the latency panel."""
-    panels = list(dict.fromkeys(str(r["panel"]) for r in model.rows))
-    lines = list(dict.fromkeys(str(r["line"]) for r in model.rows))
+    panels = tuple(dict.fromkeys(str(r["panel"]) for r in model.rows))
+    lines = tuple(dict.fromkeys(str(r["line"]) for r in model.rows))
+    rows = [{**r, "layer": "line"} for r in model.rows] + [{**r, "layer": "rule"} for r in model.rules]
+    return shapes.spec(_over_time, (panels, lines, bool(model.rules)), [rows])
+
+
+def _over_time(shape: tuple[tuple[str, ...], tuple[str, ...], bool], data: tuple[Any, ...]) -> dict[str, Any]:
+    panels, lines, has_rules = shape
     colour = alt.Color(
         "line:N",
-        scale=alt.Scale(domain=lines, range=[SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(len(lines))]),
+        scale=alt.Scale(domain=list(lines), range=[SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(len(lines))]),
         title="Line",
     )
-    rows = [{**r, "layer": "line"} for r in model.rows] + [{**r, "layer": "rule"} for r in model.rules]
-    base = alt.Chart(_data(rows))
+    base = alt.Chart(data[0])
     drawn = (
         base.mark_line(strokeWidth=1.5, interpolate="linear")
         .encode(
@@ -164,7 +175,7 @@ def over_time(model: ChartModel) -> dict[str, Any]:
         .transform_filter("datum.layer === 'line'")
     )
     layers: list[Any] = [drawn]
-    if model.rules:
+    if has_rules:
         rule = base.transform_filter("datum.layer === 'rule'")
         layers.append(rule.mark_rule(color=THRESHOLD_COLOUR, strokeDash=[4, 3]).encode(y="threshold:Q"))
         layers.append(
@@ -178,7 +189,7 @@ def over_time(model: ChartModel) -> dict[str, Any]:
         .facet(
             row=alt.Row(
                 "panel:N",
-                sort=panels,
+                sort=list(panels),
                 title=None,
                 header=alt.Header(
                     labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top", labelFontWeight="bold"

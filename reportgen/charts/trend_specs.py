@@ -6,20 +6,18 @@ from typing import Any
 
 import altair as alt
 
+from reportgen.charts import shapes
 from reportgen.charts.models import ChartModel
 from reportgen.charts.palette import THRESHOLD_COLOUR, VERDICT_COLOURS
-from reportgen.charts.specs import WIDTH, _config, _data
+from reportgen.charts.specs import WIDTH, _config
 
 _NO_TARGET_COLOUR = "#4d4d4d"
 
 
 def trend(model: ChartModel) -> dict[str, Any]:
     """A line through the releases in order; points by verdict and provenance; thresholds as dashed ticks."""
-    releases = [str(r["release"]) for r in model.rows]
-    verdicts = [v for v in [*VERDICT_COLOURS, "no target"] if any(r["verdict"] == v for r in model.rows)]
-    colours = [VERDICT_COLOURS.get(v, _NO_TARGET_COLOUR) for v in verdicts]
-    x = alt.X("release:O", sort=releases, title=None, axis=alt.Axis(labelAngle=0 if len(releases) < 8 else -45))
-    y = alt.Y("value:Q", title=model.unit or None, scale=alt.Scale(zero=False))
+    releases = tuple(str(r["release"]) for r in model.rows)
+    verdicts = tuple(v for v in [*VERDICT_COLOURS, "no target"] if any(r["verdict"] == v for r in model.rows))
     rows = [
         {
             **r,
@@ -30,14 +28,22 @@ def trend(model: ChartModel) -> dict[str, Any]:
         for r in model.rows
         if r["value"] is not None
     ]
-    base = alt.Chart(_data(rows))
+    return shapes.spec(_trend, (releases, verdicts, model.unit, bool(model.rules)), [rows, model.rules])
+
+
+def _trend(shape: tuple[tuple[str, ...], tuple[str, ...], str, bool], data: tuple[Any, ...]) -> dict[str, Any]:
+    releases, verdicts, unit, has_rules = shape
+    colours = [VERDICT_COLOURS.get(v, _NO_TARGET_COLOUR) for v in verdicts]
+    x = alt.X("release:O", sort=list(releases), title=None, axis=alt.Axis(labelAngle=0 if len(releases) < 8 else -45))
+    y = alt.Y("value:Q", title=unit or None, scale=alt.Scale(zero=False))
+    base = alt.Chart(data[0])
     line = base.mark_line(color="#999", strokeWidth=1).encode(x=x, y=y)
     points = base.mark_point(size=90, strokeWidth=2, filled=False, opacity=1).encode(
         x=x,
         y=y,
         color=alt.Color(
             "verdict:N",
-            scale=alt.Scale(domain=verdicts, range=colours),
+            scale=alt.Scale(domain=list(verdicts), range=colours),
             title="Verdict",
             legend=alt.Legend(symbolFillColor="transparent", symbolStrokeWidth=3),
         ),
@@ -59,8 +65,8 @@ def trend(model: ChartModel) -> dict[str, Any]:
         .encode(x=x, y=y, text=alt.value("regressed"))
     )
     layers: list[Any] = [line, points, flags]
-    if model.rules:
-        ticks = alt.Chart(_data(model.rules))
+    if has_rules:
+        ticks = alt.Chart(data[1])
         layers.append(
             ticks.mark_tick(color=THRESHOLD_COLOUR, strokeDash=[3, 2], thickness=2, size=28).encode(
                 x=x, y="threshold:Q"

@@ -1,0 +1,72 @@
+"""Each chart's Vega-Lite spec built by Altair once per shape; only the data differs between charts of a shape.
+
+Altair is slow to build a spec (0.1–0.2 s of cpu per chart: copies of the chart objects on every method
+call, then jsonschema validation of the whole spec, data included), and a report draws the same charts
+release after release with other numbers. So a spec function is split in two:
+
+- a **shape**: everything its look depends on (domains, sizes, titles, which layers are drawn), hashable;
+- a **builder** that makes the Altair chart from the shape alone, with placeholders where the data goes.
+
+:func:`spec` builds (and validates) the spec of a shape once per process, then puts each chart's own datasets
+in the places Altair put the placeholders, named as Altair names them (a hash of the values), so the spec is
+the one Altair would have built from the data itself (``tests/test_chart_shapes.py`` checks that for every
+chart of the example). A builder sees only the shape and the placeholders, so nothing else of a chart can
+leak into another's spec.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Hashable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import altair as alt
+from altair.vegalite.v6.api import _dataset_name
+
+Rows = Sequence[dict[str, Any]]
+#: A builder: the shape and one placeholder per dataset (``alt.InlineData``) → the finished spec.
+Builder = Callable[[Any, tuple[Any, ...]], dict[str, Any]]
+#: Shapes kept per process; a report has a few per chart kind.
+SHAPES = 1024
+
+
+def _name(rows: Any) -> str:
+    """A dataset's name as Altair gives it when it moves inline data to the top level (a hash of the values)."""
+    return _dataset_name(rows)
+
+
+def _placeholder(slot: int) -> alt.InlineData:
+    return alt.InlineData(values=[{"reportgen-dataset": slot}])
+
+
+@lru_cache(maxsize=SHAPES)
+def _template(builder: Builder, shape: Hashable, slots: tuple[int, ...]) -> dict[str, Any]:
+    """The spec of ``shape`` with placeholder data; equal datasets share a placeholder, as equal data would."""
+    return builder(shape, tuple(_placeholder(slot) for slot in slots))
+
+
+def spec(builder: Builder, shape: Hashable, datasets: Sequence[Rows]) -> dict[str, Any]:
+    """The spec ``builder`` makes for ``shape``, with ``datasets`` (in the order of its placeholders) filled in."""
+    values = [list(rows) for rows in datasets]
+    slots = tuple(values.index(rows) for rows in values)  # the first equal dataset's slot
+    template = _template(builder, shape, slots)
+    held = template.get("datasets", {})
+    names = {_name(_placeholder(slot).values): slot for slot in set(slots)}
+    renamed = {name: _name(values[slot]) for name, slot in names.items() if name in held}
+    filled: dict[str, Any] = _renamed({k: v for k, v in template.items() if k != "datasets"}, renamed)
+    if held:
+        kept = {name: copy.deepcopy(rows) for name, rows in held.items() if name not in renamed}
+        filled["datasets"] = kept | {renamed[name]: values[names[name]] for name in held if name in renamed}
+    return filled
+
+
+def _renamed(value: Any, names: dict[str, str]) -> Any:
+    """``value`` with every data reference ``{"name": placeholder}`` pointing at the real dataset's name."""
+    if isinstance(value, dict):
+        if set(value) == {"name"} and value["name"] in names:
+            return {"name": names[value["name"]]}
+        return {key: _renamed(item, names) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_renamed(item, names) for item in value]
+    return value

@@ -1,0 +1,93 @@
+"""Chart specs built once per shape: each spec is the one Altair builds from the chart's own data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pytest
+
+from reportgen import charts
+from reportgen.analyse import analyse
+from reportgen.charts import SPECS, release_charts, shapes, svg
+from reportgen.charts.models import ChartModel
+from reportgen.project import Project
+from reportgen.samples import SampleSource
+from reportgen.trends import trends_page
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def models() -> list[ChartModel]:
+    """Every chart model of the example: each release's charts and the trends page's (specs built, not drawn)."""
+    found: list[ChartModel] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(svg, "to_svg", lambda spec: "<svg></svg>")
+        patch.setattr(
+            charts, "SPECS", {k: (lambda m, spec=spec: found.append(m) or spec(m)) for k, spec in SPECS.items()}
+        )
+        project = Project(ROOT)
+        results = analyse(project)
+        samples = SampleSource(project.release_dir)  # distributions are drawn from raw samples
+        for result in results:
+            release_charts(result, samples)
+        trends_page(results, samples)
+    return found
+
+
+def _direct(builder: shapes.Builder, shape: Any, datasets: list[Any]) -> dict[str, Any]:
+    """The spec as Altair builds it with the data itself in the chart, as reportgen did before shapes."""
+    return builder(shape, tuple(alt.InlineData(values=list(rows)) for rows in datasets))
+
+
+def test_every_chart_of_the_example_gets_the_spec_altair_builds_from_its_data(
+    models: list[ChartModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For each chart (every kind), the spec from its shape's template equals Altair's build from the data."""
+    calls: list[tuple[Any, Any, list[Any]]] = []
+    spec = shapes.spec
+    monkeypatch.setattr(shapes, "spec", lambda b, s, d: calls.append((b, s, list(d))) or spec(b, s, d))
+    assert {m.kind for m in models} >= {
+        "glance",
+        "percentiles",
+        "over_time",
+        "distribution",
+        "failures",
+        "checks",
+        "trend",
+    }
+    for model in models:
+        calls.clear()
+        built = SPECS[model.kind](model)
+        (builder, shape, datasets), *_ = calls
+        assert json.dumps(built, sort_keys=True) == json.dumps(_direct(builder, shape, datasets), sort_keys=True)
+
+
+def test_a_shape_is_built_once_and_charts_of_it_keep_their_own_data() -> None:
+    """Two charts of one shape: the builder runs once, each spec holds its own rows, and neither changes the other."""
+    built: list[Any] = []
+
+    def builder(shape: str, data: tuple[Any, ...]) -> dict[str, Any]:
+        built.append(shape)
+        chart = alt.Chart(data[0]).mark_point().encode(x="a:Q").properties(title=shape)
+        return chart.to_dict()
+
+    first = shapes.spec(builder, "one shape", [[{"a": 1}]])
+    second = shapes.spec(builder, "one shape", [[{"a": 2}, {"a": 3}]])
+    assert built == ["one shape"]
+    assert list(first["datasets"].values()) == [[{"a": 1}]]
+    assert list(second["datasets"].values()) == [[{"a": 2}, {"a": 3}]]
+    assert first["data"] != second["data"] and first["title"] == second["title"] == "one shape"
+
+
+def test_equal_datasets_share_a_name_as_altair_names_them() -> None:
+    """Two equal datasets of one chart become one dataset, as they do when Altair is given the data."""
+
+    def builder(shape: None, data: tuple[Any, ...]) -> dict[str, Any]:
+        return alt.layer(alt.Chart(data[0]).mark_point(), alt.Chart(data[1]).mark_rule()).to_dict()
+
+    rows = [{"x": 1.0}]
+    assert shapes.spec(builder, None, [rows, list(rows)]) == _direct(builder, None, [rows, list(rows)])
