@@ -30,11 +30,8 @@ def served_url(href: str, page: Any, files: Any) -> str | None:
     target = files.get_file_from_path(posixpath.normpath(posixpath.join(folder, unquote(parts.path))))
     if target is None:
         return None
-    return (
-        target.url_relative_to(page.file)
-        + (f"?{parts.query}" if parts.query else "")
-        + (f"#{parts.fragment}" if parts.fragment else "")
-    )
+    url: str = target.url_relative_to(page.file)  # MkDocs is untyped here: Any under mypy strict
+    return url + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def resolve(content: str, page: Any, files: Any) -> str:
