@@ -102,8 +102,17 @@ def main() -> None:
             f"{page_kib(root, f'releases/{last}/index.html'):.0f} KiB; evidence {last} "
             f"{page_kib(root, f'releases/{last}/evidence/index.html'):.0f} KiB"
         )
-        largest = max((p for p in (root / "site" / "releases").rglob("*.html")), key=lambda p: p.stat().st_size)
-        print(f"largest release page: {largest.relative_to(root / 'site')} {largest.stat().st_size / 1024:.0f} KiB")
+        site = root / "site"
+        for name, folder in (
+            ("release or evidence", "releases/v*"),
+            ("trends", "releases/trends"),
+            ("list", "releases/older"),
+        ):
+            pages = [p for f in site.glob(folder) for p in f.rglob("*.html")]
+            if pages:
+                largest = max(pages, key=lambda p: p.stat().st_size)
+                print(f"largest {name} page: {largest.relative_to(site)} {largest.stat().st_size / 1024:.0f} KiB")
+        print(f"trends index {page_kib(root, 'releases/trends/index.html'):.0f} KiB")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from reportgen.errors import BuildError
 from reportgen.evaluate import counts_text
 from reportgen.figures import anchor, from_metric, in_unit
 from reportgen.raw_copies import raw_copy
+from reportgen.release_list import home_links, release_lists
 from reportgen.samples import SampleSource
 from reportgen.schemas.page import (
     ArtifactRow,
@@ -271,8 +272,8 @@ HOME_TREND_RELEASES = 6
 
 
 def home_page(results: list[ReleaseResult]) -> HomePage:
-    """Releases newest first; a trend table of every metric over the newest :data:`HOME_TREND_RELEASES`
-    releases, oldest first."""
+    """The newest releases, newest first (older ones on pages of their own, :mod:`reportgen.release_list`); a
+    trend table of every metric over the newest :data:`HOME_TREND_RELEASES` releases, oldest first."""
     summaries = [
         ReleaseSummary(
             id=r.id,
@@ -307,6 +308,14 @@ def home_page(results: list[ReleaseResult]) -> HomePage:
         trends.append(
             TrendRow(metric=metric_id, title=titles[metric_id], trend=trend_path(metric_id), unit=unit, cells=cells)
         )
+    newest, archive = release_lists(summaries)
+    older, oldest = home_links(archive)
     return HomePage(
-        releases=summaries, trend_releases=[r.id for r in chronological], trends=trends, release_count=len(results)
+        releases=newest,
+        older=older,
+        oldest=oldest,
+        archive=archive,
+        trend_releases=[r.id for r in chronological],
+        trends=trends,
+        release_count=len(results),
     )

@@ -22,7 +22,15 @@ from reportgen.excerpt import page_excerpts
 from reportgen.project import MANIFEST, Project
 from reportgen.prose import Origin
 from reportgen.raw_copies import release_copies
-from reportgen.render import HOME_MARKER, environment, render_home, render_release, render_trends, stylesheet
+from reportgen.render import (
+    HOME_MARKER,
+    environment,
+    render_home,
+    render_older_releases,
+    render_release,
+    render_trends,
+    stylesheet,
+)
 from reportgen.samples import SampleSource
 from reportgen.schemas.page import ReleasePage
 from reportgen.schemas.report import ReleaseResult
@@ -62,6 +70,7 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     # The release list appears twice: as releases/index.md and as the home page, with links from each place.
     home = home_page(results)
     files["index.md"] = render_home(env, home, prefix="")
+    files.update(render_older_releases(env, home))
     if home.trends:
         files.update(render_trends(env, trends_page(results, samples), TRENDS, TREND_WINDOW))
     return files, render_home(env, home, prefix="releases/")

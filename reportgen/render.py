@@ -133,6 +133,11 @@ def render_home(env: SandboxedEnvironment, page: HomePage, prefix: str) -> bytes
     return _render(env, "home.md.j2", page=page, prefix=prefix).encode()
 
 
+def render_older_releases(env: SandboxedEnvironment, page: HomePage) -> dict[str, bytes]:
+    """The pages of releases older than the home page's list, relative to the generated folder."""
+    return {older.path: _render(env, "older.md.j2", page=older).encode() for older in page.archive}
+
+
 def render_trends(env: SandboxedEnvironment, page: TrendsPage, index: str, window: int) -> dict[str, bytes]:
     """The trends index (at ``index``) and every metric's trend pages, relative to the generated folder."""
     files = {index: _render(env, "trends.md.j2", page=page, window=window).encode()}

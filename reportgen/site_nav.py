@@ -7,7 +7,8 @@ releases/index.md; the sidebar keeps the newest :data:`DEFAULT_NAV_RELEASES` (``
 {nav_releases: N}`` in mkdocs.yml), oldest of them first, as :func:`reportgen.ordering.release_order`
 orders them (v1.10.0 after v1.9.0). Each release folder is titled by its id as written: MkDocs'
 auto-nav would capitalise ``v1.2.0`` to ``V1.2.0``. A release page outside the window is still built
-and linked from both lists; only the sidebar leaves it out.
+and linked from the release lists (the home page's, then the pages of older releases); only the sidebar leaves
+it out, as it leaves out the folders of those pages and of the per-metric trend pages.
 
 The release order comes from ``releases/index.json`` (id and date of every release), which the build
 writes beside the pages.
@@ -28,8 +29,11 @@ from reportgen.ordering import release_order
 #: The folder of the per-metric trend pages (:mod:`reportgen.trends`), beside the release folders. The trends
 #: index links them; the sidebar leaves the folder out, so it grows with neither metrics nor releases.
 TRENDS_FOLDER = "trends"
+#: The folder of the pages of older releases (:mod:`reportgen.release_list`), linked from the home page's list and
+#: from each other; left out of the sidebar too.
+OLDER_FOLDER = "older"
 
-#: Releases the sidebar lists (the newest); the home page and releases/index.md list all of them.
+#: Releases the sidebar lists (the newest); the release lists reach all of them.
 DEFAULT_NAV_RELEASES = 10
 
 
@@ -53,9 +57,17 @@ def _release_of(section: Section, generated: str, releases: set[str]) -> str | N
     return release if release in releases else None
 
 
-def _is_trends_folder(section: Section, generated: str) -> bool:
+def _is_unlisted(section: Section, generated: str) -> bool:
+    """The section is the folder of the trend pages or of the older releases' pages."""
     pages = [item for item in _walk(section.children) if isinstance(item, Page)]
-    return bool(pages) and all(page.file.src_uri.startswith(f"{generated}/{TRENDS_FOLDER}/") for page in pages)
+    folders = {
+        page.file.src_uri.split("/")[1] if page.file.src_uri.startswith(f"{generated}/") else "" for page in pages
+    }
+    return (
+        len(folders) == 1
+        and folders <= {TRENDS_FOLDER, OLDER_FOLDER}
+        and all(page.file.src_uri.count("/") >= 2 for page in pages)
+    )
 
 
 def _walk(items: Iterable[Any]) -> Iterable[Any]:
@@ -77,8 +89,8 @@ def _window(items: list[Any], generated: str, order: list[str], keep: int) -> li
     result: list[Any] = []
     placed = False
     for item in items:
-        if isinstance(item, Section) and _is_trends_folder(item, generated):
-            continue  # the trends index links each metric's pages
+        if isinstance(item, Section) and _is_unlisted(item, generated):
+            continue  # linked from the trends index and the home page's list
         if id(item) not in folder_ids:
             result.append(_descend(item, generated, order, keep))
         elif not placed:  # the window takes the place of the first release folder

@@ -23,8 +23,9 @@ from reportgen.compare import compare
 from reportgen.errors import UnitError
 from reportgen.figures import anchor, from_metric, in_unit
 from reportgen.ordering import release_order
+from reportgen.paging import label, pager, windows
 from reportgen.samples import SampleSource
-from reportgen.schemas.page import MetricTrend, TrendEntry, TrendLink, TrendsPage, TrendSummary
+from reportgen.schemas.page import MetricTrend, PageLink, TrendEntry, TrendsPage, TrendSummary
 from reportgen.schemas.report import ReleaseResult
 from reportgen.site_nav import TRENDS_FOLDER
 
@@ -36,15 +37,6 @@ def trend_path(metric_id: str, block: int | None = None) -> str:
     """A metric's trend page, relative to the generated folder: the newest releases, or older block ``block``
     (1 is the oldest)."""
     return f"{TRENDS_FOLDER}/{anchor(metric_id)}/{'index' if block is None else block}.md"
-
-
-def windows(releases: list[str], size: int = TREND_WINDOW) -> list[list[str]]:
-    """Pages of releases, oldest page first: blocks of ``size`` counted from the oldest, then the newest
-    ``size`` (which may share releases with the last block, so the newest page is always full)."""
-    if len(releases) <= size:
-        return [releases]
-    older = releases[:-size]
-    return [older[start : start + size] for start in range(0, len(older), size)] + [releases[-size:]]
 
 
 def _changes(results: list[ReleaseResult], samples: SampleSource | None) -> dict[tuple[str, str], str]:
@@ -83,17 +75,13 @@ def _entry(result: ReleaseResult, metric_id: str, unit: str, up: str, change: st
     )
 
 
-def _label(releases: list[str]) -> str:
-    return releases[0] if len(releases) == 1 else f"{releases[0]} to {releases[-1]}"
-
-
 def _metric_pages(
     metric_id: str, title: str, unit: str, line: list[ReleaseResult], changes: dict[tuple[str, str], str]
 ) -> list[MetricTrend]:
     """The pages of one metric's trend, newest first."""
-    pages = windows([r.id for r in line])
+    pages = windows([r.id for r in line], TREND_WINDOW)
     paths = [trend_path(metric_id, block) for block in range(1, len(pages))] + [trend_path(metric_id)]
-    links = [TrendLink(label=_label(p), link=posixpath.basename(path)) for p, path in zip(pages, paths, strict=True)]
+    links = [PageLink(label=label(p), link=posixpath.basename(path)) for p, path in zip(pages, paths, strict=True)]
     by_id = {r.id: r for r in line}
     regressed = {(r, m) for (r, m), word in changes.items() if word == "regressed"}
     up = "../../"  # from trends/<metric>/ to the generated folder
@@ -101,7 +89,6 @@ def _metric_pages(
     for at, (releases, path) in enumerate(zip(pages, paths, strict=True)):
         drawn = [by_id[r] for r in releases]
         model = metric_trend(metric_id, title, unit, drawn, regressed)
-        last = len(pages) - 1
         built.append(
             MetricTrend(
                 metric=metric_id,
@@ -113,10 +100,7 @@ def _metric_pages(
                 release_count=len(line),
                 chart=None if model is None else render(model),
                 entries=[_entry(r, metric_id, unit, up, changes.get((r.id, metric_id))) for r in drawn],
-                newest=links[last] if at < last else None,
-                newer=links[at + 1] if at < last - 1 else None,
-                older=links[at - 1] if at > 1 else None,
-                oldest=links[0] if at > 0 else None,
+                **pager(links, at),
             )
         )
     return list(reversed(built))

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from reportgen.build import build
+from reportgen.paging import windows
 from reportgen.project import Project
-from reportgen.trends import TREND_WINDOW, windows
+from reportgen.trends import TREND_WINDOW
 from tests.support.project import many_releases
 
 PAGE_LIMIT = 500_000
@@ -49,22 +50,43 @@ def _links(page: Path, site: Path) -> list[str]:
 def test_windows_are_blocks_from_the_oldest_and_a_full_newest_page() -> None:
     """Older pages are fixed blocks counted from the oldest; the newest page always holds the newest 20."""
     releases = [f"r{n}" for n in range(45)]
-    pages = windows(releases)
+    pages = windows(releases, TREND_WINDOW)
     assert [len(p) for p in pages] == [20, 5, TREND_WINDOW]
     assert pages[0] == releases[:20] and pages[1] == releases[20:25] and pages[-1] == releases[-20:]
-    assert windows(releases[:3]) == [releases[:3]]
+    assert windows(releases[:3], TREND_WINDOW) == [releases[:3]]
+
+
+#: Each kind of page, and the kind whose largest page at 20 releases bounds it at 60 (a page of older releases
+#: is the home page's list without its metric table).
+_KINDS = {
+    r"index\.html": "home",
+    r"releases/index\.html": "release list",
+    r"releases/older/[^/]+/index\.html": "release list",
+    r"releases/trends/index\.html": "trends index",
+    r"releases/trends/[^/]+/(?:[^/]+/)?index\.html": "metric trend",
+    r"releases/v[^/]+/index\.html": "release",
+    r"releases/v[^/]+/evidence/index\.html": "evidence",
+}
+
+
+def _kind(page: str) -> str | None:
+    return next((kind for pattern, kind in _KINDS.items() if re.fullmatch(pattern, page)), None)
 
 
 def test_no_page_grows_from_20_to_60_releases(sites: dict[int, Path]) -> None:
-    """Every trends page and release page of the 60-release site is under 500 KB and no bigger than the largest
-    page of its kind at 20 releases, give or take the release ids' extra digits (2 %)."""
+    """Every HTML page of the 60-release site is under 500 KB and no bigger than the largest page of its kind at
+    20 releases, give or take the release ids' extra digits (2 %)."""
     small, large = _sizes(sites[20]), _sizes(sites[60])
     assert max(large.values()) < PAGE_LIMIT
-    for kind in (r"releases/trends/index\.html", r"releases/trends/.+/index\.html", r"releases/v[^/]+/index\.html"):
-        before = max(size for page, size in small.items() if re.fullmatch(kind, page))
-        after = {page: size for page, size in large.items() if re.fullmatch(kind, page)}
-        assert after and max(after.values()) <= before * 1.02, (kind, before, max(after.items(), key=lambda i: i[1]))
+    bound: dict[str, int] = {}
+    for page, size in small.items():
+        if (kind := _kind(page)) is not None:
+            bound[kind] = max(size, bound.get(kind, 0))
+    grown = {page: size for page, size in large.items() if (kind := _kind(page)) and size > bound[kind] * 1.02}
+    assert grown == {}, bound
+    assert {_kind(page) for page in large if page.startswith("releases/")} >= set(_KINDS.values()) - {"home"}
     assert len([p for p in large if p.startswith("releases/trends/p95-slow/")]) == 3  # 1–20, 21–40, 41–60
+    assert len([p for p in large if p.startswith("releases/older/")]) == 2  # 1–20, 21–40
 
 
 def test_the_oldest_release_is_reached_from_the_trends_index(sites: dict[int, Path]) -> None:
@@ -80,3 +102,14 @@ def test_the_oldest_release_is_reached_from_the_trends_index(sites: dict[int, Pa
     reached = _links(site / oldest, site)
     assert "releases/v1.0.0/index.html" in reached and "releases/v1.0.0/evidence/index.html" in reached
     assert all((site / page).is_file() for page in reached), [p for p in reached if not (site / p).is_file()]
+
+
+def test_the_oldest_release_is_reached_from_the_home_page(sites: dict[int, Path]) -> None:
+    """The home page lists the newest 20 releases and links the oldest page of older ones, which links v1.0.0."""
+    site = sites[60]
+    home = _links(site / "index.html", site)
+    assert "releases/v1.59.0/index.html" in home and "releases/v1.39.0/index.html" not in home
+    assert "releases/older/2/index.html" in home and "releases/older/1/index.html" in home
+    oldest = _links(site / "releases/older/1/index.html", site)
+    assert "releases/v1.0.0/index.html" in oldest and "releases/v1.19.0/index.html" in oldest
+    assert "releases/older/2/index.html" in oldest and "releases/index.html" in oldest

@@ -145,6 +145,25 @@ class ReleaseSummary(_Page):
     link: str  # relative to the releases/ folder
 
 
+class PageLink(_Page):
+    """Another page of the same paged list (a metric's trend, the release list), named by the releases on it."""
+
+    label: str
+    link: str  # relative to the page it is on (the same folder)
+
+
+class ReleaseListPage(_Page):
+    """One page of the releases older than the home page's list, newest first, with its neighbours."""
+
+    path: str  # relative to the generated folder
+    releases: list[ReleaseSummary]
+    release_count: int
+    newest: PageLink | None  # the home page's list
+    newer: PageLink | None
+    older: PageLink | None
+    oldest: PageLink | None
+
+
 class Chart(_Page):
     """One static chart: inline SVG, its text alternative, its caption and the table of the numbers it draws."""
 
@@ -210,7 +229,10 @@ class TrendRow(_Page):
 
 
 class HomePage(_Page):
-    releases: list[ReleaseSummary]
+    releases: list[ReleaseSummary]  # the newest :data:`reportgen.release_list.HOME_RELEASES`, newest first
+    older: PageLink | None = None  # the newest page of older releases (links relative to the generated folder)
+    oldest: PageLink | None = None
+    archive: list[ReleaseListPage] = Field(default_factory=list)  # the pages of older releases, oldest first
     trend_releases: list[str]  # the newest few, oldest first (the trends page has all)
     trends: list[TrendRow]
     release_count: int
@@ -227,13 +249,6 @@ class TrendEntry(_Page):
     change: str | None  # the comparison with the release's baseline: improved / regressed / ...; None without one
 
 
-class TrendLink(_Page):
-    """Another page of the same metric's trend, named by the releases it draws."""
-
-    label: str
-    link: str  # relative to the page it is on (the same folder)
-
-
 class MetricTrend(_Page):
     """One page of a metric's trend: at most :data:`reportgen.trends.TREND_WINDOW` releases, oldest first, with
     links to the neighbouring pages, so no page grows with the number of releases."""
@@ -247,10 +262,10 @@ class MetricTrend(_Page):
     release_count: int  # releases with the metric, on all its pages
     chart: Chart | None  # None: no release on this page has a value to draw
     entries: list[TrendEntry]
-    newest: TrendLink | None  # None on the newest page itself
-    newer: TrendLink | None
-    older: TrendLink | None
-    oldest: TrendLink | None
+    newest: PageLink | None  # None on the newest page itself
+    newer: PageLink | None
+    older: PageLink | None
+    oldest: PageLink | None
 
 
 class TrendSummary(_Page):
