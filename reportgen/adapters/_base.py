@@ -21,7 +21,6 @@ import gzip
 import io
 import json
 import math
-import mmap
 import os
 import re
 import zlib
@@ -198,27 +197,32 @@ def _gzipped(path: Path) -> bool:
 
 
 def _scan_plain(path: Path, needle: bytes) -> LineScan:
-    """:func:`scan_lines` over a plain file, memory-mapped: the needle is found where it is, without copying
-    the file into blocks, and newlines are counted only when there is a tail, whose line number they give (a
-    file ending in a newline, as every complete stream does, needs no line number)."""
+    """:func:`scan_lines` over a plain file: read in 1 MiB blocks straight from the file (no decompression, no
+    limits to count), and newlines counted only when the file does not end with one: the count gives a cut
+    last line its number, and nothing else needs it. (Not a memory map: its pages would count as the process's
+    resident memory, the whole file of it.)"""
     found = LineScan([], 0, b"")
     with named_files.open_file(path) as stream:
-        if os.fstat(stream.fileno()).st_size == 0:
-            return found  # mmap cannot map an empty file
-        text = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
-    with text:
-        last_newline = text.rfind(b"\n")
-        found.tail = text[last_newline + 1 :]
-        start = text.find(needle)
-        while start >= 0:
-            line_end = text.find(b"\n", start)
-            line_end = len(text) if line_end < 0 else line_end
-            found.matches.append(text[text.rfind(b"\n", 0, start) + 1 : line_end].rstrip(b"\r"))
-            start = text.find(needle, line_end)
-        if found.tail:
-            found.newlines = sum(
-                text[at : at + 16 * limits.MIB].count(b"\n") for at in range(0, len(text), 16 * limits.MIB)
-            )
+        size = os.fstat(stream.fileno()).st_size
+        stream.seek(max(size - limits.MIB, 0))
+        end = stream.read()
+        count = not end.endswith(b"\n") and size > 0  # a tail: its line number is wanted
+        stream.seek(0)
+        rest = b""
+        while chunk := stream.read(limits.MIB):
+            block = rest + chunk
+            complete = block.rfind(b"\n") + 1
+            rest = block[complete:]
+            if count:
+                found.newlines += block.count(b"\n", 0, complete)
+            start = block.find(needle, 0, complete)
+            while start >= 0:
+                line_end = block.find(b"\n", start, complete)
+                found.matches.append(block[block.rfind(b"\n", 0, start) + 1 : line_end].rstrip(b"\r"))
+                start = block.find(needle, line_end, complete)
+    if needle in rest:
+        found.matches.append(rest.rstrip(b"\r"))
+    found.tail = rest
     return found
 
 
