@@ -67,8 +67,11 @@ class Rows:
     declared: dict[str, MetricDeclaration] = field(default_factory=dict)
     metric_lines: int = 0
     #: The line reader's error for a last line cut short (k6 killed mid-write), if it is: the file is then read
-    #: with ``ignore_errors`` and that line must be the one bad row.
+    #: with ``ignore_errors`` and that line must be the one bad row (NDJSON: a row of NULLs, the last one).
     cut_tail: ArtifactError | None = None
+    #: CSV with a cut tail: the rows DuckDB must read, every complete line but the header (it skips the cut row,
+    #: and would skip any other bad row as silently: a different count goes to the line reader).
+    rows_before_tail: int | None = None
 
 
 def tag_columns(names: Iterable[str]) -> dict[str, str]:
@@ -150,11 +153,15 @@ def _csv_time_ns(t: str) -> str:
     return f"CASE WHEN {digits} THEN TRY_CAST({t} AS BIGINT) * {scale} ELSE {_time_ns(t)} END"
 
 
-def csv_rows(path: Path, header: list[str], tags: Iterable[str]) -> Rows:
-    """A k6 ``--out csv`` file as rows (every row a Point; no declarations in the file)."""
+def csv_rows(
+    path: Path, header: list[str], tags: Iterable[str], cut_tail: ArtifactError | None = None, complete_lines: int = 0
+) -> Rows:
+    """A k6 ``--out csv`` file as rows (every row a Point; no declarations in the file). With ``cut_tail``, DuckDB
+    skips rows it cannot read; the reduction then checks that it read all ``complete_lines`` but the header."""
     columns = tag_columns((*BASE_TAGS, *tags))
     schema = "{" + ", ".join(f"{literal(c)}: 'VARCHAR'" for c in header) + "}"
     options = f"header = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true, columns = {schema}"
+    options += ", ignore_errors = true" if cut_tail is not None else ""
     reader = source(path, "read_csv", options)
     picked = []
     for name, column in columns.items():
@@ -170,7 +177,7 @@ def csv_rows(path: Path, header: list[str], tags: Iterable[str]) -> Rows:
                      {", ".join(picked)}, CAST(NULL AS VARCHAR) AS decl_name
               FROM {reader})
     """
-    return Rows(sql, columns)
+    return Rows(sql, columns, cut_tail=cut_tail, rows_before_tail=complete_lines - 1 if cut_tail else None)
 
 
 # ---------------------------------------------------------------------------- the plan: which slices exist
@@ -404,16 +411,27 @@ def _labels(s: int, k: str, plan: _Plan) -> LabelKey:
     return ((BREAKDOWN_TAGS[s - 1], k),)
 
 
+def _check_damage(rows: Rows, result: list[Any]) -> None:
+    """NotReducible unless the only line DuckDB could not read is a cut last line (damage before it, or rows it
+    skipped, are for the line reader to name)."""
+    invalid = [row for row in result if row[1] == _INVALID]
+    if rows.cut_tail is None:
+        cut_only = not invalid
+    elif rows.rows_before_tail is not None:  # CSV: the cut row was skipped
+        cut_only = not invalid and sum(row[3] for row in result if row[1] == _TOTAL) == rows.rows_before_tail
+    else:  # NDJSON: the cut line is one invalid row, the last one read
+        cut_only = len(invalid) == 1 and invalid[0][3] == 1 and invalid[0][9] == max(row[14] for row in result)
+    if not cut_only:
+        raise NotReducible("line(s) the line reader must judge")
+
+
 def reduce(
     connection: Any, rows: Rows, requested: Requested = (), percentiles: Sequence[float] = ()
 ) -> tuple[list[Measurement], list[Series], dict[str, str]]:
     """Every measurement, the per-second series and the run facts of the stream, from one read of the file."""
     plan = _plan(rows, requested, percentiles)
     result = fetch(connection, _query(rows, plan))
-    invalid = [row for row in result if row[1] == _INVALID]
-    cut_only = rows.cut_tail is not None and len(invalid) == 1 and invalid[0][3] == 1
-    if (invalid or rows.cut_tail is not None) and not (cut_only and invalid[0][9] == max(row[14] for row in result)):
-        raise NotReducible("line(s) the line reader must judge")  # damage before the last line
+    _check_damage(rows, result)
     declaration_lines = {row[2]: row[9] for row in result if row[1] == _DECLARATION}
     if sum(row[3] for row in result if row[1] == _DECLARATION) != rows.metric_lines or (
         declaration_lines.keys() != rows.declared.keys()

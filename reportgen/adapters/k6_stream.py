@@ -25,7 +25,6 @@ from reportgen.adapters._base import (
     LineScan,
     Sample,
     Slices,
-    check_expansion,
     not_text,
     number,
     open_text,
@@ -383,8 +382,29 @@ def _csv_rows(path: Path, tags: set[str]) -> _k6_sql.Rows:
         raise NotReducible("header unreadable") from None
     if any(column not in header for column in CSV_REQUIRED) or len(set(header)) != len(header):
         raise NotReducible("not a k6 CSV header")
-    check_expansion(path)  # DuckDB reads gzip without reportgen's limits: refuse a bomb first
-    return _k6_sql.csv_rows(path, header, tags)
+    try:
+        # Through reportgen's limits (DuckDB reads gzip without them: a bomb is refused here), for the tail.
+        scan = scan_lines(path, b"\x00")
+    except (OSError, EOFError, zlib.error):
+        raise NotReducible("damage the line reader must name") from None
+    cut = _csv_cut_tail(path, scan, len(header))
+    return _k6_sql.csv_rows(path, header, tags, cut, scan.newlines)
+
+
+def _csv_cut_tail(path: Path, scan: LineScan, width: int) -> ArtifactError | None:
+    """The line reader's error for a last row cut short (no newline, fewer fields than the header), or None when
+    the file ends with a newline or a complete row."""
+    if not scan.tail:
+        return None
+    try:
+        rows = list(csv.reader([scan.tail.decode("utf-8")], strict=True))
+    except (UnicodeDecodeError, csv.Error):
+        raise NotReducible("a last row the line reader must judge") from None
+    if not rows or len(rows[0]) == width:
+        return None  # DuckDB reads a complete last row without its newline as the line reader does
+    if len(rows) > 1 or not rows[0]:
+        raise NotReducible("a last row the line reader must judge")
+    return _fail(path, scan.newlines + 1, f"row has {len(rows[0])} fields, the header has {width}")
 
 
 class K6CsvStream:

@@ -186,6 +186,32 @@ def test_a_last_line_cut_short_is_read_by_sql_up_to_the_last_complete_line(tmp_p
     assert fast.warnings == slow.warnings and "last line is incomplete" in fast.warnings[0].message
 
 
+@pytest.mark.parametrize("cut", [1, 30, 200], ids=["newline only", "in a tag", "in the value"])
+def test_a_csv_cut_short_is_read_by_sql_up_to_the_last_complete_row(tmp_path: Path, cut: int) -> None:
+    """A k6 CSV whose last row is cut (k6 killed mid-write) reduces in SQL to the line reader's figures and
+    warning; a last row that lost only its newline is a row like any other."""
+    source = ROOT / "tests/fixtures/real/k6/two-scenarios/stream.csv.gz"
+    path = tmp_path / "stream.csv"
+    path.write_bytes(gzip.decompress(source.read_bytes())[:-cut])
+    fast = _duckdb(path, [], [])
+    assert fast is not None, "the SQL path declined a cut last row"
+    slow = _line_reader(path, [], [])
+    assert [m.model_dump() for m in fast.measurements] == [m.model_dump() for m in slow.measurements]
+    assert (fast.series, fast.info, fast.warnings) == (slow.series, slow.info, slow.warnings)
+    assert bool(fast.warnings) == (cut > 1)
+
+
+def test_a_csv_cut_short_with_a_bad_row_before_goes_to_the_line_reader(tmp_path: Path) -> None:
+    """In a cut k6 CSV, a short row before the last one (which DuckDB would skip as silently as the cut one)
+    sends the file to the line reader, which names it."""
+    source = ROOT / "tests/fixtures/real/k6/two-scenarios/stream.csv.gz"
+    lines = gzip.decompress(source.read_bytes()).decode().splitlines(keepends=True)
+    lines[5] = lines[5][:20] + "\n"
+    path = tmp_path / "stream.csv"
+    path.write_text("".join(lines)[:-30])
+    assert _duckdb(path, [], []) is None
+
+
 def test_a_manifest_can_ask_a_stream_for_success_only_latency_per_endpoint(tmp_path: Path) -> None:
     """`labels: {name: slow, expected_response: "true"}` on a k6 stream resolves to a measured value."""
     root = stream_project(
