@@ -9,8 +9,14 @@ import sys
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.support.browser import ARGS, CHROMIUM, CHROMIUM_REQUIRED, NO_CHROMIUM, browser_required
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "real"
@@ -72,3 +78,26 @@ def pytest_runtest_makereport(
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``browser`` need Debian's chromium: without one they skip, and under CI the run stops instead."""
+    needing = [item for item in items if item.get_closest_marker("browser")]
+    if not needing or CHROMIUM is not None:
+        return
+    if browser_required():
+        pytest.exit(CHROMIUM_REQUIRED, returncode=pytest.ExitCode.INTERRUPTED)
+    for item in needing:
+        item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium driven by Playwright (``executable_path``, never a downloaded browser), one per module."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM is not None, NO_CHROMIUM  # browser-marked tests were skipped or the run stopped at collection
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield instance
+        instance.close()

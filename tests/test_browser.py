@@ -2,59 +2,22 @@
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 
 from reportgen.cli import main
+from tests.support.browser import serve_folder
 from tests.support.project import make_project
 from tests.test_site import TWO_RELEASES
 
-pytestmark = pytest.mark.browser
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    if os.environ.get("REPORTGEN_REQUIRE_BROWSER") or os.environ.get("CI"):
-        raise RuntimeError("browser tests must run here, but no chromium is installed (apt-get install chromium)")
-    pytest.skip("no chromium on this machine (apt-get install chromium)", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    """``folder`` served on 127.0.0.1 only, on a free port, for as long as the block runs: its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+pytestmark = pytest.mark.browser  # conftest: Debian's chromium, or a skip (a failure under CI)
 
 
 @pytest.fixture(scope="module")
@@ -62,16 +25,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The example site built by the real MkDocs, served on 127.0.0.1 only."""
     root = make_project(tmp_path_factory.mktemp("browser"), TWO_RELEASES)
     assert main(["-C", str(root), "build"]) == 0
-    with serving(root / "site") as url:
+    with serve_folder(root / "site") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -183,7 +138,7 @@ _TABLES = "[...document.querySelectorAll('.md-typeset__scrollwrap, .md-typeset__
 @pytest.fixture(scope="module")
 def example_url(example_site: Path) -> Iterator[str]:
     """The built example site (real k6, Locust, pytest and hyperfine results), served on 127.0.0.1 only."""
-    with serving(example_site / "site") as url:
+    with serve_folder(example_site / "site") as url:
         yield url
 
 

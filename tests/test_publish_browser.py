@@ -3,17 +3,14 @@ the mike version selector and outdated banner, the file:// bundle, and the PDF."
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import io
 import os
 import re
 import subprocess
 import tarfile
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,34 +20,17 @@ from reportgen.cli import main
 from reportgen.pdf import pdf
 from reportgen.project import Project
 from tests.conftest import free_port
+from tests.support.browser import serve_folder
 from tests.support.project import make_project
-from tests.test_browser import browser  # noqa: F401 - the shared module-scoped Chromium
 from tests.test_deploy import git_repo
 from tests.test_site import TWO_RELEASES
 
-pytestmark = pytest.mark.browser
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
-from playwright.sync_api import Browser, Page  # noqa: E402
+pytestmark = pytest.mark.browser  # conftest: Debian's chromium, or a skip (a failure under CI)
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / ".test-screenshots"
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _served(folder: Path) -> Iterator[str]:
-    """``folder`` served on 127.0.0.1 (a free port) as a static host serves it; yields the root URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -74,18 +54,12 @@ def pages_url(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     archive = subprocess.run(["git", "archive", "gh-pages"], cwd=repo, check=True, capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(served, filter="data")
-    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_Quiet, directory=str(served)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_folder(served, port):
         yield url
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:  # noqa: F811 - the imported fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh page that records every URL it requests; on a failed test its screenshot is saved."""
     context = browser.new_context()
     page = context.new_page()
@@ -148,8 +122,8 @@ def built_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     """A site that was never deployed: `reportgen build`'s site/ served from the server's root, and its folder."""
     root = make_project(tmp_path_factory.mktemp("built"), TWO_RELEASES)
     assert main(["-C", str(root), "build"]) == 0
-    with _served(root / "site") as url:
-        yield url, root / "site"
+    with serve_folder(root / "site") as url:
+        yield f"{url}/", root / "site"
 
 
 def test_a_site_never_deployed_logs_no_error(page: Page, built_url: tuple[str, Path]) -> None:
@@ -236,8 +210,8 @@ def raw_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         (root / "results/v1.0.0" / path).write_text(text, encoding="utf-8")
     (root / "results/v1.0.0/evidence/requests.log").write_bytes(_large_log())
     assert main(["-C", str(root), "build"]) == 0
-    with _served(root / "site") as url:
-        yield url
+    with serve_folder(root / "site") as url:
+        yield f"{url}/"
 
 
 def test_a_raw_copy_holding_script_opens_as_text(page: Page, raw_url: str) -> None:
