@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,38 +9,19 @@ import pytest
 from reportgen.analyse import analyse
 from reportgen.cli import main
 from reportgen.project import Project
-from reportgen.scaffold import init
+from tests.support.project import two_scenarios_manifest, two_scenarios_project
 
-TWO = Path(__file__).resolve().parent / "fixtures/real/k6/two-scenarios"  # names: nope (all 404), report, status
-
-MANIFEST = """\
-release: v1.0.0
-title: Demo
-date: 2026-10-01
-status: final
-scenarios:
-  - id: run
-    title: Two scenarios
-    tool: k6
-    artifacts: [k6/stream.ndjson.gz]
-metrics:
+#: The two-scenarios k6 stream: names nope (all 404), report, status.
+METRICS = """\
   - {id: p95, title: p95, measured: {artifact: k6/stream.ndjson.gz, metric: http_req_duration, stat: p95}}
   - {id: failed, measured: {artifact: k6/stream.ndjson.gz, metric: http_req_failed, stat: rate}}
   - {id: p95_status, measured: {artifact: k6/stream.ndjson.gz, metric: http_req_duration, stat: p95, labels: {name: status}}}
-  - {id: doubled, unit: ms, derived: "sum(p95, p95)"}
-targets:
-{targets}
-{waivers}"""
+  - {id: doubled, unit: ms, derived: "sum(p95, p95)"}"""
 
 
 def _root(tmp_path: Path, targets: str, waivers: str = "") -> Path:
-    root = tmp_path / "repo"
-    init(root)
-    (root / "results/v1.0.0/k6").mkdir(parents=True)
-    shutil.copyfile(TWO / "stream.ndjson.gz", root / "results/v1.0.0/k6/stream.ndjson.gz")
-    manifest = MANIFEST.replace("{targets}", targets).replace("{waivers}", waivers)
-    (root / "results/v1.0.0/release.yaml").write_text(manifest)
-    return root
+    manifest = two_scenarios_manifest(["k6/stream.ndjson.gz"], METRICS, targets, waivers)
+    return two_scenarios_project(tmp_path, manifest, files=("stream.ndjson.gz",))
 
 
 CASES = [
@@ -112,9 +92,11 @@ def test_each_mistakes_are_errors_at_their_position(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], rule: str, targets: str, message: str
 ) -> None:
     """A misused each: exits 2 with the manifest position and what to change."""
-    assert main(["-C", str(_root(tmp_path, targets)), "check"]) == 2
+    root = _root(tmp_path, targets)
+    assert main(["-C", str(root), "check"]) == 2
     err = capsys.readouterr().err
-    assert "release.yaml:16:" in err and message in err, f"{rule}: {err}"
+    line = (root / "results/v1.0.0/release.yaml").read_text().splitlines().index("targets:") + 2  # the target's
+    assert f"release.yaml:{line}:" in err and message in err, f"{rule}: {err}"
 
 
 def test_expanded_verdicts_are_listed_under_the_one_target_on_the_page(

@@ -2,47 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from reportgen.cli import main
-from reportgen.scaffold import init
 from reportgen.schemas.measurement import labels_yaml
+from tests.support.project import two_scenarios_manifest, two_scenarios_project
 
-TWO = Path(__file__).resolve().parent / "fixtures/real/k6/two-scenarios"  # default summaryTrendStats: no p99
-
-HEAD = """\
-release: v1.0.0
-title: Demo
-date: 2026-10-01
-status: final
-scenarios:
-  - id: run
-    title: Two scenarios
-    tool: k6
-    artifacts:
-{artifacts}
-metrics:
-{metrics}
-targets:
-  - {{metric: m, comparator: "<", threshold: 500 ms}}
-"""
-EXPORT = "      - {path: k6/summary-export.json, description: k6 --summary-export of the run}"
-STREAM = "      - k6/stream.ndjson.gz"
+#: The two-scenarios run's summary export has k6's default summaryTrendStats: no p99.
+EXPORT = "{path: k6/summary-export.json, description: k6 --summary-export of the run}"
+STREAM = "k6/stream.ndjson.gz"
+TARGET = '  - {metric: m, comparator: "<", threshold: 500 ms}'
 
 
 def _project(tmp_path: Path, artifacts: list[str], metric: str) -> Path:
-    root = tmp_path / "repo"
-    init(root)
-    folder = root / "results/v1.0.0/k6"
-    folder.mkdir(parents=True)
-    for name in ("summary-export.json", "stream.ndjson.gz"):
-        shutil.copyfile(TWO / name, folder / name)
-    manifest = HEAD.format(artifacts="\n".join(artifacts), metrics=metric)
-    (root / "results/v1.0.0/release.yaml").write_text(manifest)
-    return root
+    return two_scenarios_project(tmp_path, two_scenarios_manifest(artifacts, metric, TARGET))
 
 
 STAT_CASES = [

@@ -82,3 +82,32 @@ def many_releases(tmp: Path, count: int) -> Path:
         baseline = f"baseline: {ids[index - 1]}\n" if index else ""
         manifests[release] = text.replace("status: final\n", f"status: final\n{baseline}")
     return make_project(tmp, manifests)
+
+
+#: The real k6 run of two scenarios (names nope, all 404; report; status), with k6's default summaryTrendStats.
+TWO_SCENARIOS = ROOT / "tests/fixtures/real/k6/two-scenarios"
+
+
+def two_scenarios_manifest(artifacts: list[str], metrics: str, targets: str, tail: str = "") -> str:
+    """A v1.0.0 manifest with one k6 scenario ``run`` over ``artifacts`` (YAML list items without their dash),
+    then ``metrics`` and ``targets`` (YAML list items, indented two spaces) and ``tail`` (e.g. waivers)."""
+    listed = "\n".join(f"      - {artifact}" for artifact in artifacts)
+    return (
+        "release: v1.0.0\ntitle: Demo\ndate: 2026-10-01\nstatus: final\n"
+        f"scenarios:\n  - id: run\n    title: Two scenarios\n    tool: k6\n    artifacts:\n{listed}\n"
+        f"metrics:\n{metrics}\ntargets:\n{targets}\n{tail}"
+    )
+
+
+def two_scenarios_project(
+    tmp: Path, manifest: str, files: tuple[str, ...] = ("summary-export.json", "stream.ndjson.gz")
+) -> Path:
+    """A scaffolded repository whose release v1.0.0 holds ``files`` of the two-scenarios run under k6/."""
+    root = tmp / "repo"
+    init(root)
+    folder = root / "results/v1.0.0/k6"
+    folder.mkdir(parents=True)
+    for name in files:
+        shutil.copyfile(TWO_SCENARIOS / name, folder / name)
+    (root / "results/v1.0.0/release.yaml").write_text(manifest, encoding="utf-8")
+    return root
