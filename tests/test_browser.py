@@ -168,3 +168,23 @@ def test_no_table_column_hides_behind_a_sideways_scroll(
             assert wide == [], f"{path} at {width} px ({media}{', pdf rules' if pdf_rules else ''}): {wide}"
     finally:
         context.close()
+
+
+def test_a_relative_target_shows_its_mark_baseline_and_noise_word(page: Page, example_url: str) -> None:
+    """v1.2.0's relative target (checkout no slower than in v1.1.0) shows, in its row, the dashed "relative" mark,
+    v1.1.0's figure linking to v1.1.0's evidence entry, the change's noise word and the FAIL it computed."""
+    page.goto(f"{example_url}/releases/v1.2.0/", wait_until="networkidle")
+    row = page.locator("article tr", has=page.locator(".rg-mark--relative")).first
+    assert "Checkout no slower than in v1.1.0" in row.inner_text()
+    mark = row.locator(".rg-mark--relative")
+    assert mark.is_visible() and mark.inner_text().strip() == "relative"
+    assert mark.evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
+    assert row.locator(".rg-change--regressed").inner_text().strip() == "regressed"
+    assert row.locator(".rg-verdict--fail").inner_text().strip() == "FAIL"
+    assert "relative" in page.locator("article").inner_text().split("judged against the baseline")[0][-80:]
+    baseline = row.locator("small a").first
+    assert baseline.inner_text().strip() == "107.2 ms"
+    with page.expect_navigation():
+        baseline.click()
+    assert urlsplit(page.url).path == "/releases/v1.1.0/evidence/"
+    assert page.locator(f"[id='{urlsplit(page.url).fragment}']").count() == 1
