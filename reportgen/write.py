@@ -183,7 +183,11 @@ def write_archive(path: Path, folder: Path, date: dt.date) -> None:
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as stream, zipfile.ZipFile(stream, "w") as archive:
-            for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            # Sorted as the names stored, not as Path parts: "a/b.html" before "a/b/c.html" either way is
+            # reproducible, but a reader checking the order compares the names.
+            for file in sorted(
+                (p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.relative_to(folder).as_posix()
+            ):
                 info = zipfile.ZipInfo(f"{folder.name}/{file.relative_to(folder).as_posix()}", stamp)
                 info.external_attr = 0o644 << 16
                 info.compress_type = zipfile.ZIP_DEFLATED
