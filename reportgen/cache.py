@@ -1,5 +1,6 @@
 """What adapters extracted, kept by the artifact's SHA-256, so a rebuild re-reads only changed artifacts; and
-the SVG of each chart, kept by its Vega-Lite spec, so a rebuild redraws only charts whose data changed.
+the SVG of each chart, kept by its Vega-Lite spec, so a rebuild redraws only charts whose data changed, and
+by its chart model and the chart code (:func:`code_digest`), so an unchanged chart's spec is not even built.
 
 The cache is ``.reportgen-cache/`` (``extractions/``, ``charts/``) in the report repository (git ignores it; delete it at any
 time). An entry's key hashes everything the extraction depends on: the artifact's SHA-256, the adapter's
@@ -90,6 +91,14 @@ def charts_cached(root: Path) -> Iterator[None]:
         yield
     finally:
         _CHARTS.reset(token)
+
+
+def code_digest(package: Path) -> str:
+    """A hash of the Python sources of ``package`` (a folder): a cache entry made by other code never matches."""
+    digest = hashlib.sha256(__version__.encode())
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
 
 
 def chart_svg(canonical_spec: str, engine: str, draw: Callable[[], str]) -> str:

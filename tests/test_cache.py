@@ -115,6 +115,39 @@ def test_a_chart_is_drawn_once_per_spec(tmp_path: Path, monkeypatch: pytest.Monk
     assert drawn == ["a", "b", "c", "outside a build"]
 
 
+def test_an_unchanged_chart_model_builds_no_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chart model drawn before by the same chart code is not turned into a spec again; a changed model is."""
+    from reportgen.cache import charts_cached
+    from reportgen.charts import render, spec_of
+    from reportgen.charts.models import ChartModel
+
+    monkeypatch.delenv("REPORTGEN_NO_CACHE", raising=False)
+    built: list[str] = []
+
+    def spec(model: ChartModel) -> Any:
+        built.append(model.title)
+        return spec_of(model)
+
+    monkeypatch.setattr("reportgen.charts.spec_of", spec)
+    rows = [{"endpoint": "search", "percentile": "p95", "value": 3.0, "text": "3 ms"}]
+    model = ChartModel(
+        id="chart-x",
+        kind="percentiles",
+        title="a",
+        alt="a",
+        caption="c",
+        rows=rows,
+        columns=[("endpoint", "E")],
+        unit="ms",
+    )
+    changed = ChartModel(**{**model.__dict__, "title": "b", "rows": [{**rows[0], "value": 4.0}]})
+    with charts_cached(tmp_path):
+        first = render(model).svg
+        assert render(model).svg == first
+        render(changed)
+    assert built == ["a", "b"]
+
+
 def test_the_scale_guide_names_the_cache_folder_and_every_setting() -> None:
     """site_docs/guide/scale.md names the cache folder and each environment variable the cache, DuckDB and the
     progress display read."""

@@ -33,7 +33,7 @@ def _cell(value: object) -> str:
 
 def render(model: ChartModel) -> Chart:
     """A chart model drawn: SVG with ids prefixed by the chart's id, and the table of what it draws."""
-    drawn = svg.inline(svg.to_svg(spec_of(model)), model.id, model.alt)
+    drawn = svg.inline(svg.model_svg(model, lambda: spec_of(model)), model.id, model.alt)
     rows = [[_cell(row.get(key)) for key, _ in model.columns] for row in model.rows]
     return Chart(
         id=model.id,

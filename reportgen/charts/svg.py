@@ -9,13 +9,17 @@ alternative text.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from markupsafe import escape
 
-from reportgen.cache import chart_svg
+from reportgen.cache import chart_svg, code_digest
 from reportgen.markup import printable
 
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -36,6 +40,22 @@ def prefix_ids(svg: str, prefix: str) -> str:
         svg = svg.replace(f"url(#{found})", f"url(#{new})")
         svg = svg.replace(f'href="#{found}"', f'href="#{new}"')
     return svg
+
+
+def model_svg(model: object, spec: Callable[[], dict[str, Any]]) -> str:
+    """The SVG of a chart model (a dataclass): from the cache when the same chart code drew the same model before,
+    else :func:`to_svg` of ``spec()``. Building a spec with Altair costs more than drawing it, so a rebuild that
+    changed one release builds the specs of that release's charts only."""
+    from importlib.metadata import version
+
+    text = json.dumps(dataclasses.asdict(model), sort_keys=True, default=str)  # type: ignore[call-overload]
+    engine = f"chart model {_code()} vl-convert-python {version('vl-convert-python')}"
+    return chart_svg(text, engine, lambda: to_svg(spec()))
+
+
+@functools.cache
+def _code() -> str:
+    return code_digest(Path(__file__).parent)
 
 
 def to_svg(spec: dict[str, Any]) -> str:
