@@ -19,6 +19,7 @@ from reportgen.claims import INDEX, claims_document, site_index, to_json
 from reportgen.engine import run as run_engine
 from reportgen.errors import BuildError, ProjectError
 from reportgen.excerpt import page_excerpts
+from reportgen.page_cache import PageCache, Rendered
 from reportgen.project import MANIFEST, Project
 from reportgen.prose import Origin
 from reportgen.raw_copies import release_copies
@@ -44,27 +45,46 @@ TRENDS = "trends.md"
 
 def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, write.Content], bytes]:
     """Every file of site_docs/releases/ (raw artifacts by path) and the home page for site_docs/index.md,
-    in memory. Pure apart from reading templates and the raw samples of artifacts."""
+    in memory. Pure apart from reading templates and the raw samples of artifacts, and the page cache: a
+    release whose inputs did not change since a build rendered it is not rendered again."""
     env = environment(project.templates)
     by_id = {r.id: r for r in results}
     samples = SampleSource(project.release_dir)  # each raw file read once, for noise tests and distributions
+    # The manifest, artifacts and attachments, unchanged in content, so the site alone can be verified. Their
+    # copies' names and gzip sizes show on the page, so they are part of its cache key.
+    held = {
+        r.id: release_copies(
+            project.release_dir(r.id),
+            [(MANIFEST, 0), *((a.path, a.size) for a in r.artifacts), *((a.path, a.size) for a in r.attachments)],
+        )
+        for r in results
+    }
+    cache = PageCache.of(project.root, project.templates)
+    keys = {r.id: cache.key(r, by_id, held[r.id]) if cache is not None else None for r in results}
+    kept = {r.id: cache.get(keys[r.id]) if cache is not None else None for r in results}
     files: dict[str, write.Content] = {STYLESHEET: stylesheet()}
     documents = []
-    pages = [release_page(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None, samples) for r in results]
-    citables = {page.id: page.citable for page in pages}
+    pages = {
+        r.id: release_page(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None, samples)
+        for r in results
+        if kept[r.id] is None
+    }
+    citables = {r.id: (kept_r.citable if (kept_r := kept[r.id]) is not None else pages[r.id].citable) for r in results}
     with progress.bar("rendering release pages", len(results), "pages") as advance:  # on a terminal only
-        for result, page in zip(results, pages, strict=True):
-            folder = project.release_dir(result.id)
-            # The manifest, artifacts and attachments, unchanged in content, so the site alone can be verified.
-            sizes = [(MANIFEST, 0), *((a.path, a.size) for a in result.artifacts)]
-            held = release_copies(folder, sizes + [(a.path, a.size) for a in result.attachments])
-            # The raw excerpt under each figure of the evidence page: read here, since page models are pure.
-            excerpts = page_excerpts(folder, result.artifacts)
-            page = page.model_copy(update={"excerpts": excerpts, **_download_sizes(page, held)})
-            document = claims_document(result, page)
-            documents.append(document)
-            files.update(render_release(env, page, to_json(document), citables))
-            files.update({f"{result.id}/{name}": content for name, content in held.items()})
+        for result in results:
+            rendered = kept[result.id]
+            if rendered is None:
+                # The raw excerpt under each figure of the evidence page: read here, since page models are pure.
+                excerpts = page_excerpts(project.release_dir(result.id), result.artifacts)
+                page = pages[result.id]
+                page = page.model_copy(update={"excerpts": excerpts, **_download_sizes(page, held[result.id])})
+                document = claims_document(result, page)
+                rendered = Rendered(render_release(env, page, to_json(document), citables), document, page.citable)
+                if cache is not None:
+                    cache.put(keys[result.id], rendered)
+            documents.append(rendered.document)
+            files.update(rendered.files)
+            files.update({f"{result.id}/{name}": content for name, content in held[result.id].items()})
             advance(1)
     files[INDEX] = to_json(site_index(documents))
     # The release list appears twice: as releases/index.md and as the home page, with links from each place.

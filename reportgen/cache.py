@@ -12,6 +12,7 @@ cache off. Writes go through :mod:`reportgen.write`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -93,26 +95,42 @@ def charts_cached(root: Path) -> Iterator[None]:
         _CHARTS.reset(token)
 
 
-def code_digest(package: Path) -> str:
-    """A hash of the Python sources of ``package`` (a folder): a cache entry made by other code never matches."""
+#: Libraries whose version can change what reportgen derives (charts, intervals, Markdown).
+_LIBRARIES = ("altair", "vl-convert-python", "numpy", "scipy", "jinja2", "pydantic", "duckdb")
+
+
+@functools.cache
+def code_digest() -> str:
+    """A hash of reportgen's own sources and templates and the versions of the libraries above: an entry derived
+    by other code never matches."""
+    package = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+    for source in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".j2", ".css") and p.is_file()):
+        digest.update(b"\0" + source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+    for library in _LIBRARIES:
+        with contextlib.suppress(PackageNotFoundError):
+            digest.update(f"\0{library} {version(library)}".encode())
     return digest.hexdigest()
 
 
-def chart_svg(canonical_spec: str, engine: str, draw: Callable[[], str]) -> str:
-    """The SVG of a chart: from the cache when this spec was drawn by this engine version before, else ``draw()``."""
+def derived(kind: str, key_text: str, compute: Callable[[], str]) -> str:
+    """Text computed from ``key_text`` alone: from the build's cache (``.reportgen-cache/KIND/``) when it was
+    computed before, else ``compute()``, kept for the next build. Outside :func:`charts_cached`: ``compute()``."""
     folder = _CHARTS.get()
     if folder is None:
-        return draw()
-    digest = hashlib.sha256(f"{LAYOUT}\0{engine}\0{canonical_spec}".encode()).hexdigest()
-    path = folder / digest[:2] / f"{digest}.svg"
+        return compute()
+    digest = hashlib.sha256(f"{LAYOUT}\0{key_text}".encode()).hexdigest()
+    path = folder.parent / kind / digest[:2] / digest
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         pass
-    svg = draw()
+    text = compute()
     with contextlib.suppress(OSError):
-        write.write_file(path, svg.encode())
-    return svg
+        write.write_file(path, text.encode())
+    return text
+
+
+def chart_svg(canonical_spec: str, engine: str, draw: Callable[[], str]) -> str:
+    """The SVG of a chart: from the cache when this spec was drawn by this engine version before, else ``draw()``."""
+    return derived("charts", f"{engine}\0{canonical_spec}", draw)

@@ -11,10 +11,12 @@ regressions of must-targets' metrics, then should-targets', then the rest.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Literal, Protocol
 
 from reportgen import units
+from reportgen.cache import code_digest, derived
 from reportgen.compare_stats import difference
 from reportgen.errors import UnitError
 from reportgen.samples import Samples, SampleSource
@@ -195,7 +197,21 @@ def compare_metric(
 def compare(
     current: ReleaseResult, baseline: ReleaseResult, samples: SampleSource | None = None
 ) -> list[ComparisonRow]:
-    """One row per metric id present in both releases, most important first (manifest order within a rank)."""
+    """One row per metric id present in both releases, most important first (manifest order within a rank).
+
+    Within a build the rows come from the cache when the same two results were compared before (the bootstrap and
+    reading raw samples cost seconds per release; the release page and the trends page both ask)."""
+    key = (
+        f"comparison {code_digest()}\0{samples is not None}\0{current.model_dump_json()}\0{baseline.model_dump_json()}"
+    )
+    # Python's json keeps a NaN or an infinity as it was (pydantic's JSON would turn it into null).
+    rows = derived(
+        "comparisons", key, lambda: json.dumps([r.model_dump() for r in _compare(current, baseline, samples)])
+    )
+    return [ComparisonRow.model_validate(row) for row in json.loads(rows)]
+
+
+def _compare(current: ReleaseResult, baseline: ReleaseResult, samples: SampleSource | None) -> list[ComparisonRow]:
     before = {m.id: m for m in baseline.metrics}
     rows = [
         row

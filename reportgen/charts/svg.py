@@ -10,11 +10,9 @@ alternative text.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from markupsafe import escape
@@ -46,16 +44,8 @@ def model_svg(model: object, spec: Callable[[], dict[str, Any]]) -> str:
     """The SVG of a chart model (a dataclass): from the cache when the same chart code drew the same model before,
     else :func:`to_svg` of ``spec()``. Building a spec with Altair costs more than drawing it, so a rebuild that
     changed one release builds the specs of that release's charts only."""
-    from importlib.metadata import version
-
     text = json.dumps(dataclasses.asdict(model), sort_keys=True, default=str)  # type: ignore[call-overload]
-    engine = f"chart model {_code()} vl-convert-python {version('vl-convert-python')}"
-    return chart_svg(text, engine, lambda: to_svg(spec()))
-
-
-@functools.cache
-def _code() -> str:
-    return code_digest(Path(__file__).parent)
+    return chart_svg(text, f"chart model {code_digest()}", lambda: to_svg(spec()))
 
 
 def to_svg(spec: dict[str, Any]) -> str:

@@ -1,0 +1,112 @@
+"""The rendered files of each release, kept by a digest of everything they are made from, so a rebuild after
+one release changed renders that release (and what follows it) only.
+
+A release's pages (``index.md``, ``evidence.md``, ``claims.json``) are a function of its analysed result, its
+baseline's result (the comparison), the results of the releases its narrative cites (and their baselines), the
+raw artifacts behind them (their SHA-256 is in each result), the project's ``templates/``, and reportgen's own
+code and templates and the library versions that draw charts and compute intervals. The entry key hashes all of
+that (:meth:`PageCache.key`); an entry holds the files, the release's claims document (for releases/index.json)
+and what other pages may cite of it. Entries live in ``.reportgen-cache/pages/``; ``REPORTGEN_NO_CACHE=1`` turns
+this off with the rest of the cache. An entry that cannot be read is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen import write
+from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest
+from reportgen.citations import find
+from reportgen.claims import ClaimsDocument
+from reportgen.errors import ReportgenError
+from reportgen.schemas.page import Citable
+from reportgen.schemas.report import ReleaseResult
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a build keeps of one release: its files (relative to releases/), claims document and citable."""
+
+    files: dict[str, bytes]
+    document: ClaimsDocument
+    citable: Citable
+
+
+def _folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _cited(result: ReleaseResult) -> set[str] | None:
+    """Other releases the narrative cites, or None when a citation does not parse (the build reports it)."""
+    try:
+        return {c.release for n in result.narrative for c in find(n.body, n.origin()) if c.release} - {result.id}
+    except ReportgenError:
+        return None
+
+
+@dataclass(frozen=True)
+class PageCache:
+    folder: Path
+    templates: str  # digest of the project's templates/
+
+    @classmethod
+    def of(cls, root: Path, templates: Path) -> PageCache | None:
+        """The page cache of the repository at ``root``, or None when ``REPORTGEN_NO_CACHE`` is set."""
+        if ExtractionCache.of(root) is None:
+            return None
+        return cls(root / FOLDER / "pages", _folder_digest(templates))
+
+    def key(
+        self, result: ReleaseResult, by_id: dict[str, ReleaseResult], copies: dict[str, write.Content]
+    ) -> str | None:
+        """The entry key of ``result``'s pages, or None when they must be rendered (a citation to check).
+        ``copies`` are the release's raw copies in the site (name → bytes or file): the page links them by name
+        and gives a compressed copy's size."""
+        cited = _cited(result)
+        if cited is None:
+            return None
+        digest = hashlib.sha256(f"{LAYOUT}\0{code_digest()}\0{self.templates}".encode())
+        for name, content in sorted(copies.items()):
+            digest.update(f"\0{name}\0{len(content) if isinstance(content, bytes) else 'file'}".encode())
+        for release in [result.id, *sorted(cited)]:
+            subject = by_id.get(release)
+            baseline = by_id.get(subject.manifest.baseline or "") if subject is not None else None
+            for part in (subject, baseline):
+                digest.update(b"\0" + (part.model_dump_json().encode() if part is not None else b"-"))
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str | None) -> Rendered | None:
+        if key is None:
+            return None
+        try:
+            entry = json.loads(self._path(key).read_bytes())
+            return Rendered(
+                files={name: base64.b64decode(data) for name, data in entry["files"].items()},
+                document=ClaimsDocument.model_validate_json(entry["document"]),
+                citable=Citable.model_validate_json(entry["citable"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # absent or damaged: rendered again and rewritten
+
+    def put(self, key: str | None, rendered: Rendered) -> None:
+        if key is None:
+            return
+        entry = {
+            "files": {name: base64.b64encode(data).decode() for name, data in sorted(rendered.files.items())},
+            "document": rendered.document.model_dump_json(),
+            "citable": rendered.citable.model_dump_json(),
+        }
+        with contextlib.suppress(OSError):  # a read-only checkout still builds, only without the cache
+            write.write_file(self._path(key), json.dumps(entry).encode())
