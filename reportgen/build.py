@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from reportgen import citations, limits, named_files, outputs, progress, write
+from reportgen import citations, limits, named_files, outputs, progress, site_increment, write
 from reportgen.analyse import analyse
 from reportgen.assemble import home_page, release_page, size_text
 from reportgen.cache import charts_cached
@@ -255,21 +255,34 @@ def mkdocs_build(
     *,
     engine: str | None = None,
     overrides: dict[str, Any] | None = None,
+    incremental: bool = False,
 ) -> Path:
     """Run the site build strictly (from ``docs_dir``, default site_docs/) into a staging folder and swap it
     into site/; on failure site/ is untouched. ``engine`` and ``overrides`` (mkdocs.yml settings replaced)
-    as :func:`reportgen.engine.run` takes them."""
+    as :func:`reportgen.engine.run` takes them. ``incremental``: build only what changed since the last build
+    of this site, into a hard-linked copy of it (:mod:`reportgen.site_increment`; the same bytes as a cold build)."""
     target = outputs.guard_output_dir(project, site_dir or project.site)
-    staging = write.staging_dir(target)
-    try:
-        with _reproducible(results):
-            settings = {"docs_dir": str(docs_dir or project.docs), **(overrides or {})}
-            run_engine(project.mkdocs_yml, staging, engine=engine, overrides=settings)
-    except BaseException:
-        write.discard(staging)
-        raise
+    record = site_increment.record_path(project.root, target) if incremental else None
+    previous = site_increment.load(record, target)
+    while True:
+        increment = site_increment.SiteIncrement(previous) if incremental else None
+        staging = write.stage_copy(target, [], {}) if previous is not None else write.staging_dir(target)
+        try:
+            with _reproducible(results):
+                settings = {"docs_dir": str(docs_dir or project.docs), **(overrides or {})}
+                run_engine(project.mkdocs_yml, staging, engine=engine, overrides=settings, increment=increment)
+        except site_increment.NavChanged:
+            write.discard(staging)
+            previous = None  # the nav every page carries changed: build every page
+            continue
+        except BaseException:
+            write.discard(staging)
+            raise
+        break
     write.write_file(staging / outputs.MARKER, outputs.MARKER_TEXT)
     write.swap_in(staging, target)
+    if increment is not None:
+        site_increment.save(record, target, increment)
     return target
 
 
@@ -283,7 +296,7 @@ def build(project: Project, site_dir: Path | None = None, *, engine: str | None 
     write.remove_stale([target, project.docs, project.generated, project.docs / "index.md"])
     staging = stage_docs(project, results)
     try:
-        mkdocs_build(project, results, target, staging, engine=engine)
+        mkdocs_build(project, results, target, staging, engine=engine, incremental=True)
     except BaseException:
         write.discard(staging)
         raise

@@ -21,6 +21,7 @@ from typing import Any
 
 from reportgen import mkdocs_plugin, named_files
 from reportgen.errors import BuildError, ProjectError
+from reportgen.site_increment import SiteIncrement, supported
 
 ENGINES = ("mkdocs", "properdocs")
 DEFAULT_ENGINE = "mkdocs"
@@ -79,7 +80,14 @@ def _failed(config_file: Path, engine: str, what: object, messages: list[str]) -
     return BuildError(f"{config_file}: {brand} build failed: {what}" + (f"\n{details}" if details else ""))
 
 
-def _run_mkdocs(config_file: Path, options: dict[str, Any]) -> None:
+class _NotDirtyWarning(logging.Filter):
+    """MkDocs warns of every ``dirty`` build (its nav would be inaccurate); reportgen's keeps it exact."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def _run_mkdocs(config_file: Path, options: dict[str, Any], increment: SiteIncrement | None = None) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -87,14 +95,26 @@ def _run_mkdocs(config_file: Path, options: dict[str, Any]) -> None:
     collector = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
+    quiet = _NotDirtyWarning()
+    logging.getLogger("mkdocs.commands.build").addFilter(quiet)
     try:
         config = load_config(config_file=str(config_file), **options)
         mkdocs_plugin.ensure(config)
-        build(config)
+        if increment is not None:
+            if not supported(config):
+                increment.previous, increment.unrecordable = None, True  # a plugin we do not know: cold
+            plugin = config.plugins[mkdocs_plugin.NAME]
+            assert isinstance(plugin, mkdocs_plugin.ReportgenPlugin)
+            plugin.increment = increment
+            # What the build was asked for beyond where it reads and writes (those are new folders every time).
+            asked = {k: v for k, v in options.items() if k not in ("site_dir", "docs_dir")}
+            plugin.settings = config_file.read_text(encoding="utf-8") + json.dumps(asked, sort_keys=True, default=str)
+        build(config, dirty=increment is not None and increment.dirty)
     except (MkDocsException, OSError, SystemExit) as exc:
         raise _failed(config_file, "mkdocs", exc, collector.messages) from None
     finally:
         logger.removeHandler(collector)
+        logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
 
 
 def _run_properdocs(config_file: Path, options: dict[str, Any]) -> None:
@@ -126,15 +146,19 @@ def run(
     *,
     engine: str | None = None,
     overrides: Mapping[str, Any] | None = None,
+    increment: SiteIncrement | None = None,
 ) -> None:
     """Build strictly into ``site_dir`` (``overrides`` replace mkdocs.yml settings, e.g. ``docs_dir``).
 
     The caller owns ``site_dir`` (a staging folder); a failed build raises :class:`BuildError` with every
-    warning the engine logged."""
+    warning the engine logged. With ``increment`` (MkDocs only), ``site_dir`` holds a hard-linked copy of
+    the last build and only what changed is built (:mod:`reportgen.site_increment`)."""
     name = engine or configured_engine(config_file)
     _check(name)
     options = {"site_dir": str(site_dir), "strict": True, **(overrides or {})}
     if name == "properdocs":
+        if increment is not None:  # builds cold; cleaning site_dir unlinks the copy's files, never writes through
+            increment.previous, increment.unrecordable = None, True
         _run_properdocs(config_file, options)
     else:
-        _run_mkdocs(config_file, options)
+        _run_mkdocs(config_file, options, increment)

@@ -19,7 +19,9 @@ work in a served site and in a bundle opened from disk alike.
 
 It also keeps the sidebar's list of releases bounded and in release order (:mod:`reportgen.site_nav`;
 option ``nav_releases``), and keeps the inline chart SVGs of reportgen's pages out of MkDocs' Markdown and
-search passes, putting the same bytes back into the finished pages (:mod:`reportgen.svg_lift`).
+search passes, putting the same bytes back into the finished pages (:mod:`reportgen.svg_lift`). For an
+incremental build (:mod:`reportgen.site_increment`) it tells MkDocs which pages to build and puts back what
+the pages it skips would have given.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from mkdocs.config import config_options
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 
 from reportgen import page_links
 from reportgen.claims import INDEX
+from reportgen.site_increment import SiteIncrement, search_plugin
 from reportgen.site_nav import DEFAULT_NAV_RELEASES, releases_in_order, window_releases
 from reportgen.svg_lift import lift, restore
 
@@ -61,6 +64,12 @@ def drop_unsafe_features(config: Any) -> None:
 class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     config_scheme = (("nav_releases", config_options.Type(int, default=DEFAULT_NAV_RELEASES)),)
 
+    #: Set by reportgen.engine for an incremental build (reportgen.site_increment), with what it overrode.
+    increment: SiteIncrement | None = None
+    settings: str = ""
+    _files: Any = None
+    _nav: Any = None
+
     def __init__(self) -> None:
         super().__init__()
         #: Chart SVG lines lifted out of each page's Markdown until its HTML is written, by page source path.
@@ -70,12 +79,17 @@ class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         drop_unsafe_features(config)
         return config
 
+    def on_files(self, files: Any, /, *, config: Any) -> Any:
+        self._files = files
+        if self.increment is not None:
+            self.increment.plan(files, config, self.settings)
+        return files
+
     def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
         index = files.get_file_from_path(f"{GENERATED}/{INDEX}")
-        if index is None:
-            return nav  # no build wrote releases/ yet
-        order = releases_in_order(index.content_bytes)
-        return window_releases(nav, GENERATED, order, self.config["nav_releases"]) if order else nav
+        order = releases_in_order(index.content_bytes) if index is not None else []  # none before a build
+        self._nav = window_releases(nav, GENERATED, order, self.config["nav_releases"]) if order else nav
+        return self._nav
 
     def on_page_content(self, html: str, /, *, page: Any, config: Any, files: Any) -> str:
         # Links in the sanitised HTML of Markdown fields name page sources; MkDocs leaves raw HTML alone.
@@ -83,6 +97,8 @@ class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
         env.filters["striptags"] = striptags_escaped
+        if self.increment is not None:
+            self.increment.restore(files, self._nav, config)
         return env
 
     def on_page_markdown(self, markdown: str, /, *, page: Any, config: Any, files: Any) -> str:
@@ -96,6 +112,17 @@ class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_post_page(self, output: str, /, *, page: Any, config: Any) -> str:
         charts = self._lifted.pop(page.file.src_uri, [])
         return restore(output, charts, page.file.src_uri) if charts else output
+
+    @event_priority(-100)  # after the search plugin indexed the page
+    def on_page_context(self, context: Any, /, *, page: Any, config: Any, nav: Any) -> Any:
+        if self.increment is not None:
+            self.increment.page_built(page, search_plugin(config))
+        return context
+
+    @event_priority(100)  # before the search plugin writes its index
+    def on_post_build(self, *, config: Any) -> None:
+        if self.increment is not None:
+            self.increment.finish(self._files, search_plugin(config))
 
 
 def ensure(config: Any) -> None:

@@ -3,8 +3,9 @@
 MkDocs puts every page into every page's sidebar, so with the auto-generated nav each release page
 carried a link to every other release and grew with the number of releases (117 KB → 268 KB of HTML
 at 100 releases), and MkDocs' own time grew with it. The full list lives on the home page and on
-releases/index.md; the sidebar keeps the newest :data:`DEFAULT_NAV_RELEASES` (``plugins: - reportgen:
-{nav_releases: N}`` in mkdocs.yml), oldest of them first, as :func:`reportgen.ordering.release_order`
+releases/index.md; the sidebar keeps the release pages (not their evidence pages, one click from every figure)
+of the newest :data:`DEFAULT_NAV_RELEASES` (``plugins: - reportgen: {nav_releases: N}`` in mkdocs.yml), oldest
+of them first, as :func:`reportgen.ordering.release_order`
 orders them (v1.10.0 after v1.9.0). Each release folder is titled by its id as written: MkDocs'
 auto-nav would capitalise ``v1.2.0`` to ``V1.2.0``. A release page outside the window is still built
 and linked from the release lists (the home page's, then the pages of older releases); only the sidebar leaves
@@ -96,8 +97,11 @@ def _window(items: list[Any], generated: str, order: list[str], keep: int) -> li
         elif not placed:  # the window takes the place of the first release folder
             placed = True
             for release in shown:
-                folders[release].title = release
-                result.append(folders[release])
+                folder = folders[release]
+                folder.title = release
+                # The release page only: its evidence page is one click from every figure on it.
+                folder.children = [c for c in folder.children if getattr(c, "is_index", False)] or folder.children
+                result.append(folder)
     return result
 
 

@@ -82,6 +82,21 @@ def swap_in(staging: Path, folder: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def unlink(folder: Path, relative: Iterable[str]) -> None:
+    """Remove these files of ``folder`` (and folders left empty), so that what is written there next is a new
+    file, never a write through a hard link into another tree."""
+    for name in relative:
+        path = folder / name
+        path.unlink(missing_ok=True)
+        for parent in path.parents:
+            if parent == folder or not parent.is_relative_to(folder):
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break  # not empty
+
+
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 

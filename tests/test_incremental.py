@@ -3,24 +3,36 @@ gives."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from reportgen import build
+from reportgen import build, site_increment
 from reportgen.analyse import analyse
-from reportgen.cache import charts_cached
+from reportgen.cache import FOLDER, charts_cached
 from reportgen.project import Project
-from tests.support.project import BASE_MANIFEST, K6_STREAM, make_project
+from tests.support.project import BASE_MANIFEST, K6_STREAM, add_releases, make_project
 
 
-def _manifest(release: str, date: str, baseline: str | None) -> str:
-    """The base manifest plus the k6 stream (raw samples: the comparison is tested for noise)."""
-    text = BASE_MANIFEST.format(release=release, date=date).replace(
-        "        format: k6-summary-export\n", "        format: k6-summary-export\n      - k6/stream.ndjson.gz\n"
-    )
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _manifest(release: str, date: str, baseline: str | None, *, stream: bool = True) -> str:
+    """The base manifest, with the k6 stream (raw samples: the comparison is tested for noise) unless not ``stream``."""
+    text = BASE_MANIFEST.format(release=release, date=date)
+    if stream:
+        text = text.replace(
+            "        format: k6-summary-export\n", "        format: k6-summary-export\n      - k6/stream.ndjson.gz\n"
+        )
     return text.replace("status: final", f"status: final\nbaseline: {baseline}") if baseline else text
 
 
@@ -83,3 +95,86 @@ def test_pages_from_the_cache_are_the_bytes_of_a_cold_render(project: Project, m
     assert warm.keys() == cold.keys()
     assert [name for name in cold if warm[name] != cold[name]] == []
     assert b"Changed demo v1.1.0" in warm["v1.1.0/index.md"]
+
+
+@pytest.fixture
+def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Project, list[str]]:
+    """Three small releases built once (cold); the list records each page MkDocs builds from then on."""
+    monkeypatch.delenv("REPORTGEN_NO_CACHE", raising=False)
+    project = Project(make_project(tmp_path, {r: _manifest(r, d, b, stream=False) for r, d, b in SMALL}))
+    build.build(project)
+    pages: list[str] = []
+    real = site_increment.SiteIncrement.page_built
+
+    def spy(self: site_increment.SiteIncrement, page: Any, search: Any) -> None:
+        pages.append(page.file.src_uri)
+        real(self, page, search)
+
+    monkeypatch.setattr(site_increment.SiteIncrement, "page_built", spy)
+    return project, pages
+
+
+SMALL = [("v1.0.0", "2026-09-01", None), ("v1.1.0", "2026-10-01", "v1.0.0"), ("v1.2.0", "2026-11-01", "v1.1.0")]
+
+
+def _cold(project: Project) -> dict[str, str]:
+    """The site a build gives with no record of an earlier one."""
+    shutil.rmtree(project.root / FOLDER / "site")
+    build.build(project)
+    return tree_digest(project.site)
+
+
+def test_an_incremental_build_is_the_bytes_of_a_cold_build(built: tuple[Project, list[str]]) -> None:
+    """After one release changed, MkDocs builds only the pages whose Markdown changed (that release's, the home
+    page and the release list, which show its title), and the site is byte for byte what a cold build gives."""
+    project, pages = built
+    _retitle(project, "v1.1.0")
+    build.build(project)
+    assert sorted(pages) == ["index.md", "releases/index.md", "releases/v1.1.0/evidence.md", "releases/v1.1.0/index.md"]
+    incremental = tree_digest(project.site)
+    pages.clear()
+    assert _cold(project) == incremental
+    assert {"about.md", "releases/v1.0.0/index.md"} <= set(pages)  # the cold build built every page
+
+
+def test_nothing_changed_builds_no_page(built: tuple[Project, list[str]]) -> None:
+    """A rebuild with no change builds no page and leaves the same bytes."""
+    project, pages = built
+    before = tree_digest(project.site)
+    build.build(project)
+    assert pages == []
+    assert tree_digest(project.site) == before
+
+
+def test_a_new_release_rebuilds_every_page_with_the_new_nav(built: tuple[Project, list[str]]) -> None:
+    """A release added changes every page's sidebar: every page is built, and the result is a cold build's."""
+    project, pages = built
+    add_releases(project.root, {"v1.3.0": _manifest("v1.3.0", "2026-12-01", "v1.2.0", stream=False)})
+    build.build(project)
+    assert "releases/v1.0.0/index.md" in pages and "releases/v1.3.0/index.md" in pages
+    assert "v1.3.0" in (project.site / "releases/v1.0.0/index.html").read_text()
+    incremental = tree_digest(project.site)
+    assert _cold(project) == incremental
+
+
+def test_the_previous_site_is_never_written_through(built: tuple[Project, list[str]], tmp_path: Path) -> None:
+    """The incremental build works in a hard-linked copy: a link to a page of the previous site keeps its bytes."""
+    project, _ = built
+    kept = tmp_path / "kept.html"
+    os.link(project.site / "index.html", kept)
+    before = kept.read_bytes()
+    _retitle(project, "v1.2.0")
+    build.build(project)
+    assert kept.read_bytes() == before
+    assert (project.site / "index.html").read_bytes() != before
+
+
+def test_a_site_changed_by_hand_is_built_cold(built: tuple[Project, list[str]]) -> None:
+    """A file of site/ that differs from what the last build left makes the next build cold, which restores it."""
+    project, pages = built
+    page = project.site / "releases/v1.0.0/index.html"
+    original = page.read_bytes()
+    page.write_bytes(b"edited by hand")
+    build.build(project)
+    assert {"about.md", "releases/v1.0.0/index.md"} <= set(pages)
+    assert page.read_bytes() == original
