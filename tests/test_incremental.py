@@ -178,3 +178,56 @@ def test_a_site_changed_by_hand_is_built_cold(built: tuple[Project, list[str]]) 
     build.build(project)
     assert {"about.md", "releases/v1.0.0/index.md"} <= set(pages)
     assert page.read_bytes() == original
+
+
+def test_the_page_key_covers_every_input(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changing any one input of a release page (its result, e.g. a marginal verdict or a relative target's
+    baseline side; its baseline's result; a raw copy's name or compressed size; the project's templates;
+    reportgen's code) changes its cache key, and the same inputs give the same key."""
+    from reportgen import page_cache
+
+    results = analyse(project)
+    by_id = {r.id: r for r in results}
+    current, baseline = by_id["v1.2.0"], by_id["v1.1.0"]
+    copies: dict[str, Any] = {"artifacts/k6/summary.json": b"x" * 10, "release.yaml": Path("release.yaml")}
+    cache = page_cache.PageCache.of(project.root, project.templates)
+    assert cache is not None
+    key = cache.key(current, by_id, copies)
+    assert key is not None and key == cache.key(current, dict(by_id), dict(copies))
+
+    target = current.targets[0]
+    marginal = current.model_copy(update={"targets": [target.model_copy(update={"marginal": not target.marginal})]})
+    changed_baseline = baseline.model_copy(update={"evidence_digest": "0" * 64})
+    variants = {
+        "result": cache.key(marginal, {**by_id, "v1.2.0": marginal}, copies),
+        "baseline": cache.key(current, {**by_id, "v1.1.0": changed_baseline}, copies),
+        "copy name": cache.key(current, by_id, {**copies, "artifacts/k6/summary.json.txt": copies.pop("release.yaml")}),
+        "copy size": cache.key(current, by_id, {"artifacts/k6/summary.json": b"x" * 11, "release.yaml": Path("r")}),
+    }
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "release.md.j2").write_text("{{ page.id }}\n")
+    other = page_cache.PageCache.of(project.root, templates)
+    assert other is not None
+    copies = {"artifacts/k6/summary.json": b"x" * 10, "release.yaml": Path("release.yaml")}
+    variants["templates"] = other.key(current, by_id, copies)
+    monkeypatch.setattr(page_cache, "code_digest", lambda: "other code")
+    variants["code"] = cache.key(current, by_id, copies)
+    assert {name: k for name, k in variants.items() if k in (key, None)} == {}
+
+
+def test_a_raw_copy_compressed_since_the_last_build_shows_on_the_cached_page(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy that becomes gzip-compressed (a lower RAW_COPY_GZIP_ABOVE) re-renders the pages that link it: the
+    warm build gives the bytes of a cold one, linking NAME.gz with its size."""
+    from reportgen import limits
+
+    _generate(project)
+    monkeypatch.setattr(limits, "RAW_COPY_GZIP_ABOVE", 100)
+    warm = _generate(project)
+    assert any(name.endswith(".json.gz") for name in warm)
+    assert b"as gzip" in warm["v1.2.0/index.md"] + warm["v1.2.0/evidence.md"]
+    monkeypatch.setenv("REPORTGEN_NO_CACHE", "1")
+    cold = _generate(project)
+    assert [name for name in cold if warm.get(name) != cold[name]] == []
