@@ -38,10 +38,13 @@ class Rendered:
 
 
 def _folder_digest(folder: Path) -> str:
+    """A hash of the files under ``folder`` and of every other entry's name (a FIFO or folder where a template
+    was is refused when rendering, so it must not let a cached page stand in for that error)."""
     digest = hashlib.sha256()
     if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        for path in sorted(folder.rglob("*")):
+            content = path.read_bytes() if path.is_file() else b"not a regular file"
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + content + b"\0")
     return digest.hexdigest()
 
 

@@ -231,3 +231,15 @@ def test_a_raw_copy_compressed_since_the_last_build_shows_on_the_cached_page(
     monkeypatch.setenv("REPORTGEN_NO_CACHE", "1")
     cold = _generate(project)
     assert [name for name in cold if warm.get(name) != cold[name]] == []
+
+
+def test_a_template_that_became_a_fifo_is_refused_on_a_warm_build(project: Project) -> None:
+    """A FIFO put where a project template was is refused by name even when every release page is cached (the
+    cache key counts entries that are no regular file)."""
+    from reportgen.named_files import NotAFileError
+
+    _generate(project)
+    project.templates.mkdir(exist_ok=True)
+    os.mkfifo(project.templates / "release.md.j2")
+    with pytest.raises(NotAFileError, match=r"release\.md\.j2"):
+        _generate(project)
