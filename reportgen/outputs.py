@@ -45,7 +45,9 @@ def _within(inner: Path, outer: Path) -> bool:
     return inner == outer or outer in inner.parents
 
 
-def _refuse_protected(project: Project | None, target: Path, shown: Path, what: str) -> None:
+def refuse_protected(project: Project | None, target: Path, shown: Path, what: str) -> None:
+    """:class:`OutputPathError` if writing the ``what`` at ``target`` (shown as ``shown``) would replace, or write
+    into, the repository itself or its protected parts (results/, site_docs/, templates/, mkdocs.yml, .git)."""
     if project is None:
         return
     root = project.root.resolve()
@@ -77,7 +79,7 @@ def guard_output_dir(project: Project | None, path: Path, *, what: str = "site")
     applies to the folder that would really be replaced, and that real path is returned.
     """
     target = path.resolve()
-    _refuse_protected(project, target, path, what)
+    refuse_protected(project, target, path, what)
     if target.exists() and not target.is_dir():
         raise OutputPathError(f"{path}: refusing to write the {what} here: it is a file, not a folder; {_ADVICE}")
     if target.is_dir():
@@ -99,7 +101,7 @@ def guard_output_file(
     An existing file is replaced only if ``ours`` says reportgen wrote it (without ``ours``: never).
     """
     target = path.resolve()
-    _refuse_protected(project, target, path, what)
+    refuse_protected(project, target, path, what)
     if (reason := named_files.not_a_file(target)) is not None:
         raise OutputPathError(f"{path}: refusing to write the {what} here: it {reason}")
     if target.exists() and not (ours is not None and ours(target)):

@@ -16,9 +16,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from reportgen import write
-from reportgen.errors import ProjectError
+from reportgen.errors import OutputPathError, ProjectError
 from reportgen.load import _plain, read_yaml, round_trip_yaml
-from reportgen.project import MANIFEST, Project
+from reportgen.outputs import refuse_protected
+from reportgen.project import MANIFEST, Project, find_project
 from reportgen.schemas.manifest import Projection
 
 _SCAFFOLD = files("reportgen").joinpath("scaffold")
@@ -45,6 +46,7 @@ def init(folder: Path, install: str | None = None) -> list[str]:
     ``install`` is what its CI workflow pip-installs (default: this reportgen, see :mod:`reportgen.workflow`)."""
     from reportgen.workflow import scaffold_files
 
+    _refuse_inside_a_repository(folder)
     scaffold = _scaffold_files() | scaffold_files(install)
     clashes = sorted(p for p in scaffold if (folder / p).exists())
     if clashes:
@@ -52,6 +54,24 @@ def init(folder: Path, install: str | None = None) -> list[str]:
     for relative, content in sorted(scaffold.items()):
         write.write_file(folder / relative, content)
     return sorted(scaffold)
+
+
+def _refuse_inside_a_repository(folder: Path) -> None:
+    """A new repository is never written into git's own folder, into a file, or into the evidence, sources or
+    templates of the report repository around it (nothing would be overwritten there, but all of it would be
+    changed by a command whose job is not to change it)."""
+    target = folder.resolve()
+    if target.exists() and not target.is_dir():
+        raise ProjectError(f"{folder}: is a file, not a folder; choose an empty folder")
+    if ".git" in target.parts:
+        raise OutputPathError(
+            f"{folder}: refusing to write a report repository inside a .git folder; choose an empty folder"
+        )
+    try:
+        around = find_project(target.parent)
+    except ProjectError:
+        return
+    refuse_protected(around, target, folder, "report repository")
 
 
 _NEW = """\
