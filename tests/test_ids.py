@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -15,11 +16,14 @@ from tests.test_site import TWO_RELEASES
 
 #: Names that one slug would merge: by case, by punctuation, by script.
 COLLIDING = [("a b", "a-b"), ("a.b", "a-b"), ("a_b", "a__b"), ("Search", "search"), ("поиск", "検索"), ("_a", "a")]
+#: Names that look alike or fold together: NFC / NFD, ß / SS, a zero-width space, a Cyrillic "а" for a Latin "a".
+LOOKALIKE = [("caf\u00e9", "cafe\u0301"), ("Straße", "STRASSE"), ("search", "sea\u200brch"), ("search", "se\u0430rch")]
 
 
-@pytest.mark.parametrize(("first", "second"), COLLIDING)
+@pytest.mark.parametrize(("first", "second"), COLLIDING + LOOKALIKE)
 def test_names_a_slug_would_merge_get_distinct_anchors(first: str, second: str) -> None:
-    """Two names that differ only by case, punctuation or script get different anchors."""
+    """Two names that differ only by case, punctuation, script, normalisation or an invisible character get
+    different anchors."""
     assert anchor("target", first) != anchor("target", second)
 
 
@@ -96,3 +100,52 @@ def test_claims_verdict_counts_equal_checks(
     checked = _check_counts(root, capsys)
     for release in manifests:
         assert _claim_counts(root, release) == checked[release], release
+
+
+LOCUST_HEADER = (
+    "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,"
+    "Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%\n"
+)
+
+
+def test_lookalike_endpoints_keep_their_own_rows_claims_and_verdicts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Endpoints whose names differ only by NFC/NFD, case folding, a zero-width space or a confusable letter are
+    distinct rows and claims with unique page ids, a target on each is judged on its own row, and claims.json
+    counts the verdicts `check --json` counts."""
+    names = list(dict.fromkeys(name for pair in LOOKALIKE for name in pair))
+    rows = "".join(
+        f"GET,{name},100,0,3,3,1,30,10,5,0,3,3,4,4,5,{10 + i},6,7,30,30,30\n" for i, name in enumerate(names)
+    )
+    metrics = "".join(
+        f"  - id: p95_{i}\n    title: p95 {i}\n    measured: {{artifact: locust/run_stats.csv, metric: response_time, "
+        f'stat: p95, labels: {{method: GET, name: "{name.encode("unicode_escape").decode()}"}}}}\n'
+        for i, name in enumerate(names)
+    )
+    # Every other endpoint passes: p95 is 10 + i ms against a threshold of 10 + i ms (even i) or 9 + i ms (odd i).
+    targets = "".join(
+        f"  - {{metric: p95_{i}, comparator: '<=', threshold: {10 + i - i % 2} ms}}\n" for i in range(len(names))
+    )
+    manifest = (
+        "release: v1\ntitle: t\ndate: 2026-10-01\nstatus: final\nscenarios:\n  - id: browse\n    title: Browse\n"
+        "    tool: locust\n    artifacts: [{path: locust/run_stats.csv, format: locust-stats-csv}]\n"
+        f"metrics:\n{metrics}targets:\n{targets}"
+    )
+    root = make_project(tmp_path, {})
+    folder = root / "results/v1"
+    (folder / "locust").mkdir(parents=True)
+    (folder / "locust/run_stats.csv").write_text(LOCUST_HEADER + rows, encoding="utf-8")
+    (folder / "release.yaml").write_text(manifest, encoding="utf-8")
+    assert main(["-C", str(root), "build"]) == 0
+    claims = _claims(root, "v1")
+    ids = [str(c["id"]) for c in claims]
+    assert len(ids) == len(set(ids))
+    assert len([i for i in ids if i.startswith("t-locust-run-stats-csv-response-time-p95-get")]) == len(names)
+    failing = len(names) // 2
+    expected = {"pass": len(names) - failing, "fail": failing}
+    assert _claim_counts(root, "v1") == expected == _check_counts(root, capsys)["v1"]
+    for page in ("index.html", "evidence/index.html"):
+        html = (root / f"site/releases/v1/{page}").read_text(encoding="utf-8")
+        page_ids = re.findall(r'\sid="([^"]*)"', html)
+        assert len(page_ids) == len(set(page_ids)), page
