@@ -190,6 +190,7 @@ def format_value(value: float | None, symbol: str) -> str:
         value, symbol = value * 100, "%"
     if value != value:  # NaN
         return "NaN"
+    value += 0.0  # -0.0 (a tool's "-0", a product with a negative factor) reads 0, never "-0 ms"
     magnitude = abs(value)
     if magnitude == 0 or magnitude >= 1000 or float(value).is_integer():
         text = f"{value:,.0f}" if float(value).is_integer() or magnitude >= 1000 else f"{value:,.2f}"
