@@ -91,7 +91,18 @@ def parse(expression: str) -> ast.expr:
                 f"{expression!r}: {_segment(expression, node)!r} is not allowed; use metric ids, numbers, "
                 f"+ - * /, parentheses and {', '.join(FUNCTIONS)}"
             )
+        if isinstance(node, ast.Constant) and not _finite(node.value):
+            raise ExpressionError(
+                f"{expression!r}: {_segment(expression, node)} is too large for a number (it would be infinity)"
+            )
     return tree
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer literal beyond any float
+        return False
 
 
 def _depth(tree: ast.AST) -> int:

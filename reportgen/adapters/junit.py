@@ -70,13 +70,15 @@ def _seconds(element: XmlElement, path: Path) -> float | None:
     text = element.attrib.get("time", "").strip()
     if not text:
         return None
+    where = Position(path, element.line, element.column)
     try:
         # Some writers (old Ant, Surefire in some locales) group thousands with a comma.
-        return float(text.replace(",", ""))
+        seconds = float(text.replace(",", ""))
     except ValueError:
-        raise ArtifactError(
-            Position(path, element.line, element.column), f"<{element.tag}> time={text!r} is not a number of seconds"
-        ) from None
+        raise ArtifactError(where, f"<{element.tag}> time={text!r} is not a number of seconds") from None
+    if not math.isfinite(seconds):
+        raise ArtifactError(where, f"<{element.tag}> time={text!r} is not a finite number of seconds")
+    return seconds
 
 
 def _stated(element: XmlElement, attribute: str, path: Path) -> int | None:
