@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 import shutil
@@ -69,9 +70,30 @@ def staging_dir(beside: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=_prefix(beside, "new"), dir=beside.parent))
 
 
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False where the
+    system or the file system cannot, so the caller falls back to two renames."""
+    import ctypes
+
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_cwd, rename_exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
 def swap_in(staging: Path, folder: Path) -> None:
-    """Replace ``folder`` by ``staging`` (two renames; the old tree is removed afterwards)."""
+    """Replace ``folder`` by ``staging``: exchanged in one step where the system can (Linux), so no moment (a
+    build killed right then) finds ``folder`` missing; elsewhere two renames. The old tree is removed afterwards."""
     os.chmod(staging, 0o755)
+    if folder.exists() and _exchange(staging, folder):
+        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the old tree
+        return
     old = None
     if folder.exists():
         old = Path(tempfile.mkdtemp(prefix=_prefix(folder, "old"), dir=folder.parent))
