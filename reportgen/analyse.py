@@ -30,7 +30,7 @@ class Baselines:
 
     def __init__(self, project: Project, known: list[str], advance: progress.Advance | None = None) -> None:
         self.project, self.known, self.advance = project, known, advance
-        self.samples = SampleSource(project.release_dir)
+        self.samples = SampleSource.of(project)
         self._done: dict[str, ReleaseResult] = {}
         self._busy: set[str] = set()
 

@@ -49,7 +49,7 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     release whose inputs did not change since a build rendered it is not rendered again."""
     env = environment(project.templates)
     by_id = {r.id: r for r in results}
-    samples = SampleSource(project.release_dir)  # each raw file read once, for noise tests and distributions
+    samples = SampleSource.of(project)  # each raw file read once, for noise tests and distributions
     # The manifest, artifacts and attachments, unchanged in content, so the site alone can be verified. Their
     # copies' names and gzip sizes show on the page, so they are part of its cache key.
     held = {

@@ -53,7 +53,7 @@ def comparisons(
     project: Project, results: list[ReleaseResult], known: dict[str, ReleaseResult]
 ) -> dict[str, list[ComparisonRow]]:
     """Each checked release against its baseline, tested for noise from the raw samples as the release page is."""
-    samples = SampleSource(project.release_dir)
+    samples = SampleSource.of(project)
     return {
         r.id: compare(r, known[r.manifest.baseline], samples)
         for r in results

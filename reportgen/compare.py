@@ -19,6 +19,7 @@ from reportgen import units
 from reportgen.cache import code_digest, derived
 from reportgen.compare_stats import difference
 from reportgen.errors import UnitError
+from reportgen.sample_store import SampleStore
 from reportgen.samples import Samples, SampleSource
 from reportgen.schemas.manifest import Manifest
 from reportgen.schemas.report import Artifact, Change, ComparisonRow, Direction, ReleaseResult, ResolvedMetric
@@ -119,12 +120,17 @@ def _severity(result: Side, metric_id: str) -> str | None:
 
 
 def _tested(
-    row: ComparisonRow, old: Samples | str | None, new: Samples | str | None, stat: str, seed: str
+    row: ComparisonRow,
+    old: Samples | str | None,
+    new: Samples | str | None,
+    stat: str,
+    seed: str,
+    store: SampleStore | None = None,
 ) -> ComparisonRow:
     if isinstance(old, str) or isinstance(new, str) or old is None or new is None:
         why = next((s for s in (new, old) if isinstance(s, str)), "no samples")
         return row.model_copy(update={"untested_because": why})
-    test = difference(old, new, stat, row.unit, seed)
+    test = difference(old, new, stat, row.unit, seed, store)
     if test is None:
         return row.model_copy(update={"untested_because": f"a {stat} has no bootstrap interval here"})
     change: Change = "no significant change"
@@ -191,7 +197,8 @@ def compare_metric(
     seed = (
         f"{metric.id}:{old.evidence.sha256 if old.evidence else ''}:{metric.evidence.sha256 if metric.evidence else ''}"
     )
-    return _tested(row, _samples(samples, baseline, old), _samples(samples, current, metric), stat, seed)
+    store = samples.store if samples is not None else None
+    return _tested(row, _samples(samples, baseline, old), _samples(samples, current, metric), stat, seed, store)
 
 
 def compare(

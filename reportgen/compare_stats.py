@@ -15,6 +15,8 @@ samples are "not tested for noise".
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 import warnings
 import zlib
@@ -26,6 +28,7 @@ import numpy as np
 
 from reportgen import units
 from reportgen.estimators import JMETER_LEGACY, K6_LINEAR, LOCUST_BUCKETS, NEAREST_RANK
+from reportgen.sample_store import SampleStore
 from reportgen.samples import LINEAR, FloatArray, Samples
 
 RESAMPLES = 2000
@@ -135,8 +138,29 @@ def _bootstrap(data: tuple[FloatArray, ...], function: Statistic, rng: np.random
     return low, high
 
 
-def difference(old: Samples, new: Samples, stat: str, unit: str, seed_text: str) -> NoiseTest | None:
-    """The bootstrap interval of ``stat(new) - stat(old)`` in ``unit``; None when ``stat`` is not tested."""
+#: What an interval depends on beyond its samples, statistic, unit and seed: part of its key in a SampleStore.
+_PARAMETERS = f"{METHOD}\0{RESAMPLES}\0{CONFIDENCE}\0{MAX_SAMPLES}"
+
+
+def difference(
+    old: Samples, new: Samples, stat: str, unit: str, seed_text: str, store: SampleStore | None = None
+) -> NoiseTest | None:
+    """The bootstrap interval of ``stat(new) - stat(old)`` in ``unit``; None when ``stat`` is not tested. With a
+    ``store``, from it when the same samples were tested the same way before (and kept there)."""
+    if store is None or not old.origin or not new.origin:
+        return _difference(old, new, stat, unit, seed_text)
+
+    def compute() -> str:
+        test = _difference(old, new, stat, unit, seed_text)
+        return json.dumps(None if test is None else dataclasses.asdict(test))
+
+    found = json.loads(
+        store.remembered(["difference", old.origin, new.origin, stat, unit, seed_text, _PARAMETERS], compute)
+    )
+    return None if found is None else NoiseTest(**found)
+
+
+def _difference(old: Samples, new: Samples, stat: str, unit: str, seed_text: str) -> NoiseTest | None:
     function = statistic(stat, new.estimator)
     if function is None or old.estimator != new.estimator or len(old.values) < 2 or len(new.values) < 2:
         return None
@@ -153,8 +177,22 @@ def difference(old: Samples, new: Samples, stat: str, unit: str, seed_text: str)
     )
 
 
-def interval(samples: Samples, stat: str, unit: str, seed_text: str) -> tuple[float, float] | None:
-    """The bootstrap 95 % interval of one run's ``stat`` in ``unit`` (for "marginal" targets); None if not tested."""
+def interval(
+    samples: Samples, stat: str, unit: str, seed_text: str, store: SampleStore | None = None
+) -> tuple[float, float] | None:
+    """The bootstrap 95 % interval of one run's ``stat`` in ``unit`` (for "marginal" targets); None if not tested.
+    With a ``store``, kept there like :func:`difference`."""
+    if store is None or not samples.origin:
+        return _interval(samples, stat, unit, seed_text)
+
+    def compute() -> str:
+        return json.dumps(_interval(samples, stat, unit, seed_text))
+
+    found = json.loads(store.remembered(["interval", samples.origin, stat, unit, seed_text, _PARAMETERS], compute))
+    return None if found is None else (float(found[0]), float(found[1]))
+
+
+def _interval(samples: Samples, stat: str, unit: str, seed_text: str) -> tuple[float, float] | None:
     function = statistic(stat, samples.estimator)
     if function is None or len(samples.values) < 2:
         return None

@@ -79,7 +79,7 @@ def compare_releases(project: Project, old: str, new: str) -> list[ComparisonRow
     from reportgen.compare import compare
 
     by_id = {r.id: r for r in analyse(project, [old, new])}
-    return compare(by_id[new], by_id[old], SampleSource(project.release_dir))
+    return compare(by_id[new], by_id[old], SampleSource.of(project))
 
 
 def as_json(rows: list[ComparisonRow], old: str, new: str) -> dict[str, Any]:

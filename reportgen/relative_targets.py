@@ -161,7 +161,7 @@ class Judge:
             seed = f"{subject.id}:{evidence.sha256}"
             if len(_INTERVALS) > MAX_REMEMBERED:
                 _INTERVALS.clear()
-            _INTERVALS[key] = None if found is None else interval(found, evidence.stat, unit, seed)
+            _INTERVALS[key] = None if found is None else interval(found, evidence.stat, unit, seed, self._samples.store)
         return _INTERVALS[key]
 
 

@@ -21,11 +21,12 @@ The scale work (issue 18) may move stream reading elsewhere; this module's inter
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,13 +39,18 @@ from reportgen.adapters._locust_json import aggregate, read_entry
 from reportgen.adapters.benchmarks import _hyperfine_labels
 from reportgen.adapters.k6_stream import read_csv_stream, read_ndjson
 from reportgen.estimators import K6_LINEAR, LOCUST_BUCKETS
+from reportgen.sample_store import FloatArray, LabelKey, SampleStore
+from reportgen.sample_store import Read as _Read
 from reportgen.schemas.measurement import Series
 from reportgen.schemas.report import Artifact
+
+if TYPE_CHECKING:
+    from reportgen.project import Project
 
 #: The percentile rule hyperfine and pytest-benchmark use for a median: numpy's default (linear).
 LINEAR = "linear"
 
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+__all__ = ["LINEAR", "FloatArray", "SampleSource", "Samples", "has_samples", "thinned"]
 
 
 @dataclass(frozen=True)
@@ -55,11 +61,9 @@ class Samples:
     unit: str
     estimator: str
     description: str  # "2,154 http_req_duration samples {name: checkout} of k6/stream.ndjson.gz"
-
-
-LabelKey = tuple[tuple[str, str], ...]
-#: What one file holds: (metric, labels) → (values, unit, estimator), and extra over-time series.
-_Read = tuple[dict[tuple[str, LabelKey], tuple[FloatArray, str, str]], list[Series]]
+    #: What the values are, for the keys of intervals kept on disk (sample_store): the file's SHA-256, its
+    #: adapter and version, the metric and slice. Empty for values from elsewhere: those are never kept.
+    origin: str = ""
 
 
 def _key(labels: dict[str, str]) -> LabelKey:
@@ -157,11 +161,18 @@ def _recent(key: tuple[str, str], read: Callable[[], _Read]) -> _Read:
 
 class SampleSource:
     """Raw samples of the artifacts of releases, each file read at most once. ``folder`` maps a release id
-    to its folder under results/."""
+    to its folder under results/; with a ``store`` (:mod:`reportgen.sample_store`) a file read by an earlier
+    process is not read again, and intervals computed from its samples are kept."""
 
-    def __init__(self, folder: Callable[[str], Path]) -> None:
+    def __init__(self, folder: Callable[[str], Path], store: SampleStore | None = None) -> None:
         self._folder = folder
+        self.store = store
         self._read: dict[tuple[str, str], _Read] = {}
+
+    @classmethod
+    def of(cls, project: Project) -> SampleSource:
+        """The samples of ``project``'s releases, with its store (unless ``REPORTGEN_NO_CACHE`` is set)."""
+        return cls(project.release_dir, SampleStore.of(project.root))
 
     def _file(self, release: str, artifact: Artifact) -> _Read | None:
         reader = _READERS.get(artifact.extraction.adapter)
@@ -169,7 +180,18 @@ class SampleSource:
             return None
         key = (artifact.sha256, artifact.extraction.adapter)
         if key not in self._read:
-            self._read[key] = _recent(key, lambda: reader(self._folder(release) / artifact.path))
+
+            def read() -> _Read:
+                return reader(self._folder(release) / artifact.path)
+
+            if self.store is not None:
+                store, parts = (
+                    self.store,
+                    [artifact.sha256, artifact.extraction.adapter, artifact.extraction.adapter_version],
+                )
+                self._read[key] = _recent(key, lambda: store.samples(parts, read))
+            else:
+                self._read[key] = _recent(key, read)
         return self._read[key]
 
     def samples(self, release: str, artifact: Artifact, metric: str, labels: dict[str, str]) -> Samples | None:
@@ -181,7 +203,9 @@ class SampleSource:
         values, unit, estimator = found
         slice_text = "" if not labels else " {" + ", ".join(f"{k}: {v}" for k, v in sorted(labels.items())) + "}"
         description = f"{len(values):,} {metric} samples{slice_text} of {artifact.path}"
-        return Samples(values=values, unit=unit, estimator=estimator, description=description)
+        origin = "\0".join([artifact.sha256, artifact.extraction.adapter, artifact.extraction.adapter_version, metric])
+        origin += "\0" + json.dumps(_key(labels))
+        return Samples(values=values, unit=unit, estimator=estimator, description=description, origin=origin)
 
     def series(self, release: str, artifact: Artifact) -> list[Series]:
         """Over-time series only raw samples give (k6: active VUs)."""

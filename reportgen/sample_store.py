@@ -1,0 +1,108 @@
+"""Raw samples and the bootstrap intervals computed from them, kept on disk between processes: a ``check``,
+``build`` or ``compare`` of releases whose artifacts did not change reads no raw file for its samples and runs
+no bootstrap again (both cost seconds per release; in-process memos forget them at exit).
+
+``.reportgen-cache/samples/`` holds, per artifact, every slice of values the sample reader found and its
+over-time series, as one ``.npz`` (numpy's own format, read without pickle); ``.reportgen-cache/bootstrap/``
+holds each interval as JSON (Python's ``json``, which keeps floats exactly). Every key hashes the artifact's
+SHA-256, its adapter and adapter version, and reportgen's code and library versions
+(:func:`reportgen.cache.code_digest`); an interval's key adds the statistic, the unit, the seed and the
+method's parameters (resamples, confidence level, subsample size). An entry that cannot be read is ignored
+and rewritten; ``REPORTGEN_NO_CACHE=1`` turns the store off with the rest of the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from reportgen import write
+from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest
+from reportgen.schemas.measurement import Series
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+LabelKey = tuple[tuple[str, str], ...]
+#: What one file holds: (metric, labels) → (values, unit, estimator), and extra over-time series.
+Slices = dict[tuple[str, LabelKey], tuple[FloatArray, str, str]]
+Read = tuple[Slices, list[Series]]
+
+
+@dataclass(frozen=True)
+class SampleStore:
+    """The sample store of one report repository (``folder`` is its ``.reportgen-cache/``)."""
+
+    folder: Path
+
+    @classmethod
+    def of(cls, root: Path) -> SampleStore | None:
+        """The store of the repository at ``root``, or None when ``REPORTGEN_NO_CACHE`` is set."""
+        return cls(root / FOLDER) if ExtractionCache.of(root) is not None else None
+
+    def _path(self, kind: str, parts: Sequence[str], suffix: str) -> Path:
+        digest = hashlib.sha256("\0".join([LAYOUT, code_digest(), *parts]).encode()).hexdigest()
+        return self.folder / kind / digest[:2] / f"{digest}{suffix}"
+
+    def samples(self, parts: Sequence[str], read: Callable[[], Read]) -> Read:
+        """What the sample reader found in one file (``parts``: its SHA-256, adapter and adapter version): from
+        the store when it was read before, else ``read()``, kept for the next process."""
+        path = self._path("samples", parts, ".npz")
+        found = _load(path)
+        if found is not None:
+            return found
+        found = read()
+        with contextlib.suppress(OSError):  # a read-only checkout still works, only without the store
+            write.write_file(path, _dump(found))
+        return found
+
+    def remembered(self, parts: Sequence[str], compute: Callable[[], str]) -> str:
+        """Text computed from samples and ``parts`` alone (an interval): from the store, else ``compute()``."""
+        path = self._path("bootstrap", parts, ".json")
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+        text = compute()
+        with contextlib.suppress(OSError):
+            write.write_file(path, text.encode())
+        return text
+
+
+def _dump(found: Read) -> bytes:
+    slices, series = found
+    meta = {
+        "slices": [
+            [metric, [list(pair) for pair in labels], unit, est] for (metric, labels), (_, unit, est) in slices.items()
+        ],
+        "series": [s.model_dump() for s in series],  # json keeps a NaN (pydantic's JSON mode: null)
+    }
+    buffer = io.BytesIO()
+    # Positional arrays are named arr_0, arr_1, ...: the description first, then each slice's values.
+    np.savez(buffer, np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), *(v for v, _, _ in slices.values()))
+    return buffer.getvalue()
+
+
+def _load(path: Path) -> Read | None:
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            meta = json.loads(stored["arr_0"].tobytes())
+            slices: Slices = {
+                (metric, tuple((str(k), str(v)) for k, v in labels)): (
+                    np.asarray(stored[f"arr_{i + 1}"], dtype=np.float64),
+                    unit,
+                    est,
+                )
+                for i, (metric, labels, unit, est) in enumerate(meta["slices"])
+            }
+            return slices, [Series.model_validate(s) for s in meta["series"]]
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile, ValidationError):
+        return None  # absent or damaged: read from the file again and rewritten
