@@ -91,7 +91,7 @@ def parse(expression: str) -> ast.expr:
                 f"{expression!r}: {_segment(expression, node)!r} is not allowed; use metric ids, numbers, "
                 f"+ - * /, parentheses and {', '.join(FUNCTIONS)}"
             )
-        if isinstance(node, ast.Constant) and not _finite(node.value):
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not _finite(node.value):
             raise ExpressionError(
                 f"{expression!r}: {_segment(expression, node)} is too large for a number (it would be infinity)"
             )
