@@ -52,6 +52,10 @@ def _visible(code: int) -> str:
 # C0 controls other than HTML whitespace, DEL, C1 controls, lone surrogates and the two noncharacters that
 # HTML refuses: raw in a page they are parse errors (NUL) or invisible; shown, they stay visible.
 _UNPRINTABLE = {c: _visible(c) for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)] if chr(c) not in "\t\n\f\r"}
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): invisible, they reorder the
+# text after them up to the end of the paragraph, so an endpoint name could show a later "120 ms" as "sm 021".
+# Shown by their code point; right-to-left scripts need none of them (and the marks U+200E/U+200F stay).
+_UNPRINTABLE |= {c: f"[U+{c:04X}]" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
 _UNPRINTABLE_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
