@@ -20,6 +20,7 @@ from reportgen.engine import run as run_engine
 from reportgen.errors import BuildError, ProjectError
 from reportgen.excerpt import page_excerpts
 from reportgen.page_cache import PageCache, Rendered
+from reportgen.page_pool import release_pages
 from reportgen.project import MANIFEST, Project
 from reportgen.prose import Origin
 from reportgen.raw_copies import release_copies
@@ -64,11 +65,11 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     kept = {r.id: cache.get(keys[r.id]) if cache is not None else None for r in results}
     files: dict[str, write.Content] = {STYLESHEET: stylesheet()}
     documents = []
-    pages = {
-        r.id: release_page(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None, samples)
-        for r in results
-        if kept[r.id] is None
-    }
+    # The page models of releases not cached (charts drawn, changes bootstrapped): in one process per core when
+    # there are many, with the bytes one process gives (reportgen.page_pool).
+    todo = [r for r in results if kept[r.id] is None]
+    jobs = [(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None) for r in todo]
+    pages = dict(zip((r.id for r in todo), release_pages(project, jobs, samples), strict=True))
     citables = {r.id: (kept_r.citable if (kept_r := kept[r.id]) is not None else pages[r.id].citable) for r in results}
     with progress.bar("rendering release pages", len(results), "pages") as advance:  # on a terminal only
         for result in results:

@@ -88,7 +88,19 @@ _CHARTS: ContextVar[Path | None] = ContextVar("reportgen_chart_cache", default=N
 def charts_cached(root: Path) -> Iterator[None]:
     """Within the block, :func:`chart_svg` keeps SVGs in ``root``'s cache (unless ``REPORTGEN_NO_CACHE`` is set)."""
     cache = ExtractionCache.of(root)
-    token = _CHARTS.set(root / FOLDER / "charts" if cache is not None else None)
+    with charts_in(root / FOLDER / "charts" if cache is not None else None):
+        yield
+
+
+def chart_cache_folder() -> Path | None:
+    """The chart cache folder of the build in progress (None: none), for worker processes to use the same."""
+    return _CHARTS.get()
+
+
+@contextmanager
+def charts_in(folder: Path | None) -> Iterator[None]:
+    """Within the block, :func:`chart_svg` keeps SVGs in ``folder`` (None: draws every chart)."""
+    token = _CHARTS.set(folder)
     try:
         yield
     finally:

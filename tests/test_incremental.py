@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from reportgen import build, site_increment
+from reportgen import assemble, build, site_increment
 from reportgen.analyse import analyse
 from reportgen.cache import FOLDER, charts_cached
 from reportgen.project import Project
@@ -64,13 +64,13 @@ def test_a_rebuild_renders_only_the_releases_whose_inputs_changed(
     """Nothing changed: no release page model is built; one release changed: that one and the releases whose
     baseline it is."""
     rendered: list[str] = []
-    real = build.release_page
+    real = assemble.release_page
 
     def spy(result: Any, *args: Any, **kwargs: Any) -> Any:
         rendered.append(result.id)
         return real(result, *args, **kwargs)
 
-    monkeypatch.setattr(build, "release_page", spy)
+    monkeypatch.setattr(assemble, "release_page", spy)  # as reportgen.page_pool calls it
     _generate(project)
     assert sorted(rendered) == ["v1.0.0", "v1.1.0", "v1.2.0"]
     rendered.clear()

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from reportgen import __version__
+from reportgen import __version__, page_pool
 from reportgen.cli import (
     build,
     bundle,
@@ -72,6 +72,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    page_pool.allow_processes()  # this command's main module runs nothing on import: builds may use workers
     args = parser().parse_args(argv)
     try:
         code: int = args.run(args)

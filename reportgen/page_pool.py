@@ -1,0 +1,101 @@
+"""Release page models built in worker processes, one release per task, in release order.
+
+Building a release's page model is most of a cold build's render time: every chart is drawn by vl-convert
+(about 80 ms of cpu each, in one thread of one process) and every change is bootstrapped. Page models are pure
+functions of the analysed results (and the raw samples they read), so releases are independent: with more than
+one core and enough releases, they are built in that many processes and collected in release order, so the
+pages are the bytes a single process writes (``tests/test_page_pool.py``).
+
+Workers are started fresh (``spawn``), never forked: a forked copy of a process whose vl-convert JavaScript
+engine or DuckDB threads are running can hang. A spawned worker imports the program's main module again, which
+is only harmless when that module runs nothing on import: so workers are used only once the program said so
+(:func:`allow_processes`; the ``reportgen`` command does), and a script that calls the build as a library gets
+one process. Starting a worker costs a second or two of imports, so a build with few releases to render stays in
+one process too. ``REPORTGEN_PROCESSES`` sets the number of processes (``1``: one).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reportgen.errors import BuildError
+from reportgen.project import Project
+
+if TYPE_CHECKING:  # the page models' modules load Altair: not for every command that imports this one
+    from reportgen.samples import SampleSource
+    from reportgen.schemas.page import ReleasePage
+    from reportgen.schemas.report import ReleaseResult
+
+PROCESSES = "REPORTGEN_PROCESSES"
+#: Fewer releases to render than this: one process (workers would cost more to start than they save).
+MIN_RELEASES = 20
+
+Job = tuple["ReleaseResult", "ReleaseResult | None"]
+
+
+_ALLOWED = [False]
+
+
+def allow_processes() -> None:
+    """Let builds in this program use worker processes: its main module runs nothing when imported again
+    (``if __name__ == "__main__"``)."""
+    _ALLOWED[0] = True
+
+
+def processes(releases: int) -> int:
+    """How many processes build ``releases`` page models: the cores this process may use, or
+    ``REPORTGEN_PROCESSES``; one for fewer than MIN_RELEASES, and one unless :func:`allow_processes` was called."""
+    if not _ALLOWED[0]:
+        return 1
+    setting = os.environ.get(PROCESSES, "").strip()
+    if setting:
+        if not setting.isdigit() or int(setting) < 1:
+            raise BuildError(f"{PROCESSES}={setting!r}: expected a whole number of processes, 1 or more")
+        return min(int(setting), max(releases, 1))
+    if releases < MIN_RELEASES:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), releases))
+
+
+def release_pages(
+    project: Project, jobs: list[Job], samples: SampleSource, workers: int | None = None
+) -> list[ReleasePage]:
+    """The page model of each (result, baseline), in the order given; in ``workers`` processes when more than
+    one (default :func:`processes`)."""
+    from reportgen.assemble import release_page
+    from reportgen.cache import chart_cache_folder
+
+    count = processes(len(jobs)) if workers is None else workers
+    if count <= 1:
+        return [release_page(result, baseline, samples) for result, baseline in jobs]
+    context = multiprocessing.get_context("spawn")
+    start = (project.root, chart_cache_folder())
+    with ProcessPoolExecutor(count, mp_context=context, initializer=_start, initargs=start) as pool:
+        return list(pool.map(_page, jobs))
+
+
+#: In a worker: the raw samples it read, and the build's cache folder for charts and comparisons.
+_WORKER: dict[str, object] = {}
+
+
+def _start(root: Path, charts: Path | None) -> None:
+    from reportgen.samples import SampleSource
+
+    _WORKER["samples"] = SampleSource(Project(root).release_dir)
+    _WORKER["charts"] = charts
+
+
+def _page(job: Job) -> ReleasePage:
+    from reportgen.assemble import release_page
+    from reportgen.cache import charts_in
+    from reportgen.samples import SampleSource
+
+    samples = _WORKER["samples"]
+    charts = _WORKER["charts"]
+    assert isinstance(samples, SampleSource) and (charts is None or isinstance(charts, Path))
+    with charts_in(charts):
+        return release_page(job[0], job[1], samples)
