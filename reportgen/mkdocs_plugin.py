@@ -43,6 +43,8 @@ NAME = "reportgen"
 #: Material features that turn text back into markup (see the module docstring); never enabled in a build.
 UNSAFE_FEATURES = ("content.tooltips",)
 _LOG = logging.getLogger(f"mkdocs.plugins.{NAME}")
+#: The alias ``reportgen deploy`` gives the newest release unless told otherwise.
+DEFAULT_ALIAS = "latest"
 #: The folder of site_docs/ reportgen writes (Project.generated), as MkDocs names it.
 GENERATED = "releases"
 
@@ -59,6 +61,17 @@ def drop_unsafe_features(config: Any) -> None:
         if feature in features:
             features.remove(feature)
             _LOG.info(f"theme feature {feature} is off: Material shows its tooltips as HTML, not text")
+
+
+def version_folders(config: Any, files: Any) -> list[str]:
+    """The folders a page of this site sits in when ``reportgen deploy`` published it with mike: a release of
+    the build (its version) or the default alias (a copy). overrides/main.html asks for mike's versions.json only
+    from inside one, so a site never deployed, served from any path, requests nothing that is not there."""
+    index = files.get_file_from_path(f"{GENERATED}/{INDEX}")
+    releases = releases_in_order(index.content_bytes) if index is not None else []
+    default = (config.extra.get("version") or {}).get("default") or []
+    aliases = [default] if isinstance(default, str) else [str(alias) for alias in default]
+    return sorted({*releases, *aliases, DEFAULT_ALIAS}) if releases else []
 
 
 class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -97,6 +110,7 @@ class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
         env.filters["striptags"] = striptags_escaped
+        env.globals["reportgen_version_folders"] = version_folders(config, files)
         if self.increment is not None:
             self.increment.restore(files, self._nav, config)
         return env

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 import tarfile
 from collections.abc import Iterator
@@ -142,6 +143,21 @@ def test_a_site_never_deployed_logs_no_error(page: Page, built_url: tuple[str, P
         assert page.locator("[data-md-component=outdated]").is_hidden(), address
     assert page.errors == []  # type: ignore[attr-defined]
     assert not [u for u in page.requested if u.endswith("versions.json")]  # type: ignore[attr-defined]
+
+
+def test_a_site_never_deployed_served_from_a_sub_path_asks_for_no_versions_json(
+    page: Page, built_url: tuple[str, Path], tmp_path: Path
+) -> None:
+    """The same build served below a path (as a project site without mike would be, /reports/) records no request
+    for versions.json, logs no error and shows no version selector: its folder is no version this site names."""
+    _, site = built_url
+    shutil.copytree(site, tmp_path / "reports")
+    with serve_folder(tmp_path) as url:
+        for path in ("/reports/", "/reports/releases/v1.1.0/", "/reports/releases/v1.0.0/evidence/"):
+            page.goto(f"{url}{path}", wait_until="networkidle")
+            assert page.locator(".md-version").count() == 0, path
+    assert not [u for u in page.requested if u.endswith("versions.json")]  # type: ignore[attr-defined]
+    assert page.errors == []  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
