@@ -64,14 +64,15 @@ def drop_unsafe_features(config: Any) -> None:
 
 
 def version_folders(config: Any, files: Any) -> list[str]:
-    """The folders a page of this site sits in when ``reportgen deploy`` published it with mike: a release of
-    the build (its version) or the default alias (a copy). overrides/main.html asks for mike's versions.json only
-    from inside one, so a site never deployed, served from any path, requests nothing that is not there."""
+    """The folders a page of this site sits in when ``reportgen deploy`` published it with mike: the build's newest
+    release (deploy builds a version as of its release, which is then the newest) or the default alias (a copy).
+    overrides/main.html asks for mike's versions.json only from inside one, so a site never deployed, served from
+    any path, requests nothing that is not there. A few names, however many releases there are."""
     index = files.get_file_from_path(f"{GENERATED}/{INDEX}")
     releases = releases_in_order(index.content_bytes) if index is not None else []
     default = (config.extra.get("version") or {}).get("default") or []
     aliases = [default] if isinstance(default, str) else [str(alias) for alias in default]
-    return sorted({*releases, *aliases, DEFAULT_ALIAS}) if releases else []
+    return sorted({releases[-1], *aliases, DEFAULT_ALIAS}) if releases else []
 
 
 class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
