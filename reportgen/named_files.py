@@ -59,7 +59,9 @@ def open_file(path: Path) -> io.BufferedReader:
         if (reason := _kind(os.fstat(descriptor).st_mode)) is not None:
             raise NotAFileError(Position(path), reason)
         os.set_blocking(descriptor, True)
-        return os.fdopen(descriptor, "rb")
+        raw = io.FileIO(descriptor, "rb")
+        raw.name = str(path)  # what parsers name in their messages (else the descriptor's number)
+        return io.BufferedReader(raw)
     except BaseException:
         os.close(descriptor)
         raise

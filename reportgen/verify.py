@@ -88,6 +88,8 @@ def is_site(path: Path) -> bool:
 
 def verify(path: Path, site_dir: Path | None = None) -> Verification:
     """Verify a built site (``path`` holds ``releases/index.json``) or a checkout and its built site."""
+    if not path.exists():
+        raise ProjectError(f"{path}: no such folder; name a built site folder or a report repository")
     if site_dir is None and is_site(path):
         return verify_site(path)
     try:
