@@ -188,3 +188,37 @@ def test_a_relative_target_shows_its_mark_baseline_and_noise_word(page: Page, ex
         baseline.click()
     assert urlsplit(page.url).path == "/releases/v1.1.0/evidence/"
     assert page.locator(f"[id='{urlsplit(page.url).fragment}']").count() == 1
+
+
+@pytest.fixture(scope="module")
+def marginal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example's releases, v1.2.0 with one more target whose interval straddles it (checkout p95
+    309 ms, interval about 294 to 319 ms, against < 300 ms), built by the real MkDocs and served on 127.0.0.1."""
+    import shutil
+
+    from reportgen.scaffold import init
+    from tests.test_relative_targets import ROOT
+
+    root = tmp_path_factory.mktemp("marginal") / "repo"
+    init(root)
+    shutil.copytree(ROOT / "results", root / "results", dirs_exist_ok=True)
+    manifest = root / "results/v1.2.0/release.yaml"
+    extra = '  - {id: checkout_300, metric: checkout_p95, comparator: "<", threshold: 300 ms, severity: should}\n'
+    manifest.write_text(manifest.read_text().replace("\nacknowledge:", "\n" + extra + "acknowledge:", 1))
+    assert main(["-C", str(root), "build"]) == 0
+    with serve_folder(root / "site") as url:
+        yield url
+
+
+def test_a_marginal_verdict_shows_its_mark_beside_the_verdict(page: Page, marginal_url: str) -> None:
+    """A target whose 95 % interval straddles its threshold shows the computed FAIL and, beside it, the dashed
+    "marginal" mark, with the sentence saying what marginal means; a target far from its bound has no mark."""
+    page.goto(f"{marginal_url}/releases/v1.2.0/", wait_until="networkidle")
+    row = page.locator("article tr", has=page.locator(".rg-mark--marginal")).first
+    assert "< 300 ms" in row.inner_text()
+    mark = row.locator(".rg-mark--marginal")
+    assert mark.is_visible() and mark.inner_text().strip() == "marginal"
+    assert mark.evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
+    assert row.locator(".rg-verdict--fail").inner_text().strip() == "FAIL"
+    assert page.locator("article .rg-mark--marginal").count() == 1
+    assert "Marginal: the 95 % interval straddles the bound" in page.locator("article").inner_text()
