@@ -4,7 +4,7 @@ by its chart model and the chart code (:func:`code_digest`), so an unchanged cha
 
 The cache is ``.reportgen-cache/`` (``extractions/``, ``charts/``) in the report repository (git ignores it; delete it at any
 time). An entry's key hashes everything the extraction depends on: the artifact's SHA-256, the adapter's
-name and version, reportgen's version, and what the manifest asks beyond the standard figures (percentiles
+name and version, reportgen's version and code (:func:`code_digest`), and what the manifest asks beyond the standard figures (percentiles
 and label sets). An entry that cannot be read is ignored and rewritten. ``REPORTGEN_NO_CACHE=1`` turns the
 cache off. Writes go through :mod:`reportgen.write`.
 """
@@ -71,6 +71,9 @@ def key(
     parts = {
         "layout": LAYOUT,
         "reportgen": __version__,
+        # reportgen's own code too: a fix in an adapter that forgot its version bump must not be hidden by an
+        # entry the old code wrote (a cached stream kept a tag value `True` after the readers agreed on `true`).
+        "code": code_digest(),
         "artifact": sha256,
         "adapter": adapter,
         "adapter_version": adapter_version,

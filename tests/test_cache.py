@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from reportgen import adapters, collect
+from reportgen import adapters, cache, collect
 from reportgen.analyse import analyse
 from reportgen.cache import FOLDER
 from reportgen.project import Project
@@ -62,6 +62,18 @@ def test_what_the_manifest_asks_is_part_of_the_key(tmp_path: Path, reads: list[s
     (result,) = analyse(Project(root))
     assert reads == ["stream.ndjson.gz"]
     assert result.metric("p975").value is not None
+
+
+def test_an_extraction_by_other_reportgen_code_is_read_again(
+    tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry written by other reportgen code (an adapter changed without a version bump) is not reused."""
+    root = stream_project(tmp_path, P975)
+    analyse(Project(root))
+    reads.clear()
+    monkeypatch.setattr(cache, "code_digest", lambda: "other code")
+    analyse(Project(root))
+    assert sorted(reads) == ["stream.ndjson.gz", "summary-export.json"]
 
 
 def test_a_damaged_entry_is_read_again_and_replaced(tmp_path: Path, reads: list[str]) -> None:
