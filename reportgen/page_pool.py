@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,6 +89,14 @@ def _start(root: Path, charts: Path | None) -> None:
 
     _WORKER["samples"] = SampleSource(Project(root).release_dir)
     _WORKER["charts"] = charts
+    threading.Thread(target=_end_when_orphaned, args=(os.getppid(),), daemon=True).start()
+
+
+def _end_when_orphaned(parent: int) -> None:
+    """A worker whose build was killed ends itself instead of drawing charts for no one."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _page(job: Job) -> ReleasePage:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -49,3 +53,34 @@ def test_few_releases_stay_in_one_process_and_the_setting_is_checked(monkeypatch
         monkeypatch.setenv(PROCESSES, wrong)
         with pytest.raises(BuildError, match=PROCESSES):
             processes(10)
+
+
+_KILLED_BUILD = """
+import sys, time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from reportgen import page_pool
+pool = ProcessPoolExecutor(2, mp_context=get_context("spawn"), initializer=page_pool._start, initargs=(Path("."), None))
+futures = [pool.submit(time.sleep, 60) for _ in range(2)]
+print(" ".join(str(p) for p in pool._processes), flush=True)
+time.sleep(60)
+"""
+
+
+def test_workers_of_a_killed_build_end_themselves() -> None:
+    """When the build process is killed, its workers end within seconds instead of working on for no one."""
+    build = subprocess.Popen([sys.executable, "-c", _KILLED_BUILD], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert build.stdout is not None
+    workers = [int(p) for p in build.stdout.readline().split()]
+    time.sleep(3)  # the workers have started their watch
+    build.kill()
+    build.wait()
+    build.stdout.close()
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{p}").exists() for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = [p for p in workers if Path(f"/proc/{p}").exists()]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert len(workers) == 2 and not alive
