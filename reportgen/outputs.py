@@ -28,6 +28,7 @@ MARKER_TEXT = b"reportgen built this folder and replaces all of it on every buil
 _LEGACY_SIGNATURE = ("releases/assets/reportgen.css", "sitemap.xml")
 
 _ADVICE = "name a new or empty folder, or one an earlier reportgen build wrote"
+_FILE_ADVICE = "name a new file outside the repository's protected parts"
 
 
 def _protected(project: Project) -> dict[Path, str]:
@@ -45,15 +46,16 @@ def _within(inner: Path, outer: Path) -> bool:
     return inner == outer or outer in inner.parents
 
 
-def refuse_protected(project: Project | None, target: Path, shown: Path, what: str) -> None:
+def refuse_protected(project: Project | None, target: Path, shown: Path, what: str, advice: str = _ADVICE) -> None:
     """:class:`OutputPathError` if writing the ``what`` at ``target`` (shown as ``shown``) would replace, or write
-    into, the repository itself or its protected parts (results/, site_docs/, templates/, mkdocs.yml, .git)."""
+    into, the repository itself or its protected parts (results/, site_docs/, templates/, mkdocs.yml, .git);
+    the message ends with ``advice`` (what to name instead: a folder, or a file)."""
     if project is None:
         return
     root = project.root.resolve()
     if _within(root, target):
         where = "is the report repository" if target == root else "is a folder above the report repository"
-        raise OutputPathError(f"{shown}: refusing to write the {what} here: it {where} ({root}); {_ADVICE}")
+        raise OutputPathError(f"{shown}: refusing to write the {what} here: it {where} ({root}); {advice}")
     for path, name in _protected(project).items():
         path = path.resolve()
         if _within(path, target):
@@ -62,7 +64,7 @@ def refuse_protected(project: Project | None, target: Path, shown: Path, what: s
             relation = "is inside"
         else:
             continue
-        raise OutputPathError(f"{shown}: refusing to write the {what} here: it {relation} {name}; {_ADVICE}")
+        raise OutputPathError(f"{shown}: refusing to write the {what} here: it {relation} {name}; {advice}")
 
 
 def is_marked(folder: Path) -> bool:
@@ -101,7 +103,7 @@ def guard_output_file(
     An existing file is replaced only if ``ours`` says reportgen wrote it (without ``ours``: never).
     """
     target = path.resolve()
-    refuse_protected(project, target, path, what)
+    refuse_protected(project, target, path, what, _FILE_ADVICE)
     if (reason := named_files.not_a_file(target)) is not None:
         raise OutputPathError(f"{path}: refusing to write the {what} here: it {reason}")
     if target.exists() and not (ours is not None and ours(target)):
