@@ -135,7 +135,12 @@ def derived(kind: str, key_text: str, compute: Callable[[], str]) -> str:
     if folder is None:
         return compute()
     digest = hashlib.sha256(f"{LAYOUT}\0{key_text}".encode()).hexdigest()
-    path = folder.parent / kind / digest[:2] / digest
+    return remembered_text(folder.parent / kind / digest[:2] / digest, compute)
+
+
+def remembered_text(path: Path, compute: Callable[[], str]) -> str:
+    """The text kept at ``path``, else ``compute()``, kept there for the next process. An entry that cannot be
+    read is computed again and replaced; a cache that cannot be written (a read-only checkout) only costs time."""
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from reportgen import write
-from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest
+from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest, remembered_text
 from reportgen.schemas.measurement import Series
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -66,15 +66,7 @@ class SampleStore:
 
     def remembered(self, parts: Sequence[str], compute: Callable[[], str]) -> str:
         """Text computed from samples and ``parts`` alone (an interval): from the store, else ``compute()``."""
-        path = self._path("bootstrap", parts, ".json")
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            pass
-        text = compute()
-        with contextlib.suppress(OSError):
-            write.write_file(path, text.encode())
-        return text
+        return remembered_text(self._path("bootstrap", parts, ".json"), compute)
 
 
 def _dump(found: Read) -> bytes:
