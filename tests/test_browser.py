@@ -15,7 +15,7 @@ from tests.support.project import make_project
 from tests.test_site import TWO_RELEASES
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Locator, Page
 
 pytestmark = pytest.mark.browser  # conftest: Debian's chromium, or a skip (a failure under CI)
 
@@ -173,14 +173,9 @@ def test_no_table_column_hides_behind_a_sideways_scroll(
 def test_a_relative_target_shows_its_mark_baseline_and_noise_word(page: Page, example_url: str) -> None:
     """v1.2.0's relative target (checkout no slower than in v1.1.0) shows, in its row, the dashed "relative" mark,
     v1.1.0's figure linking to v1.1.0's evidence entry, the change's noise word and the FAIL it computed."""
-    page.goto(f"{example_url}/releases/v1.2.0/", wait_until="networkidle")
-    row = page.locator("article tr", has=page.locator(".rg-mark--relative")).first
+    row = _failing_row_with_mark(page, f"{example_url}/releases/v1.2.0/", "relative")
     assert "Checkout no slower than in v1.1.0" in row.inner_text()
-    mark = row.locator(".rg-mark--relative")
-    assert mark.is_visible() and mark.inner_text().strip() == "relative"
-    assert mark.evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
     assert row.locator(".rg-change--regressed").inner_text().strip() == "regressed"
-    assert row.locator(".rg-verdict--fail").inner_text().strip() == "FAIL"
     assert "relative" in page.locator("article").inner_text().split("judged against the baseline")[0][-80:]
     baseline = row.locator("small a").first
     assert baseline.inner_text().strip() == "107.2 ms"
@@ -213,12 +208,19 @@ def marginal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_a_marginal_verdict_shows_its_mark_beside_the_verdict(page: Page, marginal_url: str) -> None:
     """A target whose 95 % interval straddles its threshold shows the computed FAIL and, beside it, the dashed
     "marginal" mark, with the sentence saying what marginal means; a target far from its bound has no mark."""
-    page.goto(f"{marginal_url}/releases/v1.2.0/", wait_until="networkidle")
-    row = page.locator("article tr", has=page.locator(".rg-mark--marginal")).first
+    row = _failing_row_with_mark(page, f"{marginal_url}/releases/v1.2.0/", "marginal")
     assert "< 300 ms" in row.inner_text()
-    mark = row.locator(".rg-mark--marginal")
-    assert mark.is_visible() and mark.inner_text().strip() == "marginal"
-    assert mark.evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
-    assert row.locator(".rg-verdict--fail").inner_text().strip() == "FAIL"
     assert page.locator("article .rg-mark--marginal").count() == 1
     assert "Marginal: the 95 % interval straddles the bound" in page.locator("article").inner_text()
+
+
+def _failing_row_with_mark(page: Page, url: str, kind: str) -> Locator:
+    """The first target row of the page at ``url`` carrying the ``kind`` mark, after checking that the mark is
+    shown as the dashed word ``kind`` and that the row's computed verdict is FAIL."""
+    page.goto(url, wait_until="networkidle")
+    row = page.locator("article tr", has=page.locator(f".rg-mark--{kind}")).first
+    mark = row.locator(f".rg-mark--{kind}")
+    assert mark.is_visible() and mark.inner_text().strip() == kind
+    assert mark.evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
+    assert row.locator(".rg-verdict--fail").inner_text().strip() == "FAIL"
+    return row
