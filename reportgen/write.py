@@ -13,6 +13,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from reportgen import named_files
+from reportgen.errors import Position
+
 #: A file to write: its bytes, or a path whose bytes are copied (raw artifacts can be large).
 Content = bytes | Path
 
@@ -124,6 +127,10 @@ def discard(staging: Path) -> None:
 
 
 def _link_or_copy(source: str, target: str) -> None:
+    # A FIFO or device in site_docs/ would be linked into the staging copy and then make MkDocs block on it or
+    # fail naming the copy's temporary path: refuse it by the name the user knows.
+    if (reason := named_files.not_a_file(Path(source))) is not None:
+        raise named_files.NotAFileError(Position(Path(source)), reason)
     try:
         os.link(source, target)
     except OSError:
