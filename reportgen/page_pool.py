@@ -75,7 +75,7 @@ def release_pages(
     if count <= 1:
         return [release_page(result, baseline, samples) for result, baseline in jobs]
     context = multiprocessing.get_context("spawn")
-    start = (project.root, chart_cache_folder())
+    start = (project.root, chart_cache_folder(), os.getpid())
     with ProcessPoolExecutor(count, mp_context=context, initializer=_start, initargs=start) as pool:
         return list(pool.map(_page, jobs))
 
@@ -84,12 +84,14 @@ def release_pages(
 _WORKER: dict[str, object] = {}
 
 
-def _start(root: Path, charts: Path | None) -> None:
+def _start(root: Path, charts: Path | None, build: int) -> None:
+    """``build`` is the build's process id as the build saw it: a worker that asked os.getppid() itself would,
+    when the build was killed before the worker got this far (a loaded machine), watch its new parent forever."""
     from reportgen.samples import SampleSource
 
     _WORKER["samples"] = SampleSource(Project(root).release_dir)
     _WORKER["charts"] = charts
-    threading.Thread(target=_end_when_orphaned, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_end_when_orphaned, args=(build,), daemon=True).start()
 
 
 def _end_when_orphaned(parent: int) -> None:
