@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import socket
 import subprocess
@@ -52,17 +54,42 @@ def target_server() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of this repository's example (results/ and its config) built by `reportgen build`: the copy's root.
-    One build per session, shared by the tests that read the built example site."""
-    from reportgen.cli import main
-
-    copy = tmp_path_factory.mktemp("example") / "repo"
+def copy_of_the_example(folder: Path) -> Path:
+    """Into ``folder``: this repository as a report repository (results/, templates, site_docs/, mkdocs.yml …)
+    without what a build or a test run left in it (site/, generated releases, caches, .venv, .git)."""
+    copy = folder / "repo"
     ignore = shutil.ignore_patterns(".venv", ".git", "site", "releases", "__pycache__", ".*cache")
     shutil.copytree(ROOT, copy, ignore=ignore, symlinks=True)
-    assert main(["-C", str(copy), "build"]) == 0
     return copy
+
+
+@pytest.fixture(scope="session")
+def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An unbuilt copy of this repository's example, for the tests that analyse, check, compare or explain it:
+    run on the checkout they would write its .reportgen-cache/, one folder for every test worker at once.
+    Tests share it (and its cache) as they shared the checkout's; one that changes its inputs makes its own."""
+    return copy_of_the_example(tmp_path_factory.mktemp("example-repo"))
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of this repository's example built by `reportgen build` (strict MkDocs): the copy's root.
+    Built once per run, by the first test worker that needs it (the others wait on a lock, then read the same
+    folder), and never changed: a test that changes the build copies it (``shutil.copytree``) first."""
+    from reportgen.cli import main
+
+    run = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run = run.parent  # the folder all workers of this run share (pytest-xdist: basetemp/popen-gwN)
+    folder, done = run / "example-site", run / "example-site.built"
+    with (run / "example-site.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not folder.exists():
+            folder.mkdir()
+            assert main(["-C", str(copy_of_the_example(folder)), "build"]) == 0
+            done.touch()
+    assert done.is_file(), f"the example's build failed in another test worker ({folder})"
+    return folder / "repo"
 
 
 @pytest.fixture

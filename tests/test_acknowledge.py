@@ -71,14 +71,13 @@ def test_the_page_lists_acknowledged_warnings_with_their_reason(tmp_path: Path) 
     assert "## Warnings" not in page
 
 
-def test_the_example_acknowledges_its_locust_csv_lag() -> None:
+def test_the_example_acknowledges_its_locust_csv_lag(example_repo: Path) -> None:
     """The example's Locust CSV-lags-JSON warnings are acknowledged, so `check` of the example prints no warning."""
-    root = Path(__file__).resolve().parent.parent
     import subprocess
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "reportgen.cli", "-C", str(root), "check", "--json"],
+        [sys.executable, "-m", "reportgen.cli", "-C", str(example_repo), "check", "--json"],
         capture_output=True,
         text=True,
         check=False,

@@ -17,11 +17,9 @@ from reportgen.project import Project
 from reportgen.samples import SampleSource
 from reportgen.trends import trends_page
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="module")
-def models() -> list[ChartModel]:
+def models(example_repo: Path) -> list[ChartModel]:
     """Every chart model of the example: each release's charts and the trends page's (specs built, not drawn)."""
     found: list[ChartModel] = []
     with pytest.MonkeyPatch.context() as patch:
@@ -29,7 +27,7 @@ def models() -> list[ChartModel]:
         patch.setattr(
             charts, "SPECS", {k: (lambda m, spec=spec: found.append(m) or spec(m)) for k, spec in SPECS.items()}
         )
-        project = Project(ROOT)
+        project = Project(example_repo)
         results = analyse(project)
         samples = SampleSource(project.release_dir)  # distributions are drawn from raw samples
         for result in results:

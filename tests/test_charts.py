@@ -18,12 +18,10 @@ from reportgen.project import Project
 from reportgen.schemas.measurement import Series
 from reportgen.schemas.report import ReleaseResult
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="module")
-def results() -> dict[str, ReleaseResult]:
-    return {r.id: r for r in analyse(Project(ROOT))}
+def results(example_repo: Path) -> dict[str, ReleaseResult]:
+    return {r.id: r for r in analyse(Project(example_repo))}
 
 
 def _layers(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -183,11 +181,11 @@ def test_over_time_reduces_long_lines_and_says_so(results: dict[str, ReleaseResu
 
 
 @pytest.fixture(scope="module")
-def charts_v120(results: dict[str, ReleaseResult]) -> dict[str, Any]:
+def charts_v120(results: dict[str, ReleaseResult], example_repo: Path) -> dict[str, Any]:
     """v1.2.0's charts as the build makes them, with raw samples read from results/."""
     from reportgen.samples import SampleSource
 
-    glance, groups = release_charts(results["v1.2.0"], SampleSource(Project(ROOT).release_dir))
+    glance, groups = release_charts(results["v1.2.0"], SampleSource(Project(example_repo).release_dir))
     return {"glance": glance, "groups": groups}
 
 
@@ -197,14 +195,16 @@ def test_the_example_shows_every_chart_kind(charts_v120: dict[str, Any]) -> None
     assert kinds == {"glance", "percentiles", "over_time", "distribution", "failures", "checks"}
 
 
-def test_distribution_marks_targets_at_threshold_and_percentile(results: dict[str, ReleaseResult]) -> None:
+def test_distribution_marks_targets_at_threshold_and_percentile(
+    results: dict[str, ReleaseResult], example_repo: Path
+) -> None:
     """The k6 ECDF puts checkout's p95 < 200 ms target at (200 ms, 95 %), and its alt text uses k6's own p95."""
     from reportgen.charts.breakdowns import distribution
     from reportgen.samples import SampleSource
 
     result = results["v1.2.0"]
     stream = next(a for a in result.artifacts if a.path == "k6/stream.ndjson.gz")
-    model = distribution(result, stream, SampleSource(Project(ROOT).release_dir))
+    model = distribution(result, stream, SampleSource(Project(example_repo).release_dir))
     assert model is not None and model.kind == "distribution"
     assert {k: model.rules[-1][k] for k in ("threshold", "share")} == {"threshold": 200.0, "share": 0.95}
     assert model.rules[-1]["label"] == "p95 < 200 ms: checkout"

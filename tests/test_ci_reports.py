@@ -55,11 +55,11 @@ def test_summary_links_to_the_release_in_its_own_version(reports: tuple[Path, st
     assert "**❌ FAIL**" in summary and "vs v1.0.0" in summary
 
 
-def test_summary_says_what_the_noise_test_found(tmp_path: Path) -> None:
+def test_summary_says_what_the_noise_test_found(example_repo: Path, tmp_path: Path) -> None:
     """Rows with raw samples on both sides carry the noise test's word and interval; summary-only rows say they
     were not tested for noise, and no row carries a bare direction word."""
     out = tmp_path / "s.md"
-    assert main(["-C", str(ROOT), "check", "v1.2.0", "--summary", str(out)]) == 1
+    assert main(["-C", str(example_repo), "check", "v1.2.0", "--summary", str(out)]) == 1
     rows = {
         line.split("(`")[1].split("`)")[0]: line
         for line in out.read_text(encoding="utf-8").splitlines()

@@ -10,27 +10,25 @@ import pytest
 
 from reportgen.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def test_a_significant_must_regression_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_significant_must_regression_exits_1(example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """v1.2.0 against v1.1.0: checkout p95 regressed beyond noise, so exit 1 and the row says so first."""
-    assert main(["-C", str(ROOT), "compare", "v1.1.0", "v1.2.0"]) == 1
+    assert main(["-C", str(example_repo), "compare", "v1.1.0", "v1.2.0"]) == 1
     out = capsys.readouterr().out
     first = out.splitlines()[1]
     assert first.startswith("checkout_p95") and "+186 to +215 ms" in first and first.endswith("regressed [must]")
     assert "REGRESSED: checkout_p95" in out
 
 
-def test_a_release_against_itself_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_release_against_itself_exits_0(example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The same files on both sides: nothing regressed significantly, exit 0."""
-    assert main(["-C", str(ROOT), "compare", "v1.2.0", "v1.2.0"]) == 0
+    assert main(["-C", str(example_repo), "compare", "v1.2.0", "v1.2.0"]) == 0
     assert "regressed" not in capsys.readouterr().out
 
 
-def test_json_lists_rows_and_the_gating_regressions(capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_lists_rows_and_the_gating_regressions(example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--json holds every row with its interval and word, and names the must-target regressions."""
-    assert main(["-C", str(ROOT), "compare", "v1.1.0", "v1.2.0", "--json"]) == 1
+    assert main(["-C", str(example_repo), "compare", "v1.1.0", "v1.2.0", "--json"]) == 1
     document = json.loads(capsys.readouterr().out)
     assert document["significant_must_regressions"] == ["checkout_p95", "login_error_rate"]
     row = document["rows"][0]
@@ -39,7 +37,7 @@ def test_json_lists_rows_and_the_gating_regressions(capsys: pytest.CaptureFixtur
     assert words["browse_rps"] == "not tested for noise"
 
 
-def test_an_unknown_release_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_release_exits_2(example_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A release id with no manifest is invalid input: exit 2 and a message naming the releases there are."""
-    assert main(["-C", str(ROOT), "compare", "v1.1.0", "v9.9.9"]) == 2
+    assert main(["-C", str(example_repo), "compare", "v1.1.0", "v9.9.9"]) == 2
     assert "releases here: v1.0.0, v1.1.0, v1.2.0" in capsys.readouterr().err

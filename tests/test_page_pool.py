@@ -21,9 +21,9 @@ from reportgen.samples import SampleSource
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_pages_built_in_two_processes_are_the_pages_one_process_builds() -> None:
+def test_pages_built_in_two_processes_are_the_pages_one_process_builds(example_repo: Path) -> None:
     """Each release's page model (charts, comparisons with their noise tests) is equal field for field, in order."""
-    project = Project(ROOT)
+    project = Project(example_repo)
     results = analyse(project)
     by_id = {r.id: r for r in results}
     jobs = [(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None) for r in results][:2]

@@ -17,8 +17,6 @@ from reportgen.schemas.report import ReleaseResult
 from reportgen.trends import TREND_WINDOW, trend_path, trends_page
 from tests.support.project import BASE_MANIFEST, make_project
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def newest(page: TrendsPage, metric: str) -> MetricTrend:
     """The metric's newest trend page."""
@@ -26,14 +24,14 @@ def newest(page: TrendsPage, metric: str) -> MetricTrend:
 
 
 @pytest.fixture(scope="module")
-def example() -> list[ReleaseResult]:
-    return analyse(Project(ROOT))
+def example(example_repo: Path) -> list[ReleaseResult]:
+    return analyse(Project(example_repo))
 
 
 @pytest.fixture(scope="module")
-def sampled(example: list[ReleaseResult]) -> TrendsPage:
+def sampled(example: list[ReleaseResult], example_repo: Path) -> TrendsPage:
     """The example's trends, with comparisons tested for noise on the raw samples."""
-    return trends_page(example, SampleSource(Project(ROOT).release_dir))
+    return trends_page(example, SampleSource(Project(example_repo).release_dir))
 
 
 def test_releases_are_in_release_order_by_version(tmp_path: Path) -> None:
