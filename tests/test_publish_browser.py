@@ -20,7 +20,6 @@ from reportgen.bundle import bundle
 from reportgen.cli import main
 from reportgen.pdf import pdf
 from reportgen.project import Project
-from tests.conftest import free_port
 from tests.support.browser import serve_folder
 from tests.support.project import make_project
 from tests.test_deploy import git_repo
@@ -41,21 +40,21 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def pages_url(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Both releases deployed with mike (site_url = this server), gh-pages served as GitHub Pages would."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    saved = os.environ.get("SITE_URL")
-    os.environ["SITE_URL"] = url
-    try:
-        assert main(["-C", str(repo), "deploy", "v1.0.0"]) == 0
-        assert main(["-C", str(repo), "deploy", "v1.1.0"]) == 0
-    finally:
-        os.environ.pop("SITE_URL") if saved is None else os.environ.__setitem__("SITE_URL", saved)
+    """Both releases deployed with mike (site_url = this server), gh-pages served as GitHub Pages would.
+    The server listens first (a port no other test process can take meanwhile), then the deployment fills it."""
     served = tmp_path_factory.mktemp("gh-pages")
-    archive = subprocess.run(["git", "archive", "gh-pages"], cwd=repo, check=True, capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(served, filter="data")
-    with serve_folder(served, port):
+    with serve_folder(served) as address:
+        url = f"{address}/"
+        saved = os.environ.get("SITE_URL")
+        os.environ["SITE_URL"] = url
+        try:
+            assert main(["-C", str(repo), "deploy", "v1.0.0"]) == 0
+            assert main(["-C", str(repo), "deploy", "v1.1.0"]) == 0
+        finally:
+            os.environ.pop("SITE_URL") if saved is None else os.environ.__setitem__("SITE_URL", saved)
+        archive = subprocess.run(["git", "archive", "gh-pages"], cwd=repo, check=True, capture_output=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(served, filter="data")
         yield url
 
 
