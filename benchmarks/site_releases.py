@@ -1,14 +1,16 @@
-"""A synthetic site of N releases (the example's three releases repeated): cold, no-change and one-release-changed
-build times, split into analysis and MkDocs, and the HTML size of release pages and of the home page.
+"""A synthetic site of N distinct releases (the example's three, each copy's measured times scaled by a factor of its
+own): cold, no-change and one-release-changed build times, split into analysis and MkDocs, and the HTML size of
+release pages and of the home page.
 
 Each build runs `reportgen build`'s stages in its own process (the cache under .reportgen-cache/ persists
 between builds, as it does for a user); analysis and MkDocs are timed separately inside that process, and cpu
 (user + system, the build's worker processes included) beside wall time. Release page sizes are printed for the
 first and the last release, so growth with the number of releases shows.
 
-The releases repeat the example's three, so a cold build with an empty cache folder draws each repeated chart
-once (the chart cache is keyed by the chart, not the release); `--no-cache` adds a cold build with
-REPORTGEN_NO_CACHE=1 first, which draws every chart of every release, as a site of distinct releases would.
+Copied as they are, releases of one source would share every chart, comparison and sample, and the caches (keyed
+by content) would draw each repeated chart once; so every copy's artifacts are perturbed (benchmarks/_distinct.py)
+and the benchmark prints how many of the charts on the site are distinct. `--no-cache` adds a cold build with
+REPORTGEN_NO_CACHE=1 first (not even a chart drawn twice in one build is drawn once).
 
 Run: `.venv/bin/python benchmarks/site_releases.py [--releases 100]`
 """
@@ -23,6 +25,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from _distinct import factor, perturb
 from _measure import ROOT, machine, measure, python
 
 BUILD = """
@@ -50,7 +53,8 @@ TARGET_SHARE = 0.10
 
 
 def make_site(root: Path, releases: int) -> list[str]:
-    """``reportgen init`` plus ``releases`` copies of the example releases, each the baseline of the next."""
+    """``reportgen init`` plus ``releases`` copies of the example releases, each the baseline of the next, each with
+    its measured times scaled by its own factor."""
     measure(
         python(
             "import sys; from reportgen.scaffold import init; init(__import__('pathlib').Path(sys.argv[1]))", str(root)
@@ -63,6 +67,7 @@ def make_site(root: Path, releases: int) -> list[str]:
         source = sources[index % len(sources)].parent
         target = root / "results" / release
         shutil.copytree(source, target)
+        perturb(target, factor(index))
         text = (target / "release.yaml").read_text()
         text = re.sub(r"(?m)^release: .*$", f"release: {release}", text)
         text = re.sub(r"(?m)^baseline: .*$", f"baseline: {ids[index - 1]}" if index else "", text)
@@ -85,6 +90,16 @@ def build(root: Path, env: dict[str, str] | None = None) -> dict[str, float]:
     figures["cpu"] = run.cpu
     figures["peak_mib"] = run.peak_mib
     return figures
+
+
+#: A chart as inlined on a page: the whole <svg> element, one line.
+_CHART = re.compile(r'<svg role="img".*?</svg>')
+
+
+def chart_counts(site: Path) -> tuple[int, int]:
+    """How many charts the built site's pages draw, and how many of them are distinct (byte for byte)."""
+    charts = [svg for page in site.rglob("*.html") for svg in _CHART.findall(page.read_text())]
+    return len(charts), len(set(charts))
 
 
 def page_kib(root: Path, relative: str) -> float:
@@ -135,6 +150,8 @@ def main() -> None:
                 verdict = "met" if seconds < COLD_TARGET_SECONDS else "NOT met"
                 print(f"target: {name} under {COLD_TARGET_SECONDS} s: {verdict} ({seconds:.0f} s wall)")
         print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        drawn, distinct = chart_counts(root / "site")
+        print(f"charts on the site's pages: {drawn}, distinct: {distinct}")
         first, last = ids[0], ids[-1]
         print(
             f"\npage sizes (HTML): home {page_kib(root, 'index.html'):.0f} KiB; release page {first} "
