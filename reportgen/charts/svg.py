@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import escape
 
 from reportgen.cache import chart_svg, code_digest
+from reportgen.charts import vl_engine
 from reportgen.markup import printable
 
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -57,10 +58,7 @@ def to_svg(spec: dict[str, Any]) -> str:
     text = json.dumps(_printable(spec), sort_keys=True)
 
     def draw() -> str:
-        import vl_convert  # imported here: starting its JavaScript engine costs a second, once
-
-        svg: str = vl_convert.vegalite_to_svg(json.loads(text))
-        return svg.replace("\r", "").replace("\n", " ").strip()
+        return vl_engine.vegalite_to_svg(json.loads(text)).replace("\r", "").replace("\n", " ").strip()
 
     return chart_svg(text, f"vl-convert-python {version('vl-convert-python')}", draw)
 
