@@ -40,8 +40,22 @@ def run_statement(connection: Any, statement: str) -> None:
 
 def fetch(connection: Any, statement: str) -> list[Any]:
     """The rows of a query that reads an artifact (DuckDB reads while fetching: errors count as at execute)."""
-    try:
+    with _reading():
         return list(connection.execute(statement).fetchall())
+
+
+def fetch_columns(connection: Any, statement: str) -> list[tuple[Any, ...]]:
+    """:func:`fetch` by columns (numpy): a LIST column comes as arrays, not as one Python float per value."""
+    with _reading():
+        columns = connection.execute(statement).fetchnumpy()
+    return list(zip(*(column.tolist() for column in columns.values()), strict=True))
+
+
+@contextmanager
+def _reading() -> Iterator[None]:
+    """What DuckDB cannot parse becomes :class:`NotReducible` (running out of memory stays an error)."""
+    try:
+        yield
     except duckdb.Error as exc:
         if "out of memory" in str(exc).lower():
             raise

@@ -2,12 +2,15 @@
 
 :func:`ndjson_rows` and :func:`csv_rows` describe a k6 stream as rows, one per line, numbered in file order
 (``rn``, from ``row_number() OVER ()``); :func:`reduce` then reads the file ONCE: every line is sent to each
-slice it belongs to (the total, one per breakdown tag, per check, per second, each submetric or requested label
-set) and one aggregate computes them all, with the same statistics in the same order and the same numbers as
+group it belongs to (its finest group: metric and all breakdown tags; per check, per second, each submetric or
+requested label set) and one aggregate computes them all; the total and breakdown slices are rolled up from the
+finest groups exactly (:mod:`._k6_rollup`), with the same statistics in the same order and the same numbers as
 the line reader:
 
-* percentiles with k6's own expression over the slice's sorted values (``list(value ORDER BY value)``),
-  bit for bit (DuckDB's ``quantile_cont`` interpolates differently in the last bit);
+* percentiles with k6's own expression over the two values it reads: selected from the finest groups' values
+  (:mod:`._k6_ranks`), or for per-second and label-set slices read from the sorted values
+  (``list(value ORDER BY value)``), bit for bit (DuckDB's ``quantile_cont`` interpolates differently in the last
+  bit, and ``quantile_disc`` reads other positions);
 * sums (a Trend's avg, a Counter's count, requests per second) exact, as the line reader's
   :func:`~._k6_reduce.exact_sum`: each value is split into two integers (its multiple of 2^-32 and the rest, in
   units of 2^-96), summed as HUGEINT and rounded once in Python, so no order of adding, spilling or parallel
@@ -15,23 +18,23 @@ the line reader:
   mantissa) goes to the line reader;
 * a Gauge's value is the last in time, ties going to the later line (``rn``); metrics come in first-point order.
 
-Nothing is materialised: no table holds the lines, so memory is what exact percentiles need (the sorted
-values), and DuckDB spills beyond ``memory_limit``. Input that DuckDB cannot parse, or that breaks a rule the
-line reader enforces, raises :class:`~._duckdb.NotReducible`: the adapter then re-reads the file line by line,
-which names the line.
+Nothing is materialised: no table holds the lines, so memory is what exact percentiles need (each Trend value
+once, and the sorted per-second values), and DuckDB spills beyond ``memory_limit``. Input that DuckDB cannot
+parse, or that breaks a rule the line reader enforces, raises :class:`~._duckdb.NotReducible`: the adapter then
+re-reads the file line by line, which names the line.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportgen.adapters._duckdb import NotReducible, fetch, identifier, literal, source
+from reportgen.adapters._duckdb import NotReducible, fetch_columns, identifier, literal, source
 from reportgen.adapters._k6_common import BUILTIN_KINDS, KINDS, builtin_contains, builtin_kind
+from reportgen.adapters._k6_ranks import quantiles
 from reportgen.adapters._k6_reduce import (
     BREAKDOWN_TAGS,
     LATENCY_SERIES_METRIC,
@@ -43,8 +46,9 @@ from reportgen.adapters._k6_reduce import (
     run_info,
     slice_measurements,
 )
+from reportgen.adapters._k6_rollup import finest_key, rolled_up
 from reportgen.errors import ArtifactError
-from reportgen.estimators import k6_linear, percentile_name
+from reportgen.estimators import percentile_name
 from reportgen.schemas.measurement import Measurement, Series
 
 #: Tags every reduction reads: the breakdown tags and ``check`` (per-check figures of ``checks``).
@@ -55,6 +59,7 @@ Requested = Sequence[tuple[str, dict[str, str]]]
 # Slice numbers (``s``) of the rows the one aggregate groups by (metric, s, k).
 _TOTAL, _CHECKS, _SECOND, _LABELS = 0, 6, 7, 8  # 1..5: the breakdown tags, in BREAKDOWN_TAGS order
 _DECLARATION, _INVALID = -1, -2
+_FINEST = -3  # a metric's finest group (all breakdown tags), rolled up into slices 0..5 by :mod:`._k6_rollup`
 
 
 @dataclass(frozen=True)
@@ -232,8 +237,7 @@ def _entries(rows: Rows, plan: _Plan) -> str:
     """SQL: the (s, k) slices a row belongs to, as a list (unnested, then NULL keys dropped)."""
     tag = rows.tags
     second = "(time_ns // 1000000000 - CASE WHEN time_ns % 1000000000 < 0 THEN 1 ELSE 0 END)"
-    point = ["{'s': 0, 'k': ''}"]
-    point += [f"{{'s': {i}, 'k': NULLIF({tag[name]}, '')}}" for i, name in enumerate(BREAKDOWN_TAGS, start=1)]
+    point = [f"{{'s': {_FINEST}, 'k': {finest_key([tag[name] for name in BREAKDOWN_TAGS])}}}"]
     check = f"CASE WHEN metric = 'checks' AND {tag['check']} <> '' THEN {tag['check']} || chr(0) || coalesce({tag['group']}, '') END"
     point.append(f"{{'s': {_CHECKS}, 'k': {check}}}")
     timed = _in((RATE_SERIES_METRIC, LATENCY_SERIES_METRIC))
@@ -268,14 +272,8 @@ def _exact(parts: dict[str, Any] | tuple[Any, Any]) -> float:
     return (int(whole) * 2**64 + int(rest)) / 2**96
 
 
-def _positions(p: float, n: int) -> tuple[int, int]:
-    """The 0-based positions k6's percentile ``p`` reads in ``n`` sorted values (``i = p(n-1)``, floor and ceil)."""
-    i = p * (n - 1)
-    return math.floor(i), math.ceil(i)
-
-
 def _picked_positions(percentiles: Sequence[float], count: str) -> str:
-    """SQL: the 1-based positions :func:`_positions` gives for each percentile, as one list, with the same double
+    """SQL: the 1-based positions :func:`._k6_ranks.positions` gives for each percentile, as one list, with the same double
     arithmetic as Python (so both sides agree on which values were picked)."""
     picked = []
     for p in percentiles:
@@ -284,52 +282,32 @@ def _picked_positions(percentiles: Sequence[float], count: str) -> str:
     return "[" + ", ".join(picked) + "]"
 
 
-class _Picked(Sequence[float]):
-    """The few sorted values a percentile reads, standing in for all of them: :func:`k6_linear` then computes
-    k6's expression from exactly the values k6 would read, bit for bit."""
-
-    def __init__(self, n: int, values: dict[int, float]) -> None:
-        self.n, self.values = n, values
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.values[index]
-
-
-def _quantiles(percentiles: Sequence[float], n: int, values: Sequence[float] | None) -> dict[float, float]:
-    """p → k6's percentile, from the values the query picked at :func:`_positions` (none: not a trend)."""
-    if not values or not n:
-        return {}
-    found: dict[float, float] = {}
-    for index, p in enumerate(percentiles):
-        low, high = _positions(p, n)
-        found[p] = k6_linear(_Picked(n, {low: values[2 * index], high: values[2 * index + 1]}), p)
-    return found
-
-
 def _query(rows: Rows, plan: _Plan) -> str:
     """The one query: every slice's count, min, max, non-zero count, exact sum, a Gauge's last value (in time,
-    then line; only Gauges pay for it), first line, time span, and the sorted values k6's percentiles read (only
-    those leave DuckDB).
+    then line; only Gauges pay for it), first line, time span, and the values k6's percentiles read: for
+    per-second and label-set slices the sorted values at those positions (only those leave DuckDB), for the
+    totals and breakdown slices of Trends each value once, unsorted, in its finest group (:mod:`._k6_ranks`).
 
     What depends on the line alone (the sum's two integer parts, the metric's kind) is computed in a subquery
     below the ``unnest``, once per line: written beside it, DuckDB computed it per slice, after the rows had
     multiplied five- to eightfold (a third of the aggregate's input work on the benchmark stream)."""
-    listed = f"CASE WHEN e.s = {_SECOND} THEN metric = {literal(LATENCY_SERIES_METRIC)} ELSE e.s >= 0 AND trend END"
+    listed = (
+        f"CASE WHEN e.s = {_SECOND} THEN metric = {literal(LATENCY_SERIES_METRIC)} ELSE e.s >= {_LABELS} AND trend END"
+    )
     picked = _picked_positions(plan.percentiles, "len(sorted_values)")
     return f"""
         SELECT metric, s, k, n, low, high, nonzero, (whole, rest), last, first_rn, first_ns, last_ns,
-               len(sorted_values), list_select(sorted_values, {picked}), last_rn
+               len(sorted_values), list_select(sorted_values, {picked}), last_rn, finest_values, last_key
         FROM (
             SELECT metric, e.s AS s, e.k AS k, count(*) AS n, min(value) AS low, max(value) AS high,
                    count(*) FILTER (WHERE value <> 0) AS nonzero,
                    sum(whole_part) AS whole, sum(rest_part) AS rest,
                    arg_max(value, struct_pack(t := time_ns, r := rn)) FILTER (WHERE gauge) AS last,
+                   max(struct_pack(t := time_ns, r := rn)) FILTER (WHERE gauge) AS last_key,
                    min(rn) AS first_rn, max(rn) AS last_rn,
                    min(time_ns) AS first_ns, max(time_ns) AS last_ns,
-                   list(value ORDER BY value) FILTER (WHERE {listed}) AS sorted_values
+                   list(value ORDER BY value) FILTER (WHERE {listed}) AS sorted_values,
+                   list(value) FILTER (WHERE e.s = {_FINEST} AND trend) AS finest_values
             FROM (SELECT metric, value, time_ns, rn, trend, gauge, whole_part, rest_part,
                          unnest({_entries(rows, plan)}) AS e
                   FROM (SELECT *, {_is_trend(plan)} AS trend, {_is_gauge(plan)} AS gauge,
@@ -430,7 +408,9 @@ def reduce(
 ) -> tuple[list[Measurement], list[Series], dict[str, str]]:
     """Every measurement, the per-second series and the run facts of the stream, from one read of the file."""
     plan = _plan(rows, requested, percentiles)
-    result = fetch(connection, _query(rows, plan))
+    queried = fetch_columns(connection, _query(rows, plan))
+    finest = [row for row in queried if row[1] == _FINEST]
+    result = [row for row in queried if row[1] != _FINEST] + rolled_up(finest, plan.percentiles)
     _check_damage(rows, result)
     declaration_lines = {row[2]: row[9] for row in result if row[1] == _DECLARATION}
     if sum(row[3] for row in result if row[1] == _DECLARATION) != rows.metric_lines or (
@@ -444,21 +424,21 @@ def reduce(
     slices: dict[str, dict[LabelKey, _Stats]] = {}
     requests: dict[int, float] = {}
     p95: dict[int, float] = {}
-    for metric, s, k, n, low, high, nonzero, parts, last, _, _, _, listed, values, _ in result:
+    for metric, s, k, n, low, high, nonzero, parts, last, _, _, _, listed, values, _, _, _ in result:
         if s < 0:
             continue  # Metric lines (checked above)
         total = _exact(parts)
-        quantiles = _quantiles(plan.percentiles, listed, values)
+        picked = quantiles(plan.percentiles, listed, values)
         if s == _SECOND:
             if metric == RATE_SERIES_METRIC:
                 requests[int(k)] = total
             elif metric == LATENCY_SERIES_METRIC:
-                p95[int(k)] = quantiles[0.95]
+                p95[int(k)] = picked[0.95]
             continue
         labels = _labels(s, k, plan)
         if s >= _LABELS and (metric, labels) not in asked:
             continue  # the submetric of a declaration the line reader ignores (a Point came first)
-        stats = _Stats(n, total, low, high, nonzero, last, quantiles)
+        stats = _Stats(n, total, low, high, nonzero, last, picked)
         slices.setdefault(metric, {})[labels] = stats
     found: list[Measurement] = []
     metrics = [row[0] for row in totals]

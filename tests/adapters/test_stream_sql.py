@@ -212,6 +212,45 @@ def test_a_csv_cut_short_with_a_bad_row_before_goes_to_the_line_reader(tmp_path:
     assert _duckdb(path, [], []) is None
 
 
+#: Slice sizes where k6's positions are easy to get wrong: one and two values, p(n-1) integral for p50 (3), p95 (21)
+#: and p99 (101), k6's p(99.9) = 0.9990000000000001 a hair over an integer (1001), p(70) a hair under one in double
+#: arithmetic (0.7 * 90 = 62.99999999999999, n = 91), and a slice of ties.
+ADVERSARIAL_COUNTS = (1, 2, 3, 21, 91, 101, 1001)
+
+
+def test_percentiles_of_adversarial_counts_are_k6s_bit_for_bit(tmp_path: Path) -> None:
+    """For slice sizes where p(n-1) is integral, a hair under or over an integer, or the values tie, every
+    percentile of the SQL path (totals and tags by selection, per-second and label sets from sorted lists) is the
+    line reader's bit for bit, and a tag slice's is k6's expression over its sorted values."""
+    import random
+
+    rng = random.Random(18)
+    groups = {f"n{n}": [rng.uniform(0.5, 900.0) for _ in range(n)] for n in ADVERSARIAL_COUNTS}
+    groups["ties"] = [rng.choice((1.25, 2.5, 2.5, 7.0)) for _ in range(64)]
+    lines = [
+        '{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time",'
+        '"thresholds":[],"submetrics":null},"metric":"http_req_duration"}'
+    ]
+    for name, values in groups.items():
+        for index, value in enumerate(values):
+            second = index % 3 if name != "n1001" else index // 91  # per-second slices of 91 values and fewer
+            tags = {"name": name, "status": "200" if index % 5 else "500", "scenario": "s"}
+            data = {"time": f"2026-11-22T20:04:{second:02d}.{index:09d}Z", "value": value, "tags": tags}
+            lines.append(json.dumps({"metric": "http_req_duration", "type": "Point", "data": data}))
+    path = tmp_path / "stream.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    asked = ([0.7, 0.975], [("http_req_duration", {"name": "n91", "status": "200"})])
+    fast = _duckdb(path, *asked)
+    assert fast is not None, "the SQL path declined a clean file"
+    slow = _line_reader(path, *asked)
+    assert [m.model_dump() for m in fast.measurements] == [m.model_dump() for m in slow.measurements]
+    assert fast.series == slow.series
+    got = {(m.labels.get("name"), m.stat): m.value for m in fast.measurements if set(m.labels) == {"name"}}
+    for name, values in groups.items():
+        for stat, p in (("med", 0.5), ("p95", 0.95), ("p99", 0.99), ("p99.9", 99.9 / 100), ("p70", 0.7)):
+            assert got[(name, stat)] == k6_linear(sorted(values), p), (name, stat)
+
+
 def test_a_manifest_can_ask_a_stream_for_success_only_latency_per_endpoint(tmp_path: Path) -> None:
     """`labels: {name: slow, expected_response: "true"}` on a k6 stream resolves to a measured value."""
     root = stream_project(
