@@ -11,6 +11,7 @@ from reportgen.collect import collect, leaves_release
 from reportgen.digest import evidence_digest, evidence_files, manifest_fields
 from reportgen.errors import InputError, Position, ReportgenError, UnresolvedReferenceError, raise_all
 from reportgen.evaluate import counts, evaluate, release_verdict
+from reportgen.input_cache import FileDigests, YamlTrees
 from reportgen.load import load_manifest, load_signoffs
 from reportgen.narrative import citation_errors, read_narrative
 from reportgen.ordering import newest_first
@@ -26,11 +27,16 @@ from reportgen.signoffs import signoff_states
 
 class Baselines:
     """Releases analysed at most once each, and their raw samples read once: what relative targets compare
-    with and what intervals are computed from."""
+    with and what intervals are computed from. Also what reading the inputs again is spared by
+    (:mod:`reportgen.input_cache`): file digests kept by file status, unless ``rehash``, and parsed manifests."""
 
-    def __init__(self, project: Project, known: list[str], advance: progress.Advance | None = None) -> None:
+    def __init__(
+        self, project: Project, known: list[str], advance: progress.Advance | None = None, *, rehash: bool = False
+    ) -> None:
         self.project, self.known, self.advance = project, known, advance
         self.samples = SampleSource.of(project)
+        self.digests = FileDigests.of(project.root, rehash=rehash)
+        self.trees = YamlTrees.of(project.root)
         self._done: dict[str, ReleaseResult] = {}
         self._busy: set[str] = set()
 
@@ -65,9 +71,13 @@ def analyse_release(
     known: list[str],
     advance: progress.Advance | None = None,
     baselines: Baselines | None = None,
+    *,
+    rehash: bool = False,
 ) -> ReleaseResult:
     """One release; ``known`` is every release id in results/ (for messages and the baseline check);
-    ``baselines`` shares analysed releases and raw samples between the releases of one run."""
+    ``baselines`` shares analysed releases and raw samples between the releases of one run; ``rehash``: hash
+    every file's bytes, whatever digests are kept (what a signature or a verification rests on)."""
+    baselines = baselines or Baselines(project, known, rehash=rehash)
     folder = project.release_dir(release)
     path = folder / MANIFEST
     if (reason := named_files.not_a_file(path)) is not None:
@@ -77,7 +87,7 @@ def analyse_release(
     for name in (MANIFEST, SIGNOFFS):
         if (real := outside(folder, name)) is not None:
             raise InputError(Position(folder / name), leaves_release("file", name, real))
-    loaded = load_manifest(path)
+    loaded = load_manifest(path, baselines.trees)
     if loaded.manifest.release != release:
         raise UnresolvedReferenceError(
             f"{loaded.positions.at(('release',))}: release: {loaded.manifest.release!r} does not match its folder "
@@ -96,14 +106,14 @@ def analyse_release(
         )
     narrative = read_narrative(folder, loaded)
     raise_all(citation_errors(loaded, narrative, known))
-    artifacts, warnings = collect(folder, loaded, ExtractionCache.of(project.root), advance)
-    attachments, attachment_warnings = collect_attachments(folder, loaded)
+    artifacts, warnings = collect(folder, loaded, ExtractionCache.of(project.root), advance, baselines.digests)
+    attachments, attachment_warnings = collect_attachments(folder, loaded, baselines.digests)
     metrics = resolve(loaded, artifacts)
-    judge = _judge(baselines or Baselines(project, known), Current(release, loaded.manifest, artifacts))
+    judge = _judge(baselines, Current(release, loaded.manifest, artifacts))
     targets, target_warnings, per_value = evaluate(loaded, metrics, artifacts, judge)
     metrics = metrics + per_value  # the metrics each: targets judge, one per label value, with their evidence
     digest = evidence_digest(loaded.text_sha256, artifacts, attachments)
-    signoffs = load_signoffs(folder / SIGNOFFS)
+    signoffs = load_signoffs(folder / SIGNOFFS, baselines.trees)
     verdict = release_verdict(targets)
     return ReleaseResult(
         manifest=loaded.manifest,
@@ -153,14 +163,15 @@ def implausible(metrics: list[ResolvedMetric]) -> list[str]:
     return found
 
 
-def analyse(project: Project, releases: list[str] | None = None) -> list[ReleaseResult]:
-    """Analyse the named releases (all by default), collecting every release's errors before failing."""
+def analyse(project: Project, releases: list[str] | None = None, *, rehash: bool = False) -> list[ReleaseResult]:
+    """Analyse the named releases (all by default), collecting every release's errors before failing;
+    ``rehash``: hash every file's bytes, whatever digests are kept."""
     known = project.release_ids()
     wanted = releases or known
     results: list[ReleaseResult] = []
     errors: list[ReportgenError] = []
     with progress.bar("reading artifacts", None, "bytes") as advance:  # bytes and rate, on a terminal only
-        baselines = Baselines(project, known, advance)
+        baselines = Baselines(project, known, advance, rehash=rehash)
         for release in wanted:
             try:
                 result = baselines.get(release)
@@ -171,4 +182,7 @@ def analyse(project: Project, releases: list[str] | None = None) -> list[Release
             assert result is not None  # only a release being analysed is None, and none is at this level
             results.append(result)
     raise_all(errors)
+    baselines.digests.save()
+    if baselines.trees is not None:
+        baselines.trees.save()
     return newest_first(results, lambda r: (r.id, r.manifest.date))

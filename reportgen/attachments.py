@@ -10,15 +10,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from reportgen import named_files
-from reportgen.collect import leaves_release, sha256_file
+from reportgen.collect import leaves_release
 from reportgen.errors import ArtifactError, ManifestError, ReportgenError, raise_all
+from reportgen.input_cache import FileDigests
 from reportgen.load import Loaded
 from reportgen.project import MANIFEST, SIGNOFFS, outside
 from reportgen.schemas.report import Attachment
 
 
-def collect_attachments(release_dir: Path, loaded: Loaded) -> tuple[list[Attachment], list[str]]:
-    """Hash every declared attachment; absent files are an error in a final release and a warning in a draft."""
+def collect_attachments(
+    release_dir: Path, loaded: Loaded, digests: FileDigests | None = None
+) -> tuple[list[Attachment], list[str]]:
+    """Hash every declared attachment (``digests``: kept by file status; default: hash each); absent files are an
+    error in a final release and a warning in a draft."""
+    digests = digests or FileDigests(None)
     manifest = loaded.manifest
     artifact_paths = {ref.path for _, ref in manifest.all_artifacts()}
     found: list[Attachment] = []
@@ -48,7 +53,7 @@ def collect_attachments(release_dir: Path, loaded: Loaded) -> tuple[list[Attachm
             else:
                 warnings.append(f"{MANIFEST}:{at.line}:{at.column}: attachment {ref.path!r} is not there yet")
             continue
-        sha, size = sha256_file(path)
+        sha, size = digests.sha256(path)
         title = ref.title or Path(ref.path).name
         found.append(Attachment(path=ref.path, title=title, description=ref.description, sha256=sha, size=size))
     raise_all(errors)

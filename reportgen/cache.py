@@ -110,8 +110,8 @@ def charts_in(folder: Path | None) -> Iterator[None]:
         _CHARTS.reset(token)
 
 
-#: Libraries whose version can change what reportgen derives (charts, intervals, Markdown).
-_LIBRARIES = ("altair", "vl-convert-python", "numpy", "scipy", "jinja2", "pydantic", "duckdb")
+#: Libraries whose version can change what reportgen derives (charts, intervals, Markdown, parsed YAML).
+_LIBRARIES = ("altair", "vl-convert-python", "numpy", "scipy", "jinja2", "pydantic", "duckdb", "ruamel.yaml")
 
 
 @functools.cache

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
 from reportgen import adapters, named_files
 from reportgen.cache import ExtractionCache, key
 from reportgen.errors import ArtifactError, InputError, ReportgenError, raise_all
+from reportgen.input_cache import FileDigests
 from reportgen.load import Loaded
 from reportgen.project import MANIFEST, outside
 from reportgen.schemas.manifest import Manifest
@@ -16,24 +16,16 @@ from reportgen.schemas.measurement import Extraction
 from reportgen.schemas.report import Artifact
 
 
-def sha256_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with named_files.open_file(path) as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
 def collect(
     release_dir: Path,
     loaded: Loaded,
     cache: ExtractionCache | None = None,
     advance: Callable[[float], None] | None = None,
+    digests: FileDigests | None = None,
 ) -> tuple[list[Artifact], list[str]]:
     """Extract every artifact (or take what the cache holds for its SHA-256); absent files are an error in a
-    final release and a warning in a draft."""
+    final release and a warning in a draft. ``digests``: SHA-256s kept by file status (default: hash every file)."""
+    digests = digests or FileDigests(None)
     manifest = loaded.manifest
     artifacts: list[Artifact] = []
     warnings: list[str] = []
@@ -63,7 +55,7 @@ def collect(
                     "(draft release: the metrics it feeds are missing)"
                 )
             continue
-        sha, size = sha256_file(path)
+        sha, size = digests.sha256(path)
         try:
             extraction = _extract(path, ref.format, sha, manifest, ref.path, cache)
         except InputError as exc:

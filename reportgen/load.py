@@ -18,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from reportgen import limits, named_files
 from reportgen.errors import ManifestError, Position, did_you_mean, raise_all
+from reportgen.input_cache import YamlTrees
 from reportgen.mojibake import find_mojibake
 from reportgen.schemas.manifest import Manifest, SignOffs
 
@@ -176,11 +177,12 @@ def check_bounds(path: Path, tree: Any) -> None:
             )
 
 
-def read_yaml(path: Path, *, placeholders: bool = True) -> YamlFile:
+def read_yaml(path: Path, *, placeholders: bool = True, trees: YamlTrees | None = None) -> YamlFile:
     """Parse YAML keeping positions; syntax and encoding errors become ManifestError at file:line:col.
 
     Mojibake is always refused; leftover placeholders too unless ``placeholders`` is False (a release
-    manifest, whose placeholders are refused only once it is final: in a draft the lint warns).
+    manifest, whose placeholders are refused only once it is final: in a draft the lint warns). ``trees``:
+    where the tree of bytes parsed before is kept (:mod:`reportgen.input_cache`); every check still runs on it.
     """
     try:
         raw = named_files.read_bytes(path, limits.MAX_MANIFEST_BYTES)
@@ -210,8 +212,25 @@ def read_yaml(path: Path, *, placeholders: bool = True) -> YamlFile:
             Position(path, *limits.line_and_column(text, too_deep)),
             f"more than {limits.MAX_NESTING} [ or {{ open at once (limit MAX_NESTING)",
         )
+    sha256 = hashlib.sha256(raw).hexdigest()
+    tree = trees.get(sha256) if trees is not None else None
+    parsed = tree is None
+    if parsed:
+        tree = _parse(path, text)
+    if tree is None:
+        raise ManifestError(Position(path, 1, 1), "file is empty")
+    if not isinstance(tree, CommentedMap):
+        raise ManifestError(Position(path, 1, 1), "expected a mapping of fields at the top level")
+    check_bounds(path, tree)
+    if parsed and trees is not None:
+        trees.put(sha256, tree)
+    return YamlFile(tree, PositionIndex(path, tree), sha256, text)
+
+
+def _parse(path: Path, text: str) -> Any:
+    """ruamel's round-trip tree of ``text``; its errors as ManifestError at file:line:col."""
     try:
-        tree = round_trip_yaml().load(text)
+        return round_trip_yaml().load(text)
     except RecursionError:
         # ruamel composes nested nodes recursively: far deeper than MAX_NESTING before Python's limit.
         raise ManifestError(
@@ -228,12 +247,6 @@ def read_yaml(path: Path, *, placeholders: bool = True) -> YamlFile:
         at = getattr(exc, "position", None)
         where = Position(path, text.count("\n", 0, at) + 1) if isinstance(at, int) else Position(path)
         raise ManifestError(where, f"invalid YAML: {str(exc).splitlines()[0]}") from None
-    if tree is None:
-        raise ManifestError(Position(path, 1, 1), "file is empty")
-    if not isinstance(tree, CommentedMap):
-        raise ManifestError(Position(path, 1, 1), "expected a mapping of fields at the top level")
-    check_bounds(path, tree)
-    return YamlFile(tree, PositionIndex(path, tree), hashlib.sha256(raw).hexdigest(), text)
 
 
 def _field_names(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
@@ -337,8 +350,8 @@ def _check_unique_ids(manifest: Manifest, index: PositionIndex) -> None:
             first[item] = position
 
 
-def load_manifest(path: Path) -> Loaded:
-    document = read_yaml(path, placeholders=False)
+def load_manifest(path: Path, trees: YamlTrees | None = None) -> Loaded:
+    document = read_yaml(path, placeholders=False, trees=trees)
     manifest = validate(Manifest, document.tree, document.positions)
     if manifest.status == "final":
         raise_all(_placeholders(path, document.text))
@@ -346,8 +359,8 @@ def load_manifest(path: Path) -> Loaded:
     return Loaded(manifest, document.positions, document.sha256)
 
 
-def load_signoffs(path: Path) -> SignOffs:
+def load_signoffs(path: Path, trees: YamlTrees | None = None) -> SignOffs:
     if not path.exists():
         return SignOffs()
-    document = read_yaml(path)
+    document = read_yaml(path, trees=trees)
     return validate(SignOffs, document.tree, document.positions)

@@ -104,7 +104,7 @@ def sign(
     key: Path | None = None,
 ) -> Signed:
     """Append a sign-off over the release's current evidence; the file is replaced atomically or not at all."""
-    result = analyse_release(project, release, project.release_ids())
+    result = analyse_release(project, release, project.release_ids(), rehash=True)  # the bytes are what is signed
     files = evidence_files(result.manifest_sha256, result.artifacts, result.attachments)
     fields = manifest_fields(result.manifest)
     signoff = SignOff.model_validate(

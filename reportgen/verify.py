@@ -25,8 +25,8 @@ from reportgen import named_files, write
 from reportgen.analyse import analyse, analyse_release
 from reportgen.assemble import release_page
 from reportgen.claims import CLAIMS, INDEX, RELEASES, ClaimsDocument, SiteIndex, claims_document
-from reportgen.collect import sha256_file
 from reportgen.errors import InputError, Position, ProjectError, ReportgenError
+from reportgen.input_cache import hash_file
 from reportgen.project import MANIFEST, Project, find_project
 from reportgen.raw_copies import original
 
@@ -132,7 +132,7 @@ def verify_site(site: Path) -> Verification:
             files |= _release_files(baseline, _check_raw_copies(site, baseline, Verification(site=site)))
         with write.scratch_folder(files) as scratch:
             try:
-                result = analyse_release(Project(scratch), document.release.id, known)
+                result = analyse_release(Project(scratch), document.release.id, known, rehash=True)
             except ReportgenError as exc:
                 report.mismatches.append(Mismatch(entry.id, "cannot recompute from the raw copies", str(exc)))
                 continue
@@ -147,7 +147,7 @@ def verify_checkout(project: Project, site: Path) -> Verification:
     if not is_site(site):
         raise ProjectError(f"{site}: no built site here ({RELEASES}/{INDEX} is missing); run `reportgen build` first")
     report = verify_site(site)
-    results = analyse(project)
+    results = analyse(project, rehash=True)  # what is verified is the bytes, never a kept digest
     by_id = {r.id: r for r in results}
     built = set(report.releases)
     for result in results:
@@ -196,7 +196,7 @@ def _release_files(document: ClaimsDocument, readable: dict[str, write.Content])
 
 
 def _original_sha256(content: write.Content) -> str:
-    return sha256_file(content)[0] if isinstance(content, Path) else hashlib.sha256(content).hexdigest()
+    return hash_file(content)[0] if isinstance(content, Path) else hashlib.sha256(content).hexdigest()
 
 
 def _check_raw_copies(site: Path, document: ClaimsDocument, report: Verification) -> dict[str, write.Content]:

@@ -1,0 +1,156 @@
+"""Reading unchanged inputs again, skipped: file digests kept by file status, YAML trees kept by content.
+
+- **File digests** (``.reportgen-cache/digests.json``). An artifact's or attachment's SHA-256 is kept beside the
+  status of the file it was computed from, as git's index keeps it: size, mtime and ctime in nanoseconds, inode
+  and device. While all of them are unchanged, the kept digest is the file's; any change and the bytes are hashed
+  again. Git's "racily clean" rule holds too: a file whose mtime or ctime is within :data:`RACY_NS` of the moment
+  it was hashed is not kept, since it could be rewritten within the file system's clock tick without any of its
+  status changing. ``reportgen verify`` and ``sign``, and ``REPORTGEN_NO_CACHE=1``, always hash the bytes.
+- **YAML trees** (``.reportgen-cache/yaml/``). The round-trip tree of a release.yaml or signoffs.yaml, pickled,
+  by the SHA-256 of its bytes and reportgen's code digest, so ruamel's parse (about 50 ms a manifest) runs once
+  per content. Everything after the parse still runs on the tree: bounds, schema, ids, placeholders. Pickle
+  runs code when loaded, so these entries are as trusted as Python's own ``__pycache__`` beside the sources:
+  a folder of the report repository that only reportgen writes.
+
+An entry that cannot be read is ignored and rewritten; a cache folder that cannot be written only costs time.
+Both are written at the end of an analysis that succeeded (``save``): a command that fails leaves them as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import time
+from pathlib import Path
+from typing import Any
+
+from reportgen import named_files, write
+from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest
+
+#: A file changed less than this long before it was hashed is hashed again next time (git's racy-clean rule):
+#: coarse file system clocks tick every few milliseconds, some (FAT, some network file systems) every 2 s.
+RACY_NS = 3_000_000_000
+
+DIGESTS = "digests.json"
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """The SHA-256 of the bytes of the regular file ``path``, and their count."""
+    with named_files.open_file(path) as stream:
+        return _hash_stream(stream)
+
+
+def _hash_stream(stream: Any) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := stream.read(1 << 20):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _status(descriptor: int) -> list[int]:
+    status = os.fstat(descriptor)
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
+
+
+class FileDigests:
+    """The SHA-256 of input files, kept by file status in ``path`` (None: every file is hashed)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._kept: dict[str, list[Any]] = {}
+        self._changed = False
+        if path is not None:
+            with contextlib.suppress(OSError, ValueError):
+                loaded = json.loads(path.read_bytes())
+                if isinstance(loaded, dict) and loaded.get("layout") == LAYOUT:
+                    self._kept = {k: v for k, v in loaded.get("files", {}).items() if isinstance(v, list)}
+
+    @classmethod
+    def of(cls, root: Path, *, rehash: bool = False) -> FileDigests:
+        """The digests of the repository at ``root``; ``rehash`` (or ``REPORTGEN_NO_CACHE``): hash every file."""
+        if rehash or ExtractionCache.of(root) is None:
+            return cls(None)
+        return cls(root / FOLDER / DIGESTS)
+
+    def sha256(self, path: Path) -> tuple[str, int]:
+        """The SHA-256 of ``path``'s bytes and their count: kept, while the file's status is unchanged."""
+        if self.path is None:
+            return hash_file(path)
+        name = str(path.absolute())
+        with named_files.open_file(path) as stream:
+            before = _status(stream.fileno())
+            kept = self._kept.get(name)
+            if kept is not None and kept[:5] == before and len(kept) == 6 and isinstance(kept[5], str):
+                return kept[5], before[0]
+            hashed_at = time.time_ns()
+            sha, size = _hash_stream(stream)
+            after = _status(stream.fileno())
+        racy = hashed_at - max(after[1], after[2]) < RACY_NS
+        if after == before and size == after[0] and not racy:
+            self._kept[name] = [*after, sha]
+            self._changed = True
+        elif self._kept.pop(name, None) is not None:
+            self._changed = True
+        return sha, size
+
+    def save(self) -> None:
+        """Keep the digests for the next run: those of files that still exist (so the record never outgrows them)."""
+        if self.path is None or not self._changed:
+            return
+        files = {name: entry for name, entry in sorted(self._kept.items()) if os.path.isfile(name)}
+        with contextlib.suppress(OSError):  # a read-only checkout still builds, only without the cache
+            write.write_file(self.path, json.dumps({"layout": LAYOUT, "files": files}).encode())
+        self._changed = False
+
+
+#: What loading a damaged or foreign pickle raises.
+_UNREADABLE = (
+    OSError,
+    EOFError,
+    pickle.UnpicklingError,
+    AttributeError,
+    ImportError,
+    IndexError,
+    TypeError,
+    ValueError,
+)
+
+
+class YamlTrees:
+    """Parsed YAML trees by the SHA-256 of the bytes they were parsed from, in ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._pending: dict[str, Any] = {}
+
+    @classmethod
+    def of(cls, root: Path) -> YamlTrees | None:
+        """The trees of the repository at ``root``, or None when ``REPORTGEN_NO_CACHE`` is set."""
+        return cls(root / FOLDER / "yaml") if ExtractionCache.of(root) is not None else None
+
+    def _path(self, sha256: str) -> Path:
+        key = hashlib.sha256(f"{LAYOUT}\0{code_digest()}\0{sha256}".encode()).hexdigest()
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def get(self, sha256: str) -> Any:
+        """The tree parsed from bytes with this SHA-256, or None."""
+        try:
+            return pickle.loads(self._path(sha256).read_bytes())
+        except _UNREADABLE:  # absent, damaged or from another library version: parsed again and rewritten
+            return None
+
+    def put(self, sha256: str, tree: Any) -> None:
+        """Keep ``tree`` once the run succeeds (:meth:`save`): a command that fails writes nothing."""
+        with contextlib.suppress(pickle.PicklingError, TypeError, RecursionError):
+            self._pending[sha256] = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def save(self) -> None:
+        for sha256, data in sorted(self._pending.items()):
+            with contextlib.suppress(OSError):  # a read-only checkout still builds, only without the cache
+                write.write_file(self._path(sha256), data)
+        self._pending.clear()
