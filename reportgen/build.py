@@ -10,12 +10,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from reportgen import citations, limits, named_files, outputs, progress, site_increment, write
+from reportgen import citations, limits, named_files, outputs, progress, site_increment, site_key, write
 from reportgen.analyse import analyse
 from reportgen.assemble import home_page, release_page, size_text
 from reportgen.cache import charts_cached
 from reportgen.citations import Renderer
 from reportgen.claims import INDEX, claims_document, site_index, to_json
+from reportgen.engine import configured_engine
 from reportgen.engine import run as run_engine
 from reportgen.errors import BuildError, ProjectError
 from reportgen.excerpt import page_excerpts
@@ -261,16 +262,24 @@ def mkdocs_build(
     """Run the site build strictly (from ``docs_dir``, default site_docs/) into a staging folder and swap it
     into site/; on failure site/ is untouched. ``engine`` and ``overrides`` (mkdocs.yml settings replaced)
     as :func:`reportgen.engine.run` takes them. ``incremental``: build only what changed since the last build
-    of this site, into a hard-linked copy of it (:mod:`reportgen.site_increment`; the same bytes as a cold build)."""
+    of this site, into a hard-linked copy of it (:mod:`reportgen.site_increment`; the same bytes as a cold build),
+    and nothing when site/ is that build's output and no input of it changed (:mod:`reportgen.site_key`)."""
     target = outputs.guard_output_dir(project, site_dir or project.site)
     record = site_increment.record_path(project.root, target) if incremental else None
     previous = site_increment.load(record, target)
+    settings = {"docs_dir": str(docs_dir or project.docs), **(overrides or {})}
+    inputs = None
+    if record is not None:
+        with _reproducible(results):
+            name = engine or configured_engine(project.mkdocs_yml)
+            inputs = site_key.inputs_key(project.mkdocs_yml, docs_dir or project.docs, target, name, settings)
+    if previous is not None and inputs is not None and previous.get("inputs") == inputs:
+        return target  # site/ is what these exact inputs build
     while True:
         increment = site_increment.SiteIncrement(previous) if incremental else None
         staging = write.stage_copy(target, [], {}) if previous is not None else write.staging_dir(target)
         try:
             with _reproducible(results):
-                settings = {"docs_dir": str(docs_dir or project.docs), **(overrides or {})}
                 run_engine(project.mkdocs_yml, staging, engine=engine, overrides=settings, increment=increment)
         except site_increment.NavChanged:
             write.discard(staging)
@@ -283,7 +292,7 @@ def mkdocs_build(
     write.write_file(staging / outputs.MARKER, outputs.MARKER_TEXT)
     write.swap_in(staging, target)
     if increment is not None:
-        site_increment.save(record, target, increment)
+        site_increment.save(record, target, increment, inputs)
     return target
 
 

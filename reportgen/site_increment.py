@@ -79,16 +79,17 @@ def load(path: Path | None, site: Path) -> dict[str, Any] | None:
     return record
 
 
-def save(path: Path | None, site: Path, state: SiteIncrement) -> None:
-    """Keep the record of the build that just wrote ``site`` (nothing, if a page's front matter is not JSON)."""
+def save(path: Path | None, site: Path, state: SiteIncrement, inputs: str | None = None) -> None:
+    """Keep the record of the build that just wrote ``site`` (nothing, if a page's front matter is not JSON), with
+    the key of its inputs (:mod:`reportgen.site_key`; None: the next build runs MkDocs whatever it finds)."""
     if path is None:
         return
     if state.unrecordable:
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)
         return
-    record = {"layout": LAYOUT, "signature": state.signature, "nav": state.nav, "pages": state.pages}
-    record["outputs"] = outputs(site)
+    record: dict[str, Any] = {"layout": LAYOUT, "signature": state.signature, "nav": state.nav, "pages": state.pages}
+    record |= {"inputs": inputs, "outputs": outputs(site)}
     with contextlib.suppress(OSError):
         write.write_file(path, json.dumps(record, default=str).encode())  # key order kept: the search index keeps it
 
