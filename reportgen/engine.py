@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from reportgen import mkdocs_plugin, named_files
+from reportgen import named_files
 from reportgen.errors import BuildError, ProjectError
 from reportgen.site_increment import SiteIncrement, supported
 
@@ -88,9 +88,12 @@ class _NotDirtyWarning(logging.Filter):
 
 
 def _run_mkdocs(config_file: Path, options: dict[str, Any], increment: SiteIncrement | None = None) -> None:
+    # MkDocs and the plugin (which imports it) only here: a rebuild with nothing to build never imports them.
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+
+    from reportgen import mkdocs_plugin
 
     collector = _Collect()
     logger = logging.getLogger("mkdocs")

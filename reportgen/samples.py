@@ -37,7 +37,6 @@ from reportgen.adapters._k6_reduce import StreamCollector
 from reportgen.adapters._labels import UniqueNames
 from reportgen.adapters._locust_json import aggregate, read_entry
 from reportgen.adapters.benchmarks import _hyperfine_labels
-from reportgen.adapters.k6_stream import read_csv_stream, read_ndjson
 from reportgen.estimators import K6_LINEAR, LOCUST_BUCKETS
 from reportgen.sample_store import FloatArray, LabelKey, SampleStore
 from reportgen.sample_store import Read as _Read
@@ -68,6 +67,14 @@ class Samples:
 
 def _key(labels: dict[str, str]) -> LabelKey:
     return tuple(sorted(labels.items()))
+
+
+def _k6_stream(path: Path, *, csv: bool) -> StreamCollector:
+    """The samples of a k6 stream. Imported here: the stream readers import DuckDB, which a build whose samples
+    all come from the store never needs."""
+    from reportgen.adapters.k6_stream import read_csv_stream, read_ndjson
+
+    return (read_csv_stream if csv else read_ndjson)(path)[0]
 
 
 def _k6(collector: StreamCollector) -> _Read:
@@ -131,8 +138,8 @@ def _hyperfine(path: Path) -> _Read:
 
 
 _READERS: dict[str, Callable[[Path], _Read]] = {
-    "k6-json-stream": lambda path: _k6(read_ndjson(path)[0]),
-    "k6-csv-stream": lambda path: _k6(read_csv_stream(path)[0]),
+    "k6-json-stream": lambda path: _k6(_k6_stream(path, csv=False)),
+    "k6-csv-stream": lambda path: _k6(_k6_stream(path, csv=True)),
     "locust-json": _locust_json,
     "hyperfine-json": _hyperfine,
 }

@@ -20,12 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from typing import Any
-
-from mkdocs.structure.nav import Navigation, Section
-from mkdocs.structure.pages import Page
+from typing import TYPE_CHECKING, Any
 
 from reportgen.ordering import release_order
+
+if TYPE_CHECKING:  # MkDocs is imported where a nav is windowed: the folder names below are read without it
+    from mkdocs.structure.nav import Navigation, Section
 
 #: The folder of the per-metric trend pages (:mod:`reportgen.trends`), beside the release folders. The trends
 #: index links them; the sidebar leaves the folder out, so it grows with neither metrics nor releases.
@@ -48,9 +48,21 @@ def releases_in_order(index_json: bytes) -> list[str]:
     return [release for release, _ in release_order(dated, key=lambda item: item)]
 
 
+def _is_page(item: Any) -> bool:
+    from mkdocs.structure.pages import Page
+
+    return isinstance(item, Page)
+
+
+def _is_section(item: Any) -> bool:
+    from mkdocs.structure.nav import Section
+
+    return isinstance(item, Section)
+
+
 def _release_of(section: Section, generated: str, releases: set[str]) -> str | None:
     """The release a nav section is the folder of (every page under ``generated/ID/``), else None."""
-    pages = [item for item in _walk(section.children) if isinstance(item, Page)]
+    pages = [item for item in _walk(section.children) if _is_page(item)]
     found = {page.file.src_uri.split("/")[1] for page in pages if page.file.src_uri.startswith(f"{generated}/")}
     if len(found) != 1 or not all(page.file.src_uri.count("/") >= 2 for page in pages):
         return None
@@ -60,7 +72,7 @@ def _release_of(section: Section, generated: str, releases: set[str]) -> str | N
 
 def _is_unlisted(section: Section, generated: str) -> bool:
     """The section is the folder of the trend pages or of the older releases' pages."""
-    pages = [item for item in _walk(section.children) if isinstance(item, Page)]
+    pages = [item for item in _walk(section.children) if _is_page(item)]
     folders = {
         page.file.src_uri.split("/")[1] if page.file.src_uri.startswith(f"{generated}/") else "" for page in pages
     }
@@ -83,14 +95,14 @@ def _window(items: list[Any], generated: str, order: list[str], keep: int) -> li
     known = set(order)
     folders = {}
     for item in items:
-        if isinstance(item, Section) and (release := _release_of(item, generated, known)) is not None:
+        if _is_section(item) and (release := _release_of(item, generated, known)) is not None:
             folders[release] = item
     shown = [release for release in order if release in folders][-keep:] if keep > 0 else []
     folder_ids = {id(folder) for folder in folders.values()}
     result: list[Any] = []
     placed = False
     for item in items:
-        if isinstance(item, Section) and _is_unlisted(item, generated):
+        if _is_section(item) and _is_unlisted(item, generated):
             continue  # linked from the trends index and the home page's list
         if id(item) not in folder_ids:
             result.append(_descend(item, generated, order, keep))
@@ -106,7 +118,7 @@ def _window(items: list[Any], generated: str, order: list[str], keep: int) -> li
 
 
 def _descend(item: Any, generated: str, order: list[str], keep: int) -> Any:
-    if isinstance(item, Section):
+    if _is_section(item):
         item.children = _window(item.children, generated, order, keep)
     return item
 
@@ -118,13 +130,15 @@ def window_releases(nav: Navigation, generated: str, order: list[str], keep: int
     for page in nav.pages:
         page.previous_page = page.next_page = None
         page.parent = None
-    pages = [item for item in _walk(items) if isinstance(item, Page)]
+    pages = [item for item in _walk(items) if _is_page(item)]
     for before, page, after in zip([None, *pages[:-1]], pages, [*pages[1:], None], strict=True):
         page.previous_page, page.next_page = before, after
     for item in _walk(items):
-        if isinstance(item, Section):
+        if _is_section(item):
             for child in item.children:
                 child.parent = item
     for item in items:
         item.parent = None
+    from mkdocs.structure.nav import Navigation
+
     return Navigation(items, pages)

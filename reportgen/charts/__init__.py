@@ -6,20 +6,32 @@ the same results always give the same bytes.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from reportgen.charts import absent, breakdown_specs, breakdowns, models, over_time, specs, svg, trend_specs
+from reportgen.charts import absent, breakdowns, models, over_time, svg
 from reportgen.charts.models import ChartModel
 from reportgen.samples import SampleSource
 from reportgen.schemas.page import Chart, ChartGroup
 from reportgen.schemas.report import Artifact, ReleaseResult
 
-#: Every chart kind → its Vega-Lite spec.
-SPECS = {**specs.SPECS, **breakdown_specs.BREAKDOWN_SPECS, **trend_specs.TREND_SPECS}
+
+def __getattr__(name: str) -> Any:
+    """``SPECS``, every chart kind → its Vega-Lite spec, made on first use: the spec modules import Altair, most
+    of the import time of a rebuild whose charts all come from the cache (which builds no spec)."""
+    if name != "SPECS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from reportgen.charts import breakdown_specs, specs, trend_specs
+
+    made = {**specs.SPECS, **breakdown_specs.BREAKDOWN_SPECS, **trend_specs.TREND_SPECS}
+    globals()["SPECS"] = made
+    return made
 
 
 def spec_of(model: ChartModel) -> dict[str, Any]:
-    return SPECS[model.kind](model)
+    specs: dict[str, Any] = getattr(sys.modules[__name__], "SPECS")  # noqa: B009 - made on first use (above)
+    spec: dict[str, Any] = specs[model.kind](model)
+    return spec
 
 
 def _cell(value: object) -> str:
