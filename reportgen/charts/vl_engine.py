@@ -10,7 +10,7 @@ into the Vega spec where its placeholders are: the same Vega that compiling the 
 Not done, measured: most of what is left of a chart's cost is measuring its labels (1–1.5 ms of cpu each).
 vl-convert holds a system font as a file that it opens and maps again about twenty times per label; with only
 its embedded Liberation Sans (fontconfig given an empty folder) a 100-label chart costs 29 ms instead of 140, but
-that Liberation Sans (2.x) kerns some digit pairs unlike Debian's fonts-liberation (1.07): 2 px of layout in 5 of
+its embedded copy and Debian's fonts-liberation (1.07.4) lay out some labels differently: 2 px of width in 5 of
 197 charts of a 20-release site, so the SVG bytes would change. Loading system fonts into memory once is
 vl-convert's to do (fontdb's ``make_shared_face_data``).
 """
