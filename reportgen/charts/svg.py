@@ -60,7 +60,7 @@ def to_svg(spec: dict[str, Any]) -> str:
     def draw() -> str:
         return vl_engine.vegalite_to_svg(json.loads(text)).replace("\r", "").replace("\n", " ").strip()
 
-    return chart_svg(text, f"vl-convert-python {version('vl-convert-python')}", draw)
+    return chart_svg(text, f"vl-convert-python {version('vl-convert-python')}, {vl_engine.FONTS}", draw)
 
 
 #: Characters beyond U+FFFF: Vega shortens a long label by UTF-16 code units, which can split one into a lone

@@ -1,4 +1,23 @@
-"""vl-convert, started once per process, compiling Vega-Lite to Vega once per chart shape.
+"""vl-convert, started once per process, laying text out with its own embedded fonts only, compiling Vega-Lite
+once per chart shape.
+
+Vega measures every label it draws (axis labels, titles, value labels) to lay a chart out, and vl-convert does
+that measuring in Rust against a font database it builds once per process, on first use, from the system's
+fonts (fontconfig's folders) plus the Liberation Sans it embeds. Two reasons to leave the system's fonts out:
+
+* The same inputs must give the same bytes on every machine. With system fonts, a chart's layout depended on
+  which fonts a machine had installed: Debian's fonts-liberation (1.07, which chromium brings) kerns some digit
+  pairs unlike the embedded Liberation Sans (2.x), 2 px of layout in 5 of 197 charts of a 20-release site, so a
+  site built on a laptop without that package differed from the one CI built.
+* Speed. A system font is held as a file, and each measurement opens and maps it again, about twenty times per
+  label: 1–1.5 ms of cpu per label, most of the cost of a chart with many labels (a 100-label chart: 140 ms,
+  29 ms with embedded fonts).
+
+So the database is built while ``FONTCONFIG_FILE`` names a configuration whose only font folder is empty:
+vl-convert then finds no system font and measures with the Liberation Sans it carries in memory (its default
+``sans-serif``, the family every chart names: reportgen.charts.specs.FONT). The variable is set for that one
+moment and restored: nothing else in the process (or started by it, such as Chromium for the PDF) sees it.
+``tests/test_chart_fonts.py`` checks both.
 
 Compiling Vega-Lite to Vega costs about a third of a chart's drawing, and charts of one shape (reportgen.charts.
 shapes) differ only in their data. So a spec's datasets are taken out (their names, hashes of the values, made
@@ -6,28 +25,51 @@ positional), the rest compiled once per process (:func:`_vega_template`), and ea
 into the Vega spec where its placeholders are: the same Vega that compiling the whole spec gives, drawn by
 ``vega_to_svg``. If a placeholder is not found exactly where expected, the chart is compiled whole.
 ``tests/test_vega_templates.py`` checks that every chart of the example gets the bytes of a whole compile.
-
-Not done, measured: most of what is left of a chart's cost is measuring its labels (1–1.5 ms of cpu each).
-vl-convert holds a system font as a file that it opens and maps again about twenty times per label; with only
-its embedded Liberation Sans (fontconfig given an empty folder) a 100-label chart costs 29 ms instead of 140, but
-its embedded copy and Debian's fonts-liberation (1.07.4) lay out some labels differently: 2 px of width in 5 of
-197 charts of a 20-release site, so the SVG bytes would change. Loading system fonts into memory once is
-vl-convert's to do (fontdb's ``make_shared_face_data``).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+import threading
 from functools import lru_cache
+from pathlib import Path
 from types import ModuleType
 from typing import Any
+from xml.sax.saxutils import escape
+
+_FONTCONFIG = "FONTCONFIG_FILE"
+#: Which fonts lay charts out, for the chart cache's key: an SVG laid out with other fonts is not reused.
+FONTS = "embedded fonts only"
+#: A Vega spec with one label: measuring it builds vl-convert's font database.
+_ONE_LABEL: dict[str, Any] = {
+    "width": 10,
+    "height": 10,
+    "marks": [{"type": "text", "encode": {"enter": {"text": {"value": "reportgen"}}}}],
+}
+_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
 def engine() -> ModuleType:
-    """The vl_convert module (imported on first use: starting its JavaScript engine costs a second, once)."""
-    import vl_convert
+    """The vl_convert module, its font database built from its embedded fonts only (once per process)."""
+    import vl_convert  # imported here: starting its JavaScript engine costs a second, once
 
+    with _LOCK, tempfile.TemporaryDirectory(prefix="reportgen-fonts-") as folder:
+        empty = Path(folder, "no-fonts")
+        empty.mkdir()
+        config = Path(folder, "fonts.conf")
+        config.write_text(f"<?xml version='1.0'?>\n<fontconfig><dir>{escape(str(empty))}</dir></fontconfig>\n")
+        before = os.environ.get(_FONTCONFIG)
+        os.environ[_FONTCONFIG] = str(config)
+        try:
+            vl_convert.vega_to_svg(_ONE_LABEL)
+        finally:
+            if before is None:
+                del os.environ[_FONTCONFIG]
+            else:
+                os.environ[_FONTCONFIG] = before
     return vl_convert
 
 
