@@ -196,8 +196,7 @@ def _reduce_with_duckdb(name: str, path: Path) -> Extraction | None:
     info["jmeter.delimiter"] = repr(delimiter)
     with connect() as connection:
         try:
-            _jmeter_sql.load_csv(connection, path, columns, delimiter, header=not first_is_data)
-            measurements, series, facts = _jmeter_sql.measure(connection, columns, path)
+            measurements, series, facts = _jmeter_sql.reduce(connection, path, columns, delimiter, not first_is_data)
         except NotReducible:
             return None
     if facts["jmeter.samples"] == "0":
