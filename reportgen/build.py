@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import posixpath
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from reportgen import citations, limits, named_files, outputs, progress, site_increment, site_key, write
+from reportgen import cache_prune, citations, limits, named_files, outputs, progress, site_increment, site_key, write
 from reportgen.analyse import analyse
 from reportgen.assemble import home_page, release_page, size_text
-from reportgen.cache import charts_cached
+from reportgen.cache import ExtractionCache, charts_cached
 from reportgen.citations import Renderer
 from reportgen.claims import INDEX, claims_document, site_index, to_json
 from reportgen.engine import configured_engine
@@ -301,6 +302,7 @@ def build(project: Project, site_dir: Path | None = None, *, engine: str | None 
     anything is written."""
     target = outputs.guard_output_dir(project, site_dir or project.site)
     check_source_date_epoch()
+    started, keep = time.time(), cache_prune.keep_days()
     results = analyse(project)
     # What a killed build left behind: staging and old trees whose process is gone.
     write.remove_stale([target, project.docs, project.generated, project.docs / "index.md"])
@@ -311,4 +313,6 @@ def build(project: Project, site_dir: Path | None = None, *, engine: str | None 
         write.discard(staging)
         raise
     commit_docs(project, staging)
+    if ExtractionCache.of(project.root) is not None:
+        cache_prune.prune(project.root, started, keep)  # entries this build did not use, out of use for days
     return results

@@ -51,9 +51,11 @@ class ExtractionCache:
 
     def get(self, key: str) -> Extraction | None:
         try:
-            return Extraction.model_validate_json(self._path(key).read_bytes())
+            found = Extraction.model_validate_json(self._path(key).read_bytes())
         except (OSError, ValueError, ValidationError):
             return None
+        used(self._path(key))
+        return found
 
     def put(self, key: str, extraction: Extraction) -> None:
         with contextlib.suppress(OSError):  # a read-only checkout still builds, only without the cache
@@ -142,13 +144,23 @@ def remembered_text(path: Path, compute: Callable[[], str]) -> str:
     """The text kept at ``path``, else ``compute()``, kept there for the next process. An entry that cannot be
     read is computed again and replaced; a cache that cannot be written (a read-only checkout) only costs time."""
     try:
-        return path.read_text(encoding="utf-8")
+        kept = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         pass
+    else:
+        used(path)
+        return kept
     text = compute()
     with contextlib.suppress(OSError):
         write.write_file(path, text.encode())
     return text
+
+
+def used(path: Path) -> None:
+    """Mark the cache entry at ``path`` used now (its mtime): entries no build uses are pruned
+    (:mod:`reportgen.cache_prune`)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
 
 
 def chart_svg(canonical_spec: str, engine: str, draw: Callable[[], str]) -> str:

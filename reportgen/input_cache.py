@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen import named_files, write
-from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest
+from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest, used
 
 #: A file changed less than this long before it was hashed is hashed again next time (git's racy-clean rule):
 #: coarse file system clocks tick every few milliseconds, some (FAT, some network file systems) every 2 s.
@@ -140,9 +140,11 @@ class YamlTrees:
     def get(self, sha256: str) -> Any:
         """The tree parsed from bytes with this SHA-256, or None."""
         try:
-            return pickle.loads(self._path(sha256).read_bytes())
+            tree = pickle.loads(self._path(sha256).read_bytes())
         except _UNREADABLE:  # absent, damaged or from another library version: parsed again and rewritten
             return None
+        used(self._path(sha256))
+        return tree
 
     def put(self, sha256: str, tree: Any) -> None:
         """Keep ``tree`` once the run succeeds (:meth:`save`): a command that fails writes nothing."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen import write
-from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest
+from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest, used
 from reportgen.citations import find
 from reportgen.claims import ClaimsDocument
 from reportgen.errors import ReportgenError
@@ -95,13 +95,15 @@ class PageCache:
             return None
         try:
             entry = json.loads(self._path(key).read_bytes())
-            return Rendered(
+            rendered = Rendered(
                 files={name: base64.b64decode(data) for name, data in entry["files"].items()},
                 document=ClaimsDocument.model_validate_json(entry["document"]),
                 citable=Citable.model_validate_json(entry["citable"]),
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # absent or damaged: rendered again and rewritten
+        used(self._path(key))
+        return rendered
 
     def put(self, key: str | None, rendered: Rendered) -> None:
         if key is None:

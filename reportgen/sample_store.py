@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from reportgen import write
-from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest, remembered_text
+from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest, remembered_text, used
 from reportgen.schemas.measurement import Series
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -95,6 +95,8 @@ def _load(path: Path) -> Read | None:
                 )
                 for i, (metric, labels, unit, est) in enumerate(meta["slices"])
             }
-            return slices, [Series.model_validate(s) for s in meta["series"]]
+            series = [Series.model_validate(s) for s in meta["series"]]
     except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile, ValidationError):
         return None  # absent or damaged: read from the file again and rewritten
+    used(path)
+    return slices, series

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen import write
-from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest
+from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest, used
 
 #: Plugins whose effect on the output a partial build keeps exact.
 KNOWN_PLUGINS = {"material/search": "material.plugins.search.plugin", "reportgen": "reportgen.mkdocs_plugin"}
@@ -76,6 +76,7 @@ def load(path: Path | None, site: Path) -> dict[str, Any] | None:
         return None
     if record.get("layout") != LAYOUT or record.get("outputs") != outputs(site):
         return None
+    used(path)
     return record
 
 
