@@ -38,8 +38,12 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
+# One pytest worker per logical core (pytest-xdist; TEST_WORKERS=0: no workers; "auto" would count physical
+# cores only), each test file whole in one worker so its module fixtures are built once.
+# One file or test alone, in this process: `$(BIN)/pytest tests/test_site.py -q -k strict`.
+TEST_WORKERS ?= logical
 unit: $(VENV)/.installed-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## Re-run the real tools against the demo service and rewrite the artifacts of results/.
 results: $(VENV)/.installed-test
