@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 import threading
 import time
@@ -52,12 +53,31 @@ class _AnnounceUrl(logging.Handler):
             print(f"reportgen: serving on {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
 
 
+def claim_address(dev_addr: str) -> None:
+    """OSError (EADDRINUSE) when ``dev_addr`` (``HOST:PORT``, IPv6 hosts in brackets) is taken. Bound the way
+    MkDocs' server binds it (address reuse on, so a port left in TIME_WAIT counts as free), then let go; an address
+    that does not parse is left for MkDocs to refuse in its own words."""
+    host, _, port = dev_addr.rpartition(":")
+    if not port.isdigit() or int(port) > 65535:
+        return
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host.strip("[]") or None, int(port), type=socket.SOCK_STREAM
+        )[0]
+    except (socket.gaierror, UnicodeError, OverflowError):
+        return
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address)
+
+
 def serve(project: Project, dev_addr: str) -> None:
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     livereload = logging.getLogger("mkdocs.livereload")
     livereload.setLevel(logging.INFO)
     livereload.addHandler(_AnnounceUrl())
+    claim_address(dev_addr)  # before the first build: a taken port is said at once, not after minutes of analysis
     write_docs(project, analyse(project))
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(project, stop), daemon=True)

@@ -241,7 +241,7 @@ def test_file_system_refusals_are_messages_not_tracebacks(tmp_path: Path) -> Non
 
 
 def test_serve_on_a_busy_port_says_so(tmp_path: Path) -> None:
-    """serve on a port already taken exits 2 naming the address and how to pick another."""
+    """serve on a port already taken exits 2 naming the address and how to pick another, before it builds anything."""
     import socket
 
     root = make_project(tmp_path)
@@ -258,6 +258,7 @@ def test_serve_on_a_busy_port_says_so(tmp_path: Path) -> None:
         )
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert f"127.0.0.1:{port}" in result.stderr and "-a 127.0.0.1:PORT" in result.stderr
+    assert not (root / "site_docs" / "releases").exists()  # said at once, not after analysing every release
 
 
 def test_extract_series_lists_time_series(capsys: pytest.CaptureFixture[str]) -> None:
