@@ -13,8 +13,8 @@ import pytest
 
 from reportgen.cli import main
 from reportgen.publish import deploy_lock, git_dir
-from tests.support.project import make_project
-from tests.test_site import TWO_RELEASES, tree_digest
+from tests.support.project import make_project, tree_digest
+from tests.test_site import TWO_RELEASES
 
 
 def git(cwd: Path, *args: str) -> str:

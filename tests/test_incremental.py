@@ -3,7 +3,6 @@ gives."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -13,17 +12,9 @@ import pytest
 
 from reportgen import assemble, build, site_increment
 from reportgen.analyse import analyse
-from reportgen.cache import FOLDER, charts_cached
+from reportgen.cache import charts_cached
 from reportgen.project import Project
-from tests.support.project import BASE_MANIFEST, K6_STREAM, add_releases, make_project
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+from tests.support.project import BASE_MANIFEST, K6_STREAM, add_releases, cold_site_digest, make_project, tree_digest
 
 
 def _manifest(release: str, date: str, baseline: str | None, *, stream: bool = True) -> str:
@@ -117,13 +108,6 @@ def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Project, lis
 SMALL = [("v1.0.0", "2026-09-01", None), ("v1.1.0", "2026-10-01", "v1.0.0"), ("v1.2.0", "2026-11-01", "v1.1.0")]
 
 
-def _cold(project: Project) -> dict[str, str]:
-    """The site a build gives with no record of an earlier one."""
-    shutil.rmtree(project.root / FOLDER / "site")
-    build.build(project)
-    return tree_digest(project.site)
-
-
 def test_an_incremental_build_is_the_bytes_of_a_cold_build(built: tuple[Project, list[str]]) -> None:
     """After one release changed, MkDocs builds only the pages whose Markdown changed (that release's, the home
     page and the release list, which show its title), and the site is byte for byte what a cold build gives."""
@@ -133,7 +117,7 @@ def test_an_incremental_build_is_the_bytes_of_a_cold_build(built: tuple[Project,
     assert sorted(pages) == ["index.md", "releases/index.md", "releases/v1.1.0/evidence.md", "releases/v1.1.0/index.md"]
     incremental = tree_digest(project.site)
     pages.clear()
-    assert _cold(project) == incremental
+    assert cold_site_digest(project) == incremental
     assert {"about.md", "releases/v1.0.0/index.md"} <= set(pages)  # the cold build built every page
 
 
@@ -154,7 +138,7 @@ def test_a_new_release_rebuilds_every_page_with_the_new_nav(built: tuple[Project
     assert "releases/v1.0.0/index.md" in pages and "releases/v1.3.0/index.md" in pages
     assert "v1.3.0" in (project.site / "releases/v1.0.0/index.html").read_text()
     incremental = tree_digest(project.site)
-    assert _cold(project) == incremental
+    assert cold_site_digest(project) == incremental
 
 
 def test_the_previous_site_is_never_written_through(built: tuple[Project, list[str]], tmp_path: Path) -> None:

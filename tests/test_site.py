@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.cli import main
-from tests.support.project import BASE_MANIFEST, make_project
+from tests.support.project import BASE_MANIFEST, make_project, tree_digest
 
 TWO_RELEASES = {
     "v1.0.0": BASE_MANIFEST.format(release="v1.0.0", date="2026-10-01"),
@@ -27,14 +27,6 @@ TWO_RELEASES = {
         "    guards: [{metric: error_rate, comparator: '<', threshold: 1 %}]",
     ),
 }
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,10 +9,9 @@ from typing import Any
 import pytest
 
 from reportgen import build, site_key
-from reportgen.cache import FOLDER
 from reportgen.project import Project
-from tests.support.project import make_project
-from tests.test_incremental import SMALL, _manifest, tree_digest
+from tests.support.project import cold_site_digest, make_project, tree_digest
+from tests.test_incremental import SMALL, _manifest
 
 
 @pytest.fixture
@@ -34,13 +32,6 @@ def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Project, lis
     return project, runs
 
 
-def _cold(project: Project) -> dict[str, str]:
-    """The site a build gives with no record of an earlier one."""
-    shutil.rmtree(project.root / FOLDER / "site")
-    build.build(project)
-    return tree_digest(project.site)
-
-
 def test_nothing_changed_runs_no_mkdocs_and_leaves_a_cold_builds_bytes(built: tuple[Project, list[str]]) -> None:
     """A rebuild with no change does not run MkDocs, and site/ stays byte for byte what a cold build gives."""
     project, runs = built
@@ -48,7 +39,7 @@ def test_nothing_changed_runs_no_mkdocs_and_leaves_a_cold_builds_bytes(built: tu
     build.build(project)
     assert runs == []
     assert tree_digest(project.site) == before
-    assert _cold(project) == before
+    assert cold_site_digest(project) == before
     assert len(runs) == 1
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import textwrap
 from pathlib import Path
 
+from reportgen import build
+from reportgen.cache import FOLDER
+from reportgen.project import Project
 from reportgen.scaffold import init
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,3 +115,21 @@ def two_scenarios_project(
         shutil.copyfile(TWO_SCENARIOS / name, folder / name)
     (root / "results/v1.0.0/release.yaml").write_text(manifest, encoding="utf-8")
     return root
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Each file under ``folder`` (its path relative to it) → the SHA-256 of its bytes: two trees compare equal when
+    they hold the same bytes under the same names."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def cold_site_digest(project: Project) -> dict[str, str]:
+    """The site a build gives with no record of an earlier one (the incremental build's copy of the last site is
+    dropped first), as :func:`tree_digest`."""
+    shutil.rmtree(project.root / FOLDER / "site")
+    build.build(project)
+    return tree_digest(project.site)
