@@ -4,6 +4,7 @@ bootstrap, and gives what reading and bootstrapping give; a changed artifact or 
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from reportgen import build, collect, compare_stats, relative_targets, samples
+from reportgen import build, collect, compare_stats, page_pool, relative_targets, samples
 from reportgen.analyse import analyse
 from reportgen.cache import FOLDER, charts_cached
 from reportgen.cli import main
@@ -170,3 +171,17 @@ def test_no_cache_keeps_nothing(root: Path, work: Work, monkeypatch: pytest.Monk
     analyse(Project(root))
     assert "stream.ndjson.gz" in work.opened and work.bootstraps > 0
     assert not (root / FOLDER / "samples").exists() and not (root / FOLDER / "bootstrap").exists()
+
+
+def test_a_page_worker_takes_samples_from_the_store(root: Path, work: Work) -> None:
+    """A release page built in a page-pool worker takes the samples the analysis read from the store: it opens no
+    k6 stream again (the files the analysis needed no samples of, Locust's and hyperfine's, it reads itself)."""
+    results = {r.id: r for r in analyse(Project(root))}
+    work.fresh()
+    page_pool._start(root, None, os.getppid())
+    try:
+        page = page_pool._page((results["v1.2.0"], results["v1.1.0"]))
+    finally:
+        page_pool._WORKER.clear()
+    assert page.comparison is not None
+    assert "stream.ndjson.gz" not in work.opened and "run.json" in work.opened
