@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +33,7 @@ import numpy as np
 from reportgen import limits
 from reportgen.adapters._base import load_json
 from reportgen.adapters._k6_common import value_unit
-from reportgen.adapters._k6_reduce import StreamCollector
+from reportgen.adapters._k6_reduce import MetricDeclaration
 from reportgen.adapters._labels import UniqueNames
 from reportgen.adapters._locust_json import aggregate, read_entry
 from reportgen.adapters.benchmarks import _hyperfine_labels
@@ -69,28 +69,42 @@ def _key(labels: dict[str, str]) -> LabelKey:
     return tuple(sorted(labels.items()))
 
 
-def _k6_stream(path: Path, *, csv: bool) -> StreamCollector:
-    """The samples of a k6 stream. Imported here: the stream readers import DuckDB, which a build whose samples
-    all come from the store never needs."""
-    from reportgen.adapters.k6_stream import read_csv_stream, read_ndjson
+def _k6_stream(path: Path, *, csv: bool) -> _Read:
+    """The samples of a k6 stream: by one DuckDB query (:mod:`reportgen.adapters._k6_samples_sql`), or by the line
+    reader where the reduction would use it too (damage, a byte-order mark), which names the line. Imported
+    here: the stream readers import DuckDB, which a build whose samples all come from the store never needs."""
+    from reportgen.adapters import _k6_samples_sql
+    from reportgen.adapters.k6_stream import _csv_rows, _ndjson_rows, read_csv_stream, read_ndjson
 
-    return (read_csv_stream if csv else read_ndjson)(path)[0]
+    fast = _k6_samples_sql.read(path, _csv_rows if csv else _ndjson_rows)
+    if fast is not None:
+        return _k6(fast.declarations, fast.slices, fast.vus_times)
+    collector = (read_csv_stream if csv else read_ndjson)(path)[0]
+    by_metric = {m: {labels: s.values for labels, s in slices.items()} for m, slices in collector.slices.items()}
+    vus = collector.slices.get("vus", {}).get(())
+    return _k6(collector.declarations, by_metric, list(vus.times) if vus is not None else [])
 
 
-def _k6(collector: StreamCollector) -> _Read:
+def _k6(
+    declarations: Mapping[str, MetricDeclaration],
+    slices: Mapping[str, Mapping[LabelKey, Sequence[float] | FloatArray]],
+    vus_times: Sequence[int],
+) -> _Read:
+    """Each slice's values as samples (a Rate's as 0/1), and active VUs over time from the ``vus`` Gauge's points
+    (``vus_times``: the time of each value of its total, in file order)."""
     found: dict[tuple[str, LabelKey], tuple[FloatArray, str, str]] = {}
-    for metric, by_labels in collector.slices.items():
-        declaration = collector.declarations[metric]
+    for metric, by_labels in slices.items():
+        declaration = declarations[metric]
         unit = "ratio" if declaration.kind == "rate" else value_unit(declaration.contains)
         for labels, samples in by_labels.items():
-            values = np.asarray(samples.values, dtype=np.float64)
+            values = np.asarray(samples, dtype=np.float64)
             if declaration.kind == "rate":
                 values = (values != 0).astype(np.float64)
             found[(metric, labels)] = (values, unit, K6_LINEAR)
     series: list[Series] = []
-    vus = collector.slices.get("vus", {}).get(())
-    if vus is not None and len(vus.times):
-        points = sorted((t / 1e9, v) for t, v in zip(vus.times, vus.values, strict=True))
+    vus = slices.get("vus", {}).get(())
+    if vus is not None and len(vus_times) and declarations["vus"].kind == "gauge":
+        points = sorted((t / 1e9, float(v)) for t, v in zip(vus_times, vus, strict=True))
         series.append(Series(metric="vus", stat="value", unit="count", points=points, selector="query:vus over time"))
     return found, series
 
@@ -138,8 +152,8 @@ def _hyperfine(path: Path) -> _Read:
 
 
 _READERS: dict[str, Callable[[Path], _Read]] = {
-    "k6-json-stream": lambda path: _k6(_k6_stream(path, csv=False)),
-    "k6-csv-stream": lambda path: _k6(_k6_stream(path, csv=True)),
+    "k6-json-stream": lambda path: _k6_stream(path, csv=False),
+    "k6-csv-stream": lambda path: _k6_stream(path, csv=True),
     "locust-json": _locust_json,
     "hyperfine-json": _hyperfine,
 }
