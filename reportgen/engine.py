@@ -93,7 +93,7 @@ def _run_mkdocs(config_file: Path, options: dict[str, Any], increment: SiteIncre
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from reportgen import mkdocs_plugin
+    from reportgen import mkdocs_plugin, mkdocs_pool
 
     collector = _Collect()
     logger = logging.getLogger("mkdocs")
@@ -112,7 +112,8 @@ def _run_mkdocs(config_file: Path, options: dict[str, Any], increment: SiteIncre
             # What the build was asked for beyond where it reads and writes (those are new folders every time).
             asked = {k: v for k, v in options.items() if k not in ("site_dir", "docs_dir")}
             plugin.settings = config_file.read_text(encoding="utf-8") + json.dumps(asked, sort_keys=True, default=str)
-        build(config, dirty=increment is not None and increment.dirty)
+        with mkdocs_pool.pages_in_processes(config):  # Markdown converted on every core (large sites)
+            build(config, dirty=increment is not None and increment.dirty)
     except (MkDocsException, OSError, SystemExit) as exc:
         raise _failed(config_file, "mkdocs", exc, collector.messages) from None
     finally:

@@ -124,6 +124,14 @@ class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             self._lifted[page.file.src_uri] = charts
         return markdown
 
+    def lifted(self, src_uri: str) -> list[str] | None:
+        """The chart SVG lines lifted out of a page's Markdown (for :mod:`reportgen.mkdocs_pool`'s workers)."""
+        return self._lifted.get(src_uri)
+
+    def keep_lifted(self, src_uri: str, charts: list[str]) -> None:
+        """Keep the chart SVG lines a worker lifted out of a page's Markdown, for its finished HTML."""
+        self._lifted[src_uri] = charts
+
     def on_post_page(self, output: str, /, *, page: Any, config: Any) -> str:
         charts = self._lifted.pop(page.file.src_uri, [])
         return restore(output, charts, page.file.src_uri) if charts else output

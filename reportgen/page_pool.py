@@ -48,16 +48,24 @@ def allow_processes() -> None:
     _ALLOWED[0] = True
 
 
+def setting() -> int | None:
+    """The number of processes ``REPORTGEN_PROCESSES`` asks for (None: unset), or BuildError when it is no count."""
+    value = os.environ.get(PROCESSES, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise BuildError(f"{PROCESSES}={value!r}: expected a whole number of processes, 1 or more")
+    return int(value)
+
+
 def processes(releases: int) -> int:
     """How many processes build ``releases`` page models: the cores this process may use, or
     ``REPORTGEN_PROCESSES``; one for fewer than MIN_RELEASES, and one unless :func:`allow_processes` was called."""
     if not _ALLOWED[0]:
         return 1
-    setting = os.environ.get(PROCESSES, "").strip()
-    if setting:
-        if not setting.isdigit() or int(setting) < 1:
-            raise BuildError(f"{PROCESSES}={setting!r}: expected a whole number of processes, 1 or more")
-        return min(int(setting), max(releases, 1))
+    chosen = setting()
+    if chosen is not None:
+        return min(chosen, max(releases, 1))
     if releases < MIN_RELEASES:
         return 1
     return max(1, min(len(os.sched_getaffinity(0)), releases))
