@@ -29,7 +29,7 @@ from reportgen.schemas.page import (
     TargetRow,
     TrendRow,
 )
-from reportgen.schemas.report import ReleaseResult, TargetResult
+from reportgen.schemas.report import ComparisonRow, ReleaseResult, TargetResult
 from reportgen.signoffs import evidence_state, signature_state
 from reportgen.trends import trend_path
 
@@ -103,10 +103,14 @@ def _interval(t: TargetResult) -> str:
 
 
 def release_page(
-    result: ReleaseResult, baseline: ReleaseResult | None, samples: SampleSource | None = None
+    result: ReleaseResult,
+    baseline: ReleaseResult | None,
+    samples: SampleSource | None = None,
+    comparison_rows: list[ComparisonRow] | None = None,
 ) -> ReleasePage:
     """The page model of one release; with ``samples`` (raw values read once per build) changes are tested for
-    noise and distributions drawn."""
+    noise and distributions drawn. ``comparison_rows``: what :func:`reportgen.compare.compare` gave for this
+    release and baseline, when the caller has it already."""
     manifest = result.manifest
     described = {m.id: m.description for m in manifest.metrics if m.description}
     metric_figures = {
@@ -138,7 +142,7 @@ def release_page(
     deltas: dict[str, ComparisonLine] = {}
     if baseline is not None:
         # Baseline figures keep their own ids: they link to the baseline release's evidence page.
-        for row in compare(result, baseline, samples):
+        for row in compare(result, baseline, samples) if comparison_rows is None else comparison_rows:
             text = change_text(row)
             delta = text.delta
             if (carried := metric_figures[row.metric].carried_from) is not None:

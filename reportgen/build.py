@@ -11,34 +11,47 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from reportgen import cache_prune, citations, limits, named_files, outputs, progress, site_increment, site_key, write
+from jinja2.sandbox import SandboxedEnvironment
+
+from reportgen import (
+    cache_prune,
+    citations,
+    limits,
+    named_files,
+    outputs,
+    page_pool,
+    progress,
+    render_tasks,
+    site_increment,
+    site_key,
+    trends,
+    write,
+)
 from reportgen.analyse import analyse
-from reportgen.assemble import home_page, release_page, size_text
-from reportgen.cache import ExtractionCache, charts_cached
+from reportgen.assemble import home_page, release_page
+from reportgen.cache import ExtractionCache, chart_cache_folder, charts_cached
 from reportgen.citations import Renderer
-from reportgen.claims import INDEX, claims_document, site_index, to_json
+from reportgen.claims import INDEX, site_index, to_json
 from reportgen.engine import configured_engine
 from reportgen.engine import run as run_engine
 from reportgen.errors import BuildError, ProjectError
-from reportgen.excerpt import page_excerpts
 from reportgen.page_cache import PageCache, Rendered
-from reportgen.page_pool import release_pages
 from reportgen.project import MANIFEST, Project
 from reportgen.prose import Origin
 from reportgen.raw_copies import release_copies
+from reportgen.release_files import cites_only_itself, copy_sizes, release_files
 from reportgen.render import (
     HOME_MARKER,
     environment,
     render_home,
     render_older_releases,
-    render_release,
     render_trends,
     stylesheet,
 )
 from reportgen.samples import SampleSource
-from reportgen.schemas.page import ReleasePage
+from reportgen.schemas.page import Citable
 from reportgen.schemas.report import ReleaseResult
-from reportgen.trends import TREND_WINDOW, trends_page
+from reportgen.trends import TREND_WINDOW
 
 STYLESHEET = "assets/reportgen.css"
 #: The trends index, beside the release folders (linked from the home page's "Metrics across releases"); each
@@ -66,50 +79,63 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     keys = {r.id: cache.key(r, by_id, held[r.id]) if cache is not None else None for r in results}
     kept = {r.id: cache.get(keys[r.id]) if cache is not None else None for r in results}
     files: dict[str, write.Content] = {STYLESHEET: stylesheet()}
-    documents = []
-    # The page models of releases not cached (charts drawn, changes bootstrapped): in one process per core when
-    # there are many, with the bytes one process gives (reportgen.page_pool).
-    todo = [r for r in results if kept[r.id] is None]
-    jobs = [(r, by_id.get(r.manifest.baseline) if r.manifest.baseline else None) for r in todo]
-    pages = dict(zip((r.id for r in todo), release_pages(project, jobs, samples), strict=True))
-    citables = {r.id: (kept_r.citable if (kept_r := kept[r.id]) is not None else pages[r.id].citable) for r in results}
-    with progress.bar("rendering release pages", len(results), "pages") as advance:  # on a terminal only
+    # The releases not cached (charts drawn, changes bootstrapped, pages rendered), then the trend charts: in one
+    # process per core when there are many, with the bytes one process gives (reportgen.render_tasks).
+    tasks = [
+        render_tasks.ReleaseTask(
+            r,
+            by_id.get(r.manifest.baseline) if r.manifest.baseline else None,
+            copy_sizes(held[r.id]),
+            cites_only_itself(r),
+        )
+        for r in results
+        if kept[r.id] is None
+    ]
+    here = page_pool.Worker(project, samples, chart_cache_folder())
+    with page_pool.pool(project, page_pool.processes(len(tasks))) as executor:
+        made: dict[str, render_tasks.Made] = {}
+        with progress.bar("rendering release pages", len(results), "pages") as advance:  # on a terminal only
+            advance(len(results) - len(tasks))
+            for task, done in zip(tasks, render_tasks.releases(executor, tasks, here, env), strict=True):
+                made[task.result.id] = done
+                advance(1)
+        home = home_page(results)
+        found = trends.changes(results, samples, {name: m.changes for name, m in made.items()})
+        charts = render_tasks.trend_charts(executor, trends.trend_charts(results, found) if home.trends else [])
+        # While the workers draw those: the pages of releases whose narrative cites others, the home page.
+        citables = {r.id: (k.citable if (k := kept[r.id]) is not None else made[r.id].citable) for r in results}
+        documents = []
         for result in results:
-            rendered = kept[result.id]
-            if rendered is None:
-                # The raw excerpt under each figure of the evidence page: read here, since page models are pure.
-                excerpts = page_excerpts(project.release_dir(result.id), result.artifacts)
-                page = pages[result.id]
-                page = page.model_copy(update={"excerpts": excerpts, **_download_sizes(page, held[result.id])})
-                document = claims_document(result, page)
-                rendered = Rendered(render_release(env, page, to_json(document), citables), document, page.citable)
-                if cache is not None:
-                    cache.put(keys[result.id], rendered)
+            rendered = kept[result.id] or _rendered(project, env, result, made[result.id], held[result.id], citables)
+            if kept[result.id] is None and cache is not None:
+                cache.put(keys[result.id], rendered)
             documents.append(rendered.document)
             files.update(rendered.files)
             files.update({f"{result.id}/{name}": content for name, content in held[result.id].items()})
-            advance(1)
-    files[INDEX] = to_json(site_index(documents))
-    # The release list appears twice: as releases/index.md and as the home page, with links from each place.
-    home = home_page(results)
-    files["index.md"] = render_home(env, home, prefix="")
-    files.update(render_older_releases(env, home))
-    if home.trends:
-        files.update(render_trends(env, trends_page(results, samples), TRENDS, TREND_WINDOW))
+        files[INDEX] = to_json(site_index(documents))
+        # The release list appears twice: as releases/index.md and as the home page, with links from each place.
+        files["index.md"] = render_home(env, home, prefix="")
+        files.update(render_older_releases(env, home))
+        if home.trends:
+            files.update(
+                render_trends(env, trends.trends_page(results, samples, found, charts()), TRENDS, TREND_WINDOW)
+            )
     return files, render_home(env, home, prefix="releases/")
 
 
-def _download_sizes(page: ReleasePage, held: dict[str, write.Content]) -> dict[str, Any]:
-    """The page's raw-file rows, each gzip-compressed copy (held as bytes) with its download size beside the
-    original's."""
-
-    def row(item: Any) -> Any:
-        content = held.get(item.link)
-        if not isinstance(content, bytes):
-            return item
-        return item.model_copy(update={"size": f"{item.size}; {size_text(len(content))} as gzip"})
-
-    return {"artifacts": [row(a) for a in page.artifacts], "attachments": [row(a) for a in page.attachments]}
+def _rendered(
+    project: Project,
+    env: SandboxedEnvironment,
+    result: ReleaseResult,
+    made: render_tasks.Made,
+    held: dict[str, write.Content],
+    citables: dict[str, Citable],
+) -> Rendered:
+    """A release's files: as its task rendered them, or now that every release's citable is known."""
+    if made.rendered is not None:
+        return made.rendered
+    assert made.page is not None
+    return release_files(env, project.release_dir(result.id), result, made.page, copy_sizes(held), citables)
 
 
 def _evidence_from(generated: str, folder: str) -> Callable[[str], str]:

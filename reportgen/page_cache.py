@@ -48,7 +48,7 @@ def _folder_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _cited(result: ReleaseResult) -> set[str] | None:
+def cited(result: ReleaseResult) -> set[str] | None:
     """Other releases the narrative cites, or None when a citation does not parse (the build reports it)."""
     try:
         return {c.release for n in result.narrative for c in find(n.body, n.origin()) if c.release} - {result.id}
@@ -74,13 +74,13 @@ class PageCache:
         """The entry key of ``result``'s pages, or None when they must be rendered (a citation to check).
         ``copies`` are the release's raw copies in the site (name → bytes or file): the page links them by name
         and gives a compressed copy's size."""
-        cited = _cited(result)
-        if cited is None:
+        others = cited(result)
+        if others is None:
             return None
         digest = hashlib.sha256(f"{LAYOUT}\0{code_digest()}\0{self.templates}".encode())
         for name, content in sorted(copies.items()):
             digest.update(f"\0{name}\0{len(content) if isinstance(content, bytes) else 'file'}".encode())
-        for release in [result.id, *sorted(cited)]:
+        for release in [result.id, *sorted(others)]:
             subject = by_id.get(release)
             baseline = by_id.get(subject.manifest.baseline or "") if subject is not None else None
             for part in (subject, baseline):

@@ -1,9 +1,10 @@
-"""Release page models built in worker processes, one release per task, in release order.
+"""The render stage's worker processes: release pages built one release per task, in release order, then the
+trend charts (the tasks are :mod:`reportgen.render_tasks`).
 
 Building a release's page model is most of a cold build's render time: every chart is drawn by vl-convert
-(about 80 ms of cpu each, in one thread of one process) and every change is bootstrapped. Page models are pure
-functions of the analysed results (and the raw samples they read), so releases are independent: with more than
-one core and enough releases, they are built in that many processes and collected in release order, so the
+(about 40-80 ms of cpu each, in one thread of one process) and every change is bootstrapped. Page models are
+pure functions of the analysed results (and the raw samples they read), so releases are independent: with more
+than one core and enough releases, they are built in that many processes and collected in release order, so the
 pages are the bytes a single process writes (``tests/test_page_pool.py``).
 
 Workers are started fresh (``spawn``), never forked: a forked copy of a process whose vl-convert JavaScript
@@ -20,7 +21,10 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,18 +81,52 @@ def release_pages(
     """The page model of each (result, baseline), in the order given; in ``workers`` processes when more than
     one (default :func:`processes`)."""
     from reportgen.assemble import release_page
-    from reportgen.cache import chart_cache_folder
 
     count = processes(len(jobs)) if workers is None else workers
+    with pool(project, count) as started:
+        if started is None:
+            return [release_page(result, baseline, samples) for result, baseline in jobs]
+        return list(started.map(_page, jobs))
+
+
+@contextmanager
+def pool(project: Project, count: int) -> Iterator[ProcessPoolExecutor | None]:
+    """``count`` worker processes for this build's tasks (None for one: the caller does the work itself). Tasks
+    find what the build gave them with :func:`worker`. Leaving the block by an error (or an interrupt) cancels
+    the tasks not started."""
+    from reportgen.cache import chart_cache_folder
+
     if count <= 1:
-        return [release_page(result, baseline, samples) for result, baseline in jobs]
+        yield None
+        return
     context = multiprocessing.get_context("spawn")
     start = (project.root, chart_cache_folder(), os.getpid())
-    with ProcessPoolExecutor(count, mp_context=context, initializer=_start, initargs=start) as pool:
-        return list(pool.map(_page, jobs))
+    executor = ProcessPoolExecutor(count, mp_context=context, initializer=_start, initargs=start)
+    try:
+        yield executor
+    except BaseException:
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
 
 
-#: In a worker: the raw samples it read, and the build's cache folder for charts and comparisons.
+@dataclass(frozen=True)
+class Worker:
+    """What a task works with: the project, its raw samples (with the sample store) and the chart cache folder."""
+
+    project: Project
+    samples: SampleSource
+    charts: Path | None
+
+
+def worker() -> Worker:
+    """In a worker process: what :func:`pool` gave it."""
+    found = _WORKER["worker"]
+    assert isinstance(found, Worker)
+    return found
+
+
+#: In a worker: its Worker (the raw samples it read, the build's cache folder for charts and comparisons).
 _WORKER: dict[str, object] = {}
 
 
@@ -99,8 +137,7 @@ def _start(root: Path, charts: Path | None, build: int) -> None:
 
     # With the project's sample store: the analysis before the pool has read every raw file's samples into it,
     # and a worker without it read each stream again (about 0.4 s a k6 stream, the largest part of a cold render).
-    _WORKER["samples"] = SampleSource.of(Project(root))
-    _WORKER["charts"] = charts
+    _WORKER["worker"] = Worker(Project(root), SampleSource.of(Project(root)), charts)
     threading.Thread(target=_end_when_orphaned, args=(build,), daemon=True).start()
 
 
@@ -114,10 +151,7 @@ def _end_when_orphaned(parent: int) -> None:
 def _page(job: Job) -> ReleasePage:
     from reportgen.assemble import release_page
     from reportgen.cache import charts_in
-    from reportgen.samples import SampleSource
 
-    samples = _WORKER["samples"]
-    charts = _WORKER["charts"]
-    assert isinstance(samples, SampleSource) and (charts is None or isinstance(charts, Path))
-    with charts_in(charts):
-        return release_page(job[0], job[1], samples)
+    found = worker()
+    with charts_in(found.charts):
+        return release_page(job[0], job[1], found.samples)

@@ -1,4 +1,4 @@
-"""Release page models built in worker processes: the same pages, in the same order, as one process builds."""
+"""Release pages and trend charts made in worker processes: the same pages, in the same order, as one process makes."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from reportgen import page_pool
+from reportgen import build, page_pool
 from reportgen.analyse import analyse
+from reportgen.cache import charts_cached
 from reportgen.errors import BuildError
 from reportgen.page_pool import MIN_RELEASES, PROCESSES, processes, release_pages
 from reportgen.project import Project
 from reportgen.samples import SampleSource
+from tests.conftest import copy_of_the_example
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +36,40 @@ def test_pages_built_in_two_processes_are_the_pages_one_process_builds(example_r
     assert [p.id for p in shared] == [r.id for r, _ in jobs]
     assert [p.model_dump_json() for p in shared] == [p.model_dump_json() for p in alone]
     assert any(c.svg for p in shared for g in p.chart_groups for c in g.charts)
+
+
+def _generated(root: Path, processes: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    monkeypatch.setenv(PROCESSES, processes)
+    with charts_cached(root):
+        files, home = build.generate(Project(root), analyse(Project(root)))
+    return {n: c.read_bytes() if isinstance(c, Path) else c for n, c in files.items()} | {"home": home}
+
+
+def test_a_render_in_two_processes_writes_the_bytes_of_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every generated file is the same bytes when workers render the release pages and draw the trend charts as
+    when one process does it all; a release whose narrative cites another release is rendered by the build's
+    own process (it needs that release's page model), the others are not."""
+    root = copy_of_the_example(tmp_path)
+    manifest = root / "results" / "v1.2.0" / "release.yaml"
+    cites = 'summary: |\n  Against {{ metric("checkout_p95", release="v1.1.0") }} in v1.1.0.\n'
+    manifest.write_text(manifest.read_text().replace("summary: |\n", cites, 1))
+    monkeypatch.setenv("REPORTGEN_NO_CACHE", "1")  # every chart drawn and every page rendered in both builds
+    monkeypatch.setattr(page_pool, "_ALLOWED", [True])
+    here: list[str] = []
+    real = build.release_files
+
+    def spy(env: Any, folder: Path, result: Any, *args: Any) -> Any:
+        here.append(result.id)
+        return real(env, folder, result, *args)
+
+    monkeypatch.setattr(build, "release_files", spy)
+    alone = _generated(root, "1", monkeypatch)
+    shared = _generated(root, "2", monkeypatch)
+    assert here == ["v1.2.0", "v1.2.0"]  # in one process too: the release task leaves it to the build
+    assert alone.keys() == shared.keys()
+    assert [name for name in alone if alone[name] != shared[name]] == []
+    assert b"in v1.1.0" in shared["v1.2.0/index.md"]
+    assert any(name.startswith("trends/") and b"<svg" in content for name, content in shared.items())
 
 
 def test_few_releases_stay_in_one_process_and_the_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -41,12 +41,16 @@ def prefix_ids(svg: str, prefix: str) -> str:
     return svg
 
 
+def model_text(model: object) -> str:
+    """A chart model (a dataclass) as canonical JSON text: two models of the same text draw the same chart."""
+    return json.dumps(dataclasses.asdict(model), sort_keys=True, default=str)  # type: ignore[call-overload]
+
+
 def model_svg(model: object, spec: Callable[[], dict[str, Any]]) -> str:
     """The SVG of a chart model (a dataclass): from the cache when the same chart code drew the same model before,
     else :func:`to_svg` of ``spec()``. Building a spec with Altair costs more than drawing it, so a rebuild that
     changed one release builds the specs of that release's charts only."""
-    text = json.dumps(dataclasses.asdict(model), sort_keys=True, default=str)  # type: ignore[call-overload]
-    return chart_svg(text, f"chart model {code_digest()}", lambda: to_svg(spec()))
+    return chart_svg(model_text(model), f"chart model {code_digest()}", lambda: to_svg(spec()))
 
 
 def to_svg(spec: dict[str, Any]) -> str:
