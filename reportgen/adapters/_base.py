@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, BinaryIO, ClassVar, Protocol
 
 from reportgen import limits, named_files
 from reportgen.errors import ArtifactError, Position
@@ -165,17 +165,20 @@ class LineScan:
     tail: bytes  # what follows the last newline: a last line without its end, or b""
 
 
-def scan_lines(path: Path, needle: bytes) -> LineScan:
+def scan_lines(path: Path, needle: bytes, unzipped: BinaryIO | None = None) -> LineScan:
     """The lines of the (gunzipped) artifact that contain ``needle``, the number of complete lines and the
     unterminated tail. A gzip file is read in 1 MiB blocks through the same limits as the readers, so a bomb
-    is refused; a plain file is searched in place (:func:`_scan_plain`). A damaged gzip file raises OSError,
-    EOFError or zlib.error to the caller."""
+    is refused, and its text is also written to ``unzipped`` when given (so that DuckDB reads it plain, in
+    parallel, rather than decompress it a second time, on one thread); a plain file is searched in place
+    (:func:`_scan_plain`). A damaged gzip file raises OSError, EOFError or zlib.error to the caller."""
     if not _gzipped(path):
         return _scan_plain(path, needle)
     found = LineScan([], 0, b"")
     with _open_binary(path) as stream:
         rest = b""
         while chunk := stream.read1(limits.MIB):
+            if unzipped is not None:
+                unzipped.write(chunk)
             block = rest + chunk
             end = block.rfind(b"\n") + 1
             block, rest = block[:end], block[end:]

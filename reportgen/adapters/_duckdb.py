@@ -33,6 +33,10 @@ class NotReducible(Exception):
     it line by line, which names the line."""
 
 
+class FileOrderNeeded(NotReducible):
+    """An answer of an unnumbered (parallel) read depends on the order of the lines: read it numbered instead."""
+
+
 def run_statement(connection: Any, statement: str) -> None:
     """Run a statement that reads an artifact; what DuckDB cannot parse becomes :class:`NotReducible`."""
     fetch(connection, statement)
@@ -85,6 +89,11 @@ def connect() -> Iterator[Any]:
     finally:
         connection.close()
         shutil.rmtree(spill, ignore_errors=True)
+
+
+def scratch_folder(connection: Any) -> Path:
+    """The connection's private temporary folder (removed with it): for files made for this reduction only."""
+    return Path(connection.execute("SELECT current_setting('temp_directory')").fetchone()[0])
 
 
 def literal(text: str) -> str:

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.adapters._duckdb import NotReducible
+from reportgen.adapters._duckdb import FileOrderNeeded, NotReducible
+from reportgen.adapters._k6_order import same_value
 from reportgen.adapters._k6_ranks import picked
 from reportgen.adapters._k6_reduce import BREAKDOWN_TAGS
 
@@ -52,7 +53,13 @@ def _merged(metric: str, s: int, k: str, rows: list[Row], percentiles: Sequence[
     n = sum(row[3] for row in rows)
     sums = [_key(row[7]) for row in rows]
     gauges = [row for row in rows if row[16] is not None]
-    last = max(gauges, key=lambda row: _key(row[16]))[8] if gauges else None
+    last = None
+    if gauges:
+        latest = max(gauges, key=lambda row: _key(row[16]))
+        last = latest[8]
+        # Unnumbered (every line 0), two groups can share the latest time: which is last is the line order's.
+        if any(_key(row[16]) == _key(latest[16]) and not same_value(row[8], last) for row in gauges):
+            raise FileOrderNeeded(f"{metric}: two Gauge values at its latest time")
     arrays = [row[15] for row in rows if row[15] is not None]
     listed, values = None, None
     if arrays:

@@ -26,14 +26,16 @@ re-reads the file line by line, which names the line.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportgen.adapters._duckdb import NotReducible, fetch_columns, identifier, literal, source
+from reportgen.adapters._duckdb import FileOrderNeeded, NotReducible, fetch_columns, identifier, literal, source
 from reportgen.adapters._k6_common import BUILTIN_KINDS, KINDS, builtin_contains, builtin_kind
+from reportgen.adapters._k6_order import GAUGE_HIGH, GAUGE_LOW, first_lines, resolve_gauge
 from reportgen.adapters._k6_ranks import quantiles
 from reportgen.adapters._k6_reduce import (
     BREAKDOWN_TAGS,
@@ -77,6 +79,12 @@ class Rows:
     #: CSV with a cut tail: the rows DuckDB must read, every complete line but the header (it skips the cut row,
     #: and would skip any other bad row as silently: a different count goes to the line reader).
     rows_before_tail: int | None = None
+    #: The same rows, not numbered (``rn`` 0): DuckDB reads them on every core (:mod:`._k6_order`).
+    unnumbered: str = ""
+
+
+#: ``rn`` of :class:`Rows`: each line's number in file order, or 0 in the unnumbered rows DuckDB reads in parallel.
+_NUMBERED, _UNNUMBERED = "row_number() OVER ()", "CAST(0 AS BIGINT)"
 
 
 def tag_columns(names: Iterable[str]) -> dict[str, str]:
@@ -129,19 +137,22 @@ def ndjson_rows(
     picked = ", ".join(f"data.tags.{identifier(name)} AS {column}" for name, column in columns.items())
     kinds = ", ".join(literal(k) for k in KINDS)
     number = "json_type(data.\"value\") IN ('UBIGINT', 'BIGINT', 'DOUBLE')"
-    sql = f"""
+
+    def sql(rn: str) -> str:
+        return f"""
         SELECT rn, kind, metric, value, time_ns, {", ".join(columns.values())}, decl_name,
                coalesce(CASE kind
                    WHEN 'Point' THEN metric IS NOT NULL AND isfinite(value) AND time_ns IS NOT NULL
                         AND {splits_exactly("value")}
                    WHEN 'Metric' THEN decl_name IS NOT NULL AND decl_type IN ({kinds}) END, false) AS valid
-        FROM (SELECT row_number() OVER () AS rn, type AS kind,
+        FROM (SELECT {rn} AS rn, type AS kind,
                      CASE WHEN json_type(metric) = 'VARCHAR' THEN metric ->> '$' END AS metric,
                      CASE WHEN {number} THEN CAST(data."value" AS DOUBLE) END AS value,
                      {_time_ns('data."time"')} AS time_ns, {picked}, data.name AS decl_name, data."type" AS decl_type
               FROM {reader})
     """
-    return Rows(sql, columns, declared, metric_lines, cut_tail)
+
+    return Rows(sql(_NUMBERED), columns, declared, metric_lines, cut_tail, unnumbered=sql(_UNNUMBERED))
 
 
 def _extra_tag(extra: str, name: str) -> str:
@@ -176,15 +187,19 @@ def csv_rows(
         extra = _extra_tag("extra_tags", name) if "extra_tags" in header else None
         value = f"coalesce({cell}, {extra})" if cell and extra else cell or extra or "CAST(NULL AS VARCHAR)"
         picked.append(f"{value} AS {column}")
-    sql = f"""
+
+    def sql(rn: str) -> str:
+        return f"""
         SELECT *, coalesce(metric IS NOT NULL AND isfinite(value) AND time_ns IS NOT NULL
                            AND {splits_exactly("value")}, false) AS valid
-        FROM (SELECT row_number() OVER () AS rn, 'Point' AS kind, metric_name AS metric,
+        FROM (SELECT {rn} AS rn, 'Point' AS kind, metric_name AS metric,
                      TRY_CAST(metric_value AS DOUBLE) AS value, {_csv_time_ns("timestamp")} AS time_ns,
                      {", ".join(picked)}, CAST(NULL AS VARCHAR) AS decl_name
               FROM {reader})
     """
-    return Rows(sql, columns, cut_tail=cut_tail, rows_before_tail=complete_lines - 1 if cut_tail else None)
+
+    before_tail = complete_lines - 1 if cut_tail else None
+    return Rows(sql(_NUMBERED), columns, cut_tail=cut_tail, rows_before_tail=before_tail, unnumbered=sql(_UNNUMBERED))
 
 
 # ---------------------------------------------------------------------------- the plan: which slices exist
@@ -284,7 +299,7 @@ def _picked_positions(percentiles: Sequence[float], count: str) -> str:
     return "[" + ", ".join(picked) + "]"
 
 
-def _query(rows: Rows, plan: _Plan) -> str:
+def _query(rows: Rows, plan: _Plan, numbered: bool = True) -> str:
     """The one query: every slice's count, min, max, non-zero count, exact sum, a Gauge's last value (in time,
     then line; only Gauges pay for it), first line, time span, and the values k6's percentiles read: for
     per-second and label-set slices the sorted values at those positions (only those leave DuckDB), for the
@@ -292,7 +307,14 @@ def _query(rows: Rows, plan: _Plan) -> str:
 
     What depends on the line alone (the sum's two integer parts, the metric's kind) is computed in a subquery
     below the ``unnest``, once per line: written beside it, DuckDB computed it per slice, after the rows had
-    multiplied five- to eightfold (a third of the aggregate's input work on the benchmark stream)."""
+    multiplied five- to eightfold (a third of the aggregate's input work on the benchmark stream).
+
+    Not ``numbered``, the rows are read unnumbered (in parallel): lines are all 0, and a Gauge's ``last`` and
+    ``last_key`` are the aggregates :func:`._k6_order.resolve_gauge` takes its last value from."""
+    last = "arg_max(value, struct_pack(t := time_ns, r := rn)) FILTER (WHERE gauge)" if numbered else GAUGE_LOW
+    # The sign beside the line: arg_max with a STRUCT key gives -0.0 as 0.0 (DuckDB 2.0.1).
+    last_key = "max(struct_pack(t := time_ns, r := rn, s := signbit(value))) FILTER (WHERE gauge)"
+    last_key = last_key if numbered else GAUGE_HIGH
     listed = (
         f"CASE WHEN e.s = {_SECOND} THEN metric = {literal(LATENCY_SERIES_METRIC)} ELSE e.s >= {_LABELS} AND trend END"
     )
@@ -304,8 +326,7 @@ def _query(rows: Rows, plan: _Plan) -> str:
             SELECT metric, e.s AS s, e.k AS k, count(*) AS n, min(value) AS low, max(value) AS high,
                    count(*) FILTER (WHERE value <> 0) AS nonzero,
                    sum(whole_part) AS whole, sum(rest_part) AS rest,
-                   arg_max(value, struct_pack(t := time_ns, r := rn)) FILTER (WHERE gauge) AS last,
-                   max(struct_pack(t := time_ns, r := rn)) FILTER (WHERE gauge) AS last_key,
+                   {last} AS last, {last_key} AS last_key,
                    min(rn) AS first_rn, max(rn) AS last_rn,
                    min(time_ns) AS first_ns, max(time_ns) AS last_ns,
                    list(value ORDER BY value) FILTER (WHERE {listed}) AS sorted_values,
@@ -314,7 +335,7 @@ def _query(rows: Rows, plan: _Plan) -> str:
                          unnest({_entries(rows, plan)}) AS e
                   FROM (SELECT *, {_is_trend(plan)} AS trend, {_is_gauge(plan)} AS gauge,
                                CAST(floor(value * {_SCALE}) AS HUGEINT) AS whole_part, {_rest("value")} AS rest_part
-                        FROM ({rows.sql}) AS line_rows) AS typed_rows)
+                        FROM ({rows.sql if numbered else rows.unnumbered}) AS line_rows) AS typed_rows)
             WHERE e.k IS NOT NULL
             GROUP BY ALL)
     """
@@ -405,12 +426,43 @@ def _check_damage(rows: Rows, result: list[Any]) -> None:
         raise NotReducible("line(s) the line reader must judge")
 
 
-def reduce(
-    connection: Any, rows: Rows, requested: Requested = (), percentiles: Sequence[float] = ()
-) -> tuple[list[Measurement], list[Series], dict[str, str]]:
-    """Every measurement, the per-second series and the run facts of the stream, from one read of the file."""
+Result = tuple[list[Measurement], list[Series], dict[str, str]]
+
+
+def reduce(connection: Any, rows: Rows, requested: Requested = (), percentiles: Sequence[float] = ()) -> Result:
+    """Every measurement, the per-second series and the run facts of the stream, from one read of the file.
+
+    The file is read unnumbered, on every core, with file order from :mod:`._k6_order`; numbered (on one core)
+    when a Gauge's last value depends on the line order, or a last line is cut short (which line is the cut one)."""
     plan = _plan(rows, requested, percentiles)
-    queried = fetch_columns(connection, _query(rows, plan))
+    if rows.unnumbered and rows.cut_tail is None:
+        try:
+            return _reduce(connection, rows, plan, requested, percentiles, numbered=False)
+        except FileOrderNeeded:
+            pass
+    return _reduce(connection, rows, plan, requested, percentiles, numbered=True)
+
+
+def _gauges(queried: list[tuple[Any, ...]], numbered: bool) -> list[tuple[Any, ...]]:
+    """The rows with each Gauge slice's last value, sign included, and its (time, line) key (columns 8 and 16):
+    numbered, the value at the latest key with the sign beside it; unnumbered, :func:`._k6_order.resolve_gauge`.
+    (A Metric line of a Gauge has no value.)"""
+    resolved = []
+    for row in queried:
+        if row[16] is not None and row[1] not in (_DECLARATION, _INVALID):
+            if numbered:
+                last, key = math.copysign(row[8], -1.0 if row[16]["s"] else 1.0), {"t": row[16]["t"], "r": row[16]["r"]}
+            else:
+                last, key = resolve_gauge(row[16], row[8])
+            row = (*row[:8], last, *row[9:16], key)
+        resolved.append(row)
+    return resolved
+
+
+def _reduce(
+    connection: Any, rows: Rows, plan: _Plan, requested: Requested, percentiles: Sequence[float], numbered: bool
+) -> Result:
+    queried = _gauges(fetch_columns(connection, _query(rows, plan, numbered)), numbered)
     finest = [row for row in queried if row[1] == _FINEST]
     result = [row for row in queried if row[1] != _FINEST] + rolled_up(finest, plan.percentiles)
     _check_damage(rows, result)
@@ -419,8 +471,11 @@ def reduce(
         declaration_lines.keys() != rows.declared.keys()
     ):
         raise NotReducible("the Metric lines read ahead differ from the file's")
-    totals = sorted((row for row in result if row[1] == _TOTAL), key=lambda row: row[9])
-    declarations = _effective_declarations(rows, plan, {row[0]: row[9] for row in totals}, declaration_lines)
+    first_point = {row[0]: row[9] for row in result if row[1] == _TOTAL}
+    if not numbered:
+        first_point, declaration_lines = first_lines(connection, rows.sql, set(first_point), set(declaration_lines))
+    totals = sorted((row for row in result if row[1] == _TOTAL), key=lambda row: first_point[row[0]])
+    declarations = _effective_declarations(rows, plan, first_point, declaration_lines)
     asked = {(m, tuple(sorted(labels.items()))) for m, labels in requested}
     asked |= {(n, tuple(sorted(sub.items()))) for n, d in declarations.items() for sub in d.submetrics}
     slices: dict[str, dict[LabelKey, _Stats]] = {}

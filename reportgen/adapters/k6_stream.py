@@ -15,6 +15,7 @@ import math
 import re
 import zlib
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +32,7 @@ from reportgen.adapters._base import (
     parse_json,
     scan_lines,
 )
-from reportgen.adapters._duckdb import NotReducible, connect, plain_utf8
+from reportgen.adapters._duckdb import NotReducible, compression, connect, plain_utf8, scratch_folder
 from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_reduce import MetricDeclaration, StreamCollector, reduce_stream, stream_info
 from reportgen.errors import ArtifactError, Position
@@ -114,7 +115,7 @@ def _stream_extraction(
 #: Both readers (DuckDB and line by line) give the same figures: one version for the cache. 2: exact sums.
 ADAPTER_VERSION = "2"
 
-RowsOf = Callable[[Path, set[str]], _k6_sql.Rows]
+RowsOf = Callable[[Path, set[str], Path | None], _k6_sql.Rows]
 
 
 def reduce_with_duckdb(
@@ -127,7 +128,7 @@ def reduce_with_duckdb(
     tags = {tag for _, labels in slices for tag in labels}
     with connect() as connection:
         try:
-            rows = rows_of(path, tags)
+            rows = rows_of(path, tags, scratch_folder(connection))
             found, series, info = _k6_sql.reduce(connection, rows, slices, percentiles)
         except NotReducible:
             return None
@@ -230,14 +231,30 @@ def read_ndjson(path: Path, slices: Slices = ()) -> tuple[StreamCollector, list[
     return collector, warnings
 
 
-def _ndjson_rows(path: Path, tags: set[str]) -> _k6_sql.Rows:
+def _unzipped_copy(path: Path, scratch: Path | None) -> Path | None:
+    """Where the text of a gzip stream is written as the pass over it decompresses it (in ``scratch``, the
+    reduction's private folder), for DuckDB to read plain; None for a plain file, or without ``scratch``."""
+    if scratch is None or compression(path) != "gzip":
+        return None
+    return scratch / "unzipped.txt"
+
+
+def _scan(path: Path, needle: bytes, copy: Path | None) -> LineScan:
+    """:func:`scan_lines`, writing the text of a gzip file to ``copy`` when given."""
+    with copy.open("wb") if copy is not None else nullcontext() as unzipped:
+        return scan_lines(path, needle, unzipped)
+
+
+def _ndjson_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6_sql.Rows:
     """The NDJSON stream as SQL rows, with its Metric lines read ahead in one fast pass (their submetrics and
     thresholds decide which slices and percentiles the query computes). That pass also reads a gzip file
-    through reportgen's limits, refusing a bomb before DuckDB reads it, and finds a last line cut short."""
+    through reportgen's limits, refusing a bomb before DuckDB reads it, and finds a last line cut short; with
+    ``scratch`` it writes the gzip file's text there, and the rows read that (one decompression, not two)."""
     declared: dict[str, MetricDeclaration] = {}
     count = 0
+    copy = _unzipped_copy(path, scratch)
     try:
-        scan = scan_lines(path, b'"Metric"')
+        scan = _scan(path, b'"Metric"', copy)
         for raw in scan.matches:
             record = json.loads(raw)
             if isinstance(record, dict) and record.get("type") == "Metric":
@@ -249,7 +266,7 @@ def _ndjson_rows(path: Path, tags: set[str]) -> _k6_sql.Rows:
             raise  # a limit (gzip bomb), not damage for the line reader to name
         raise NotReducible("damage the line reader must name") from None
     tags |= {tag for d in declared.values() for sub in d.submetrics for tag in sub}
-    return _k6_sql.ndjson_rows(path, tags, declared, count, _cut_tail(path, scan))
+    return _k6_sql.ndjson_rows(copy or path, tags, declared, count, _cut_tail(path, scan))
 
 
 def _cut_tail(path: Path, scan: LineScan) -> ArtifactError | None:
@@ -373,8 +390,9 @@ def read_csv_stream(path: Path, slices: Slices = ()) -> tuple[StreamCollector, l
     return collector, warnings
 
 
-def _csv_rows(path: Path, tags: set[str]) -> _k6_sql.Rows:
-    """The CSV as SQL rows, once its header shows it is a k6 CSV (else the line reader names what is wrong)."""
+def _csv_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6_sql.Rows:
+    """The CSV as SQL rows, once its header shows it is a k6 CSV (else the line reader names what is wrong);
+    a gzip file's text written to ``scratch`` as it is scanned, as for NDJSON."""
     try:
         with open_text(path) as text:
             header = next(csv.reader([text.readline()]), [])
@@ -384,11 +402,12 @@ def _csv_rows(path: Path, tags: set[str]) -> _k6_sql.Rows:
         raise NotReducible("not a k6 CSV header")
     try:
         # Through reportgen's limits (DuckDB reads gzip without them: a bomb is refused here), for the tail.
-        scan = scan_lines(path, b"\x00")
+        copy = _unzipped_copy(path, scratch)
+        scan = _scan(path, b"\x00", copy)
     except (OSError, EOFError, zlib.error):
         raise NotReducible("damage the line reader must name") from None
     cut = _csv_cut_tail(path, scan, len(header))
-    return _k6_sql.csv_rows(path, header, tags, cut, scan.newlines)
+    return _k6_sql.csv_rows(copy or path, header, tags, cut, scan.newlines)
 
 
 def _csv_cut_tail(path: Path, scan: LineScan, width: int) -> ArtifactError | None:

@@ -1,0 +1,183 @@
+"""How the SQL reduction reads a k6 stream: unnumbered, on every core, with the line reader's figures in its file
+order; a gzip stream decompressed once."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reportgen.adapters import _k6_order, _k6_sql
+from reportgen.adapters import k6_stream as k6
+from reportgen.schemas.measurement import Extraction
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "tests/fixtures/real/k6/v1.1.0-groups-thresholds/stream.ndjson.gz"
+Slices = list[tuple[str, dict[str, str]]]
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
+    """How each SQL reduction read the file: False unnumbered (every core), True numbered (one core)."""
+    used: list[bool] = []
+    reduce = _k6_sql._reduce
+
+    def spy(*args: Any, numbered: bool) -> Any:
+        used.append(numbered)
+        return reduce(*args, numbered=numbered)
+
+    monkeypatch.setattr(_k6_sql, "_reduce", spy)
+    yield used
+
+
+def _both(path: Path, asked: Slices | None = None) -> tuple[Extraction, Extraction]:
+    slices = asked or []
+    csv = ".csv" in path.name
+    fast = k6.reduce_with_duckdb("k6", path, k6._csv_rows if csv else k6._ndjson_rows, [0.975], slices)
+    assert fast is not None, "the SQL path declined a clean file"
+    collector, warnings = (k6.read_csv_stream if csv else k6.read_ndjson)(path, slices)
+    return fast, k6._extraction("k6", collector, warnings, [0.975])
+
+
+def _same(fast: Extraction, slow: Extraction) -> None:
+    assert [m.model_dump() for m in fast.measurements] == [m.model_dump() for m in slow.measurements]
+    assert fast.series == slow.series
+    assert fast.info == slow.info
+
+
+def _point(metric: str, time: str, value: float, **tags: str) -> str:
+    data = {"time": f"2026-12-01T20:00:{time}Z", "value": value, "tags": tags}
+    return json.dumps({"metric": metric, "type": "Point", "data": data}) + "\n"
+
+
+def _metric(name: str, kind: str, **submetric: str) -> str:
+    subs = [{"name": name, "suffix": "", "tags": submetric}] if submetric else None
+    data = {"name": name, "type": kind, "contains": "default", "thresholds": [], "submetrics": subs}
+    return json.dumps({"type": "Metric", "data": data, "metric": name}) + "\n"
+
+
+def test_a_clean_real_stream_is_read_unnumbered(reads: list[bool]) -> None:
+    """A real k6 stream is reduced by the unnumbered read alone (DuckDB on every core), to the line reader's
+    figures in its order."""
+    _same(*_both(SOURCE, [("http_req_duration", {"name": "items", "expected_response": "true"})]))
+    assert reads == [False]
+
+
+def test_metrics_first_seen_beyond_the_first_prefix_keep_file_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[bool]
+) -> None:
+    """Metrics whose first Point lies beyond the first numbered prefix come in file order, and a Point before its
+    metric's Metric line still makes the kind assumed (the Metric line, and its submetric, ignored), as the line
+    reader does: the prefix grows until it holds every metric's first line."""
+    monkeypatch.setattr(_k6_order, "FIRST_PREFIX", 2)
+    lines = [_metric("zeta", "trend"), *(_point("zeta", f"0{i}", i) for i in range(5))]
+    lines += [_point("alpha", "06", 1.5), _point("middle", "07", 2), _metric("middle", "trend", method="GET")]
+    lines += [*(_point("middle", f"1{i}", 1, method="GET") for i in range(9)), _metric("beta", "gauge")]
+    lines += [_point("beta", "20", 7), _point("alpha", "21", 2.5), _point("zeta", "22", 0.25)]
+    path = tmp_path / "stream.ndjson"
+    path.write_text("".join(lines))
+    fast, slow = _both(path)
+    _same(fast, slow)
+    assert list(dict.fromkeys(m.metric for m in fast.measurements)) == ["zeta", "alpha", "middle", "beta"]
+    middle = [m for m in fast.measurements if m.metric == "middle"]
+    assert all(m.labels != {"method": "GET"} for m in middle), "the ignored Metric line's submetric"
+    assert reads == [False]
+
+
+def test_a_csv_stream_keeps_the_order_of_first_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[bool]
+) -> None:
+    """A k6 CSV whose metrics first appear far apart gives the line reader's figures in its order, read
+    unnumbered."""
+    monkeypatch.setattr(_k6_order, "FIRST_PREFIX", 2)
+    rows = ["metric_name,timestamp,metric_value,name,extra_tags,metadata\n"]
+    rows += [f"http_req_duration,{1764619200 + i},{i}.5,a,,\n" for i in range(7)]
+    rows += ["vus,1764619210,3,,,\n", "iterations,1764619211,1,,,\n", "vus,1764619212,0,,,\n"]
+    path = tmp_path / "stream.csv"
+    path.write_text("".join(rows))
+    fast, slow = _both(path)
+    _same(fast, slow)
+    assert list(dict.fromkeys(m.metric for m in fast.measurements)) == ["http_req_duration", "vus", "iterations"]
+    assert reads == [False]
+
+
+@pytest.mark.parametrize(
+    ("values", "tags", "last"),
+    [
+        ((5.0, 3.0), ({}, {}), 3.0),
+        ((3.0, 5.0), ({}, {}), 5.0),
+        ((0.0, -0.0), ({}, {}), -0.0),
+        ((-0.0, 0.0), ({}, {}), 0.0),
+        ((5.0, 3.0), ({"name": "a"}, {"name": "b"}), 3.0),  # two finest groups share the latest time
+        ((3.0, 5.0), ({"name": "a"}, {"name": "b"}), 5.0),
+    ],
+    ids=["5-3", "3-5", "0--0", "-0-0", "two-groups-5-3", "two-groups-3-5"],
+)
+def test_a_gauge_with_two_values_at_its_latest_time_takes_the_later_line(
+    tmp_path: Path, reads: list[bool], values: tuple[float, float], tags: tuple[dict[str, str], ...], last: float
+) -> None:
+    """A Gauge's value is the later line's when two values share its latest time (zeros' signs included): only
+    the line order decides, so the reduction reads the file numbered, and gives the line reader's figures."""
+    lines = [_metric("vus", "gauge"), _point("vus", "01", 9)]
+    lines += [_point("vus", "02", value, **labels) for value, labels in zip(values, tags, strict=True)]
+    path = tmp_path / "stream.ndjson"
+    path.write_text("".join(lines))
+    fast, slow = _both(path)
+    _same(fast, slow)
+    values = [next(m.value for m in e.measurements if m.stat == "value" and not m.labels) for e in (fast, slow)]
+    assert [repr(v) for v in values] == [repr(last)] * 2  # repr: a zero's sign too (== takes -0.0 for 0.0)
+    assert reads == [False, True]
+
+
+def test_a_gauge_with_one_value_at_its_latest_time_is_read_unnumbered(tmp_path: Path, reads: list[bool]) -> None:
+    """Equal values at a Gauge's latest time (a negative zero alone too) need no line order: one unnumbered read."""
+    lines = [_metric("vus", "gauge"), _point("vus", "01", 9), _point("vus", "02", -0.0), _point("vus", "02", -0.0)]
+    lines += [_metric("vus_max", "gauge"), _point("vus_max", "02", 4), _point("vus_max", "02", 4, name="b")]
+    path = tmp_path / "stream.ndjson"
+    path.write_text("".join(lines))
+    fast, slow = _both(path)
+    _same(fast, slow)
+    assert repr(next(m.value for m in fast.measurements if m.metric == "vus" and m.stat == "value")) == "-0.0"
+    assert reads == [False]
+
+
+def test_a_stream_cut_short_is_read_numbered(tmp_path: Path, reads: list[bool]) -> None:
+    """A stream whose last line is cut short is read numbered (which line is the cut one is file order)."""
+    text = gzip.decompress(SOURCE.read_bytes())[:-30]
+    path = tmp_path / "stream.ndjson"
+    path.write_bytes(text)
+    fast, slow = _both(path)
+    _same(fast, slow)
+    assert reads == [True]
+
+
+@pytest.mark.parametrize("name", ["stream.ndjson.gz", "stream.csv.gz"])
+def test_a_gzip_stream_is_decompressed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """DuckDB reads the text the scan decompressed (through reportgen's limits), written plain to the
+    reduction's private folder and gone after it, not the gzip file a second time; the figures are the line
+    reader's."""
+    if name.endswith(".csv.gz"):
+        rows = ["metric_name,timestamp,metric_value,name,extra_tags,metadata\n"]
+        rows += [f"http_req_duration,{1764619200 + i},{i}.5,a,,\n" for i in range(7)] + ["vus,1764619210,3,,,\n"]
+        text = "".join(rows).encode()
+    else:
+        text = gzip.decompress(SOURCE.read_bytes())
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text))
+    read: list[Path] = []
+    for builder in ("ndjson_rows", "csv_rows"):
+        original = getattr(_k6_sql, builder)
+
+        def spy(source: Path, *args: Any, original: Any = original, **kwargs: Any) -> Any:
+            read.append(source)
+            assert source.read_bytes() == text  # the whole text, as the line reader reads it
+            return original(source, *args, **kwargs)
+
+        monkeypatch.setattr(_k6_sql, builder, spy)
+    fast, slow = _both(path)
+    _same(fast, slow)
+    assert len(read) == 1 and read[0] != path and not read[0].exists()
