@@ -1,8 +1,9 @@
 """Is a change noise? A seeded bootstrap of the difference of one statistic between two runs. Pure.
 
 For a metric whose two releases both have raw samples (:mod:`reportgen.samples`), the 95 %
-confidence interval of ``statistic(new) - statistic(old)`` comes from
-``scipy.stats.bootstrap`` (percentile method, 2,000 resamples, each run resampled on its own).
+confidence interval of ``statistic(new) - statistic(old)`` is ``scipy.stats.bootstrap``'s (percentile
+method, 2,000 resamples, each run resampled on its own), computed by :mod:`reportgen.bootstrap`: the same
+random draws and the same numbers bit for bit, with cheaper percentiles.
 The statistic is the one the figure reports, computed with the tool's own percentile rule, so
 the interval is about the number on the page. The change is **significant** when the interval
 excludes 0. The seed is derived from the metric id and both files' SHA-256, so every build
@@ -20,18 +21,19 @@ import json
 import math
 import warnings
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
 
 import numpy as np
 
-from reportgen import units
+from reportgen import bootstrap, units
+from reportgen.bootstrap import Method, Rule
 from reportgen.estimators import JMETER_LEGACY, K6_LINEAR, LOCUST_BUCKETS, NEAREST_RANK
 from reportgen.sample_store import SampleStore
 from reportgen.samples import LINEAR, FloatArray, Samples
 
 RESAMPLES = 2000
+#: Resamples drawn and reduced at once (scipy's ``batch``): part of which random numbers each resample gets.
+BATCH = 200
 CONFIDENCE = 0.95
 MAX_SAMPLES = 10_000
 METHOD = (
@@ -39,14 +41,12 @@ METHOD = (
 )
 
 #: The tool's percentile rule → numpy's method of the same definition (Hyndman & Fan numbering in numpy's docs).
-_NUMPY_METHOD: dict[str, Literal["linear", "weibull", "inverted_cdf"]] = {
+_NUMPY_METHOD: dict[str, Method] = {
     K6_LINEAR: "linear",
     LINEAR: "linear",
     JMETER_LEGACY: "weibull",
     NEAREST_RANK: "inverted_cdf",
 }
-
-Statistic = Callable[..., Any]
 
 
 def _share(stat: str) -> float | None:
@@ -60,24 +60,16 @@ def _share(stat: str) -> float | None:
     return None
 
 
-def statistic(stat: str, estimator: str) -> Statistic | None:
+def statistic(stat: str, estimator: str) -> Rule | None:
     """A vectorised ``f(values, axis)`` computing ``stat`` by the tool's rule, or None if none is bootstrapped."""
     if stat in ("avg", "rate", "ratio"):  # a share of 0/1 samples is their mean
-        return lambda values, axis=-1: np.mean(values, axis=axis)
+        return Rule("mean")
     share = _share(stat)
     if share is None:
         return None
     if estimator == LOCUST_BUCKETS:
-        # Locust scans its buckets from the top: the value at sorted index int(n * p).
-
-        def locust(values: FloatArray, axis: int = -1) -> Any:
-            n = values.shape[axis]
-            index = min(int(n * share), n - 1)
-            return np.take(np.partition(values, index, axis=axis), index, axis=axis)
-
-        return locust
-    method = _NUMPY_METHOD.get(estimator, "linear")
-    return lambda values, axis=-1: np.quantile(values, share, axis=axis, method=method)
+        return Rule("rank", share)  # Locust scans its buckets from the top: the value at sorted index int(n * p)
+    return Rule("quantile", share, _NUMPY_METHOD.get(estimator, "linear"))
 
 
 @dataclass(frozen=True)
@@ -111,30 +103,16 @@ def _in(samples: Samples, unit: str) -> FloatArray:
     return samples.values * factor
 
 
-def _bootstrap(data: tuple[FloatArray, ...], function: Statistic, rng: np.random.Generator) -> tuple[float, float]:
-    """The percentile-bootstrap 95 % interval of ``function`` over ``data``; the statistic itself when degenerate."""
-    from scipy import (
-        stats as scipy_stats,
-    )  # here, not at import: scipy takes a while to load, and check may not need it
-
+def _bootstrap(data: tuple[FloatArray, ...], rule: Rule, rng: np.random.Generator) -> tuple[float, float]:
+    """The percentile-bootstrap 95 % interval of ``rule`` over one sample, or of its change from the first sample
+    to the second (reportgen.bootstrap: scipy.stats.bootstrap's numbers); the statistic itself when degenerate."""
     with warnings.catch_warnings():
         # Identical values in both runs (a 0 % failure share twice) give a degenerate interval [0, 0]: that is
         # the answer (no change), not a problem.
         warnings.simplefilter("ignore")
-        result = scipy_stats.bootstrap(
-            data,
-            function,
-            n_resamples=RESAMPLES,
-            vectorized=True,
-            paired=False,  # two runs are resampled each on its own
-            confidence_level=CONFIDENCE,
-            method="percentile",
-            batch=200,
-            rng=rng,
-        )
-    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+        low, high = bootstrap.interval(data, rule, rng, RESAMPLES, BATCH, CONFIDENCE)
     if math.isnan(low) or math.isnan(high):
-        low = high = float(function(*data))
+        low = high = float(rule(data[-1]) - rule(data[0]) if len(data) == 2 else rule(data[0]))
     return low, high
 
 
@@ -167,11 +145,7 @@ def _difference(old: Samples, new: Samples, stat: str, unit: str, seed_text: str
     rng = np.random.default_rng(_seed(seed_text))
     before, cut_old = _bounded(_in(old, unit), rng)
     after, cut_new = _bounded(_in(new, unit), rng)
-
-    def change(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
-        return function(y, axis=axis) - function(x, axis=axis)
-
-    low, high = _bootstrap((before, after), change, rng)
+    low, high = _bootstrap((before, after), function, rng)
     return NoiseTest(
         low=low, high=high, n_old=len(old.values), n_new=len(new.values), subsampled=cut_old or cut_new, method=METHOD
     )
