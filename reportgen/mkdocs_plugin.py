@@ -19,7 +19,8 @@ work in a served site and in a bundle opened from disk alike.
 
 It also keeps the sidebar's list of releases bounded and in release order (:mod:`reportgen.site_nav`;
 option ``nav_releases``), and keeps the inline chart SVGs of reportgen's pages out of MkDocs' Markdown and
-search passes, putting the same bytes back into the finished pages (:mod:`reportgen.svg_lift`). For an
+search passes, putting the same bytes back into the finished pages, and the numbers under each chart out of
+Markdown's HTML parser (:mod:`reportgen.svg_lift`). For an
 incremental build (:mod:`reportgen.site_increment`) it tells MkDocs which pages to build and puts back what
 the pages it skips would have given.
 """
@@ -37,7 +38,7 @@ from reportgen import page_links
 from reportgen.claims import INDEX
 from reportgen.site_increment import SiteIncrement, search_plugin
 from reportgen.site_nav import DEFAULT_NAV_RELEASES, releases_in_order, window_releases
-from reportgen.svg_lift import lift, restore
+from reportgen.svg_lift import lift, lift_blocks, restore, restore_blocks
 
 NAME = "reportgen"
 #: Material features that turn text back into markup (see the module docstring); never enabled in a build.
@@ -88,6 +89,8 @@ class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         super().__init__()
         #: Chart SVG lines lifted out of each page's Markdown until its HTML is written, by page source path.
         self._lifted: dict[str, list[str]] = {}
+        #: The blocks of chart numbers lifted out of each page's Markdown until Markdown made its HTML.
+        self._blocks: dict[str, list[str]] = {}
 
     def on_config(self, config: Any, /) -> Any:
         drop_unsafe_features(config)
@@ -106,6 +109,9 @@ class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return self._nav
 
     def on_page_content(self, html: str, /, *, page: Any, config: Any, files: Any) -> str:
+        blocks = self._blocks.pop(page.file.src_uri, [])
+        if blocks:  # before anything else reads the HTML: search, links and the theme see what Markdown gave
+            html = restore_blocks(html, blocks, page.file.src_uri)
         # Links in the sanitised HTML of Markdown fields name page sources; MkDocs leaves raw HTML alone.
         return page_links.resolve(html, page, files)
 
@@ -122,6 +128,9 @@ class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         markdown, charts = lift(markdown)
         if charts:
             self._lifted[page.file.src_uri] = charts
+        markdown, blocks = lift_blocks(markdown)
+        if blocks:
+            self._blocks[page.file.src_uri] = blocks
         return markdown
 
     def lifted(self, src_uri: str) -> list[str] | None:
