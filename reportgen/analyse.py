@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportgen import named_files, progress, units
+from reportgen import analysis_pool, named_files, progress, units
 from reportgen.acknowledge import acknowledge, findings
 from reportgen.approval import with_verdict
 from reportgen.attachments import collect_attachments
@@ -31,9 +31,18 @@ class Baselines:
     (:mod:`reportgen.input_cache`): file digests kept by file status, unless ``rehash``, and parsed manifests."""
 
     def __init__(
-        self, project: Project, known: list[str], advance: progress.Advance | None = None, *, rehash: bool = False
+        self,
+        project: Project,
+        known: list[str],
+        advance: progress.Advance | None = None,
+        *,
+        rehash: bool = False,
+        depth: int | None = None,
     ) -> None:
         self.project, self.known, self.advance = project, known, advance
+        #: How many releases deep an analysis goes (None: as deep as baselines name each other): 1, a release
+        #: without its baseline; 2, with its baseline analysed without its own (:mod:`reportgen.analysis_pool`).
+        self.depth = depth
         self.samples = SampleSource.of(project)
         self.digests = FileDigests.of(project.root, rehash=rehash)
         self.trees = YamlTrees.of(project.root)
@@ -44,7 +53,7 @@ class Baselines:
         """The analysed release; None while it is being analysed (baselines that name each other)."""
         if release in self._done:
             return self._done[release]
-        if release in self._busy:
+        if release in self._busy or (self.depth is not None and len(self._busy) >= self.depth):
             return None
         self._busy.add(release)
         try:
@@ -170,8 +179,12 @@ def analyse(project: Project, releases: list[str] | None = None, *, rehash: bool
     wanted = releases or known
     results: list[ReleaseResult] = []
     errors: list[ReportgenError] = []
+    kept = analysis_pool.warm(project, wanted, rehash=rehash)  # the caches filled on every core first
     with progress.bar("reading artifacts", None, "bytes") as advance:  # bytes and rate, on a terminal only
         baselines = Baselines(project, known, advance, rehash=rehash)
+        baselines.digests.add(kept.digests)
+        if baselines.trees is not None:
+            baselines.trees.add(kept.trees)
         for release in wanted:
             try:
                 result = baselines.get(release)

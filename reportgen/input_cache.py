@@ -63,6 +63,7 @@ class FileDigests:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._kept: dict[str, list[Any]] = {}
+        self._new: dict[str, list[Any]] = {}  # kept by this process since the last take()
         self._changed = False
         if path is not None:
             with contextlib.suppress(OSError, ValueError):
@@ -92,11 +93,23 @@ class FileDigests:
             after = _status(stream.fileno())
         racy = hashed_at - max(after[1], after[2]) < RACY_NS
         if after == before and size == after[0] and not racy:
-            self._kept[name] = [*after, sha]
+            self._kept[name] = self._new[name] = [*after, sha]
             self._changed = True
         elif self._kept.pop(name, None) is not None:
             self._changed = True
         return sha, size
+
+    def take(self) -> dict[str, list[Any]]:
+        """The digests this process kept since the last call, for another process's :meth:`add` (a worker's for
+        the build's, which saves them only when its analysis succeeds)."""
+        new, self._new = self._new, {}
+        return new
+
+    def add(self, entries: dict[str, list[Any]]) -> None:
+        """Digests another process kept (:meth:`take`): used, and saved, as if hashed here."""
+        if self.path is not None and entries:
+            self._kept.update(entries)
+            self._changed = True
 
     def save(self) -> None:
         """Keep the digests for the next run: those of files that still exist (so the record never outgrows them)."""
@@ -127,6 +140,7 @@ class YamlTrees:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._pending: dict[str, Any] = {}
+        self._taken: set[str] = set()  # pending trees already handed to another process (take)
 
     @classmethod
     def of(cls, root: Path) -> YamlTrees | None:
@@ -138,18 +152,35 @@ class YamlTrees:
         return self.folder / key[:2] / f"{key}.pickle"
 
     def get(self, sha256: str) -> Any:
-        """The tree parsed from bytes with this SHA-256, or None."""
+        """The tree parsed from bytes with this SHA-256 (by this run, another process of it, or an earlier run), or
+        None."""
         try:
-            tree = pickle.loads(self._path(sha256).read_bytes())
+            pending = self._pending.get(sha256)
+            tree = pickle.loads(pending if pending is not None else self._path(sha256).read_bytes())
         except _UNREADABLE:  # absent, damaged or from another library version: parsed again and rewritten
             return None
         used(self._path(sha256))
         return tree
 
+    def kept(self, sha256: str) -> bool:
+        """Whether a tree parsed from bytes with this SHA-256 is kept (by an earlier analysis that succeeded)."""
+        return self._path(sha256).is_file()
+
     def put(self, sha256: str, tree: Any) -> None:
         """Keep ``tree`` once the run succeeds (:meth:`save`): a command that fails writes nothing."""
         with contextlib.suppress(pickle.PicklingError, TypeError, RecursionError):
             self._pending[sha256] = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def take(self) -> dict[str, bytes]:
+        """The trees parsed since the last call, pickled, for another process's :meth:`add` (a worker's for the
+        build's, which writes them only when its analysis succeeds); this process still reads them."""
+        new = {sha256: data for sha256, data in self._pending.items() if sha256 not in self._taken}
+        self._taken.update(new)
+        return new
+
+    def add(self, pickled: dict[str, bytes]) -> None:
+        """Trees another process parsed (:meth:`take`): read from here, and written by :meth:`save`."""
+        self._pending.update(pickled)
 
     def save(self) -> None:
         for sha256, data in sorted(self._pending.items()):
