@@ -185,3 +185,23 @@ def test_a_page_worker_takes_samples_from_the_store(root: Path, work: Work) -> N
         page_pool._WORKER.clear()
     assert page.comparison is not None
     assert "stream.ndjson.gz" not in work.opened and "run.json" in work.opened
+
+
+def test_an_entry_gives_back_every_slice_bit_for_bit_and_none_can_be_changed(tmp_path: Path) -> None:
+    """A stored read (one array for all slices) loads as the same slices, values bit for bit, units, estimators and
+    series; the values cannot be written, since each slice is a view of the one array."""
+    from reportgen.sample_store import SampleStore
+
+    read = samples._READERS["k6-json-stream"](ROOT / "results/v1.2.0/k6/stream.ndjson.gz")
+    locust = samples._READERS["locust-json"](ROOT / "results/v1.2.0/locust/run.json")
+    store = SampleStore(tmp_path)
+    for found in (read, locust, ({}, [])):
+        store.samples([repr(len(found[0]))], lambda found=found: found)
+        again = store.samples([repr(len(found[0]))], lambda: pytest.fail("read again"))
+        assert list(again[0]) == list(found[0]) and again[1] == found[1]
+        for key, (values, unit, estimator) in found[0].items():
+            assert again[0][key][0].tobytes() == values.tobytes() and again[0][key][1:] == (unit, estimator)
+            if len(values):
+                with pytest.raises(ValueError):
+                    again[0][key][0][0] = 1.0
+    assert any(len(v) > 100 for v, _, _ in read[0].values()) and read[1]
