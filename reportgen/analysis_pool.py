@@ -21,6 +21,7 @@ analysis stays serial.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import multiprocessing
 import os
 import threading
@@ -30,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportgen import page_pool, progress
+from reportgen import named_files, page_pool, progress
 from reportgen.errors import ReportgenError
-from reportgen.input_cache import YamlTrees, hash_file
+from reportgen.input_cache import YamlTrees
 from reportgen.project import MANIFEST, Project
 
 
@@ -56,7 +57,7 @@ def warm(project: Project, releases: list[str], *, rehash: bool = False) -> Kept
     down to the first release."""
     kept = Kept()
     kept_trees = YamlTrees.of(project.root)
-    if kept_trees is None:  # REPORTGEN_NO_CACHE: nothing is kept between processes
+    if kept_trees is None or page_pool.processes(len(releases)) <= 1:  # REPORTGEN_NO_CACHE: nothing is kept
         return kept
     releases = [release for release in releases if not _analysed_before(project, release, kept_trees)]
     count = page_pool.processes(len(releases))
@@ -88,11 +89,11 @@ def _analysed_before(project: Project, release: str, trees: YamlTrees) -> bool:
     """Whether the release's manifest, as it is now, was parsed by an analysis that succeeded (which keeps its tree):
     then its caches are filled too, but for artifacts changed since, and warming it would cost the workers' start
     for nothing (a rebuild with nothing or one release changed)."""
-    path = project.release_dir(release) / MANIFEST
     try:
-        return path.is_file() and trees.kept(hash_file(path)[0])
-    except OSError:
+        text = named_files.read_bytes(project.release_dir(release) / MANIFEST)
+    except (OSError, ReportgenError):
         return False  # the serial analysis says what is wrong with it
+    return trees.kept(hashlib.sha256(text).hexdigest())
 
 
 #: In a worker: the project, and what its tasks share (file digests, raw samples, parsed trees).
