@@ -89,3 +89,24 @@ def test_equal_datasets_share_a_name_as_altair_names_them() -> None:
 
     rows = [{"x": 1.0}]
     assert shapes.spec(builder, None, [rows, list(rows)]) == _direct(builder, None, [rows, list(rows)])
+
+
+def test_names_in_a_shape_share_one_build_and_each_chart_gets_its_own() -> None:
+    """Two charts whose shapes differ only in the Names along their axis: the builder runs once, and each spec is
+    the one Altair builds with that chart's own names (the stand-ins never show)."""
+    built: list[Any] = []
+
+    def builder(shape: tuple[shapes.Names, str], data: tuple[Any, ...]) -> dict[str, Any]:
+        built.append(shape)
+        x = alt.X("release:O", sort=list(shape[0]), title=shape[1])
+        return alt.Chart(data[0]).mark_point().encode(x=x, y="value:Q").to_dict()
+
+    cases = []
+    for names in (("v1.0.0", "v1.1.0"), ("v2.0.0", "reportgen-name-0000")):  # a name that looks like a stand-in
+        rows = [{"release": name, "value": at} for at, name in enumerate(names)]
+        shape = (shapes.Names(names), "ms")
+        cases.append((shapes.spec(builder, shape, [rows]), shape, rows))
+    assert len(built) == 1
+    for spec, shape, rows in cases:
+        assert spec == _direct(builder, shape, [rows])
+    assert cases[0][0] != cases[1][0]

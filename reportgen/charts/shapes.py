@@ -46,11 +46,37 @@ def _template(builder: Builder, shape: Hashable, slots: tuple[int, ...]) -> dict
     return builder(shape, tuple(_placeholder(slot) for slot in slots))
 
 
+class Names(tuple[str, ...]):
+    """Names in a shape that the spec holds only as strings, as they are (the releases along a trend's axis):
+    charts differing only in them share one build, with numbered stand-ins, and get their own names back."""
+
+
+_NAME = "reportgen-name-{:04d}"
+
+
+def _stand_ins(shape: Hashable) -> tuple[Hashable, dict[str, str]]:
+    """``shape`` with each :class:`Names` in it numbered, and stand-in → name."""
+    if not isinstance(shape, tuple) or not any(isinstance(item, Names) for item in shape):
+        return shape, {}
+    names: dict[str, str] = {}
+    numbered: list[Any] = []
+    for item in shape:
+        if isinstance(item, Names):
+            stand_ins = [_NAME.format(len(names) + at) for at in range(len(item))]
+            names.update(zip(stand_ins, item, strict=True))
+            item = Names(stand_ins)
+        numbered.append(item)
+    return tuple(numbered), names
+
+
 def spec(builder: Builder, shape: Hashable, datasets: Sequence[Rows]) -> dict[str, Any]:
     """The spec ``builder`` makes for ``shape``, with ``datasets`` (in the order of its placeholders) filled in."""
     values = [list(rows) for rows in datasets]
     slots = tuple(values.index(rows) for rows in values)  # the first equal dataset's slot
+    shape, stood_for = _stand_ins(shape)
     template = _template(builder, shape, slots)
+    if stood_for:  # every string that is a stand-in, outside the data, is its name again
+        template = {k: v if k == "datasets" else _strings(v, stood_for) for k, v in template.items()}
     held = template.get("datasets", {})
     names = {_name(_placeholder(slot).values): slot for slot in set(slots)}
     renamed = {name: _name(values[slot]) for name, slot in names.items() if name in held}
@@ -59,6 +85,17 @@ def spec(builder: Builder, shape: Hashable, datasets: Sequence[Rows]) -> dict[st
         kept = {name: copy.deepcopy(rows) for name, rows in held.items() if name not in renamed}
         filled["datasets"] = kept | {renamed[name]: values[names[name]] for name in held if name in renamed}
     return filled
+
+
+def _strings(value: Any, names: dict[str, str]) -> Any:
+    """A copy of ``value`` with each string that is a key of ``names`` replaced by its value."""
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, dict):
+        return {key: _strings(item, names) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_strings(item, names) for item in value]
+    return value
 
 
 def _renamed(value: Any, names: dict[str, str]) -> Any:
