@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from reportgen import limits, named_files
 from reportgen.errors import ArtifactError, Position
@@ -165,7 +165,13 @@ class LineScan:
     tail: bytes  # what follows the last newline: a last line without its end, or b""
 
 
-def scan_lines(path: Path, needle: bytes, unzipped: BinaryIO | None = None) -> LineScan:
+class Sink(Protocol):
+    """Where :func:`scan_lines` writes a gzip file's text as it inflates it."""
+
+    def write(self, block: bytes, /) -> object: ...
+
+
+def scan_lines(path: Path, needle: bytes, unzipped: Sink | None = None) -> LineScan:
     """The lines of the (gunzipped) artifact that contain ``needle``, the number of complete lines and the
     unterminated tail. A gzip file is read in 1 MiB blocks through the same limits as the readers, so a bomb
     is refused, and its text is also written to ``unzipped`` when given (so that DuckDB reads it plain, in

@@ -15,7 +15,6 @@ import math
 import re
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import nullcontext
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +34,7 @@ from reportgen.adapters._base import (
 from reportgen.adapters._duckdb import NotReducible, compression, connect, plain_utf8, scratch_folder
 from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_reduce import MetricDeclaration, StreamCollector, reduce_stream, stream_info
+from reportgen.adapters._plain_copy import PlainCopy
 from reportgen.errors import ArtifactError, Position
 from reportgen.schemas.measurement import Extraction, ExtractWarning, Measurement, Series
 
@@ -231,18 +231,18 @@ def read_ndjson(path: Path, slices: Slices = ()) -> tuple[StreamCollector, list[
     return collector, warnings
 
 
-def _unzipped_copy(path: Path, scratch: Path | None) -> Path | None:
-    """Where the text of a gzip stream is written as the pass over it decompresses it (in ``scratch``, the
-    reduction's private folder), for DuckDB to read plain; None for a plain file, or without ``scratch``."""
+def _scan(path: Path, needle: bytes, scratch: Path | None) -> tuple[LineScan, Path]:
+    """:func:`scan_lines`, and the file DuckDB is to read: with ``scratch`` (the reduction's private folder), a gzip
+    file's text is copied there as the scan inflates it (:mod:`._plain_copy`: while the disk has room), and the
+    copy is read; else ``path`` itself."""
     if scratch is None or compression(path) != "gzip":
-        return None
-    return scratch / "unzipped.txt"
-
-
-def _scan(path: Path, needle: bytes, copy: Path | None) -> LineScan:
-    """:func:`scan_lines`, writing the text of a gzip file to ``copy`` when given."""
-    with copy.open("wb") if copy is not None else nullcontext() as unzipped:
-        return scan_lines(path, needle, unzipped)
+        return scan_lines(path, needle), path
+    copy = PlainCopy(scratch / "unzipped.txt")
+    try:
+        scan = scan_lines(path, needle, copy)
+    finally:
+        plain = copy.finish()
+    return scan, plain or path
 
 
 def _ndjson_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6_sql.Rows:
@@ -252,9 +252,8 @@ def _ndjson_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6
     ``scratch`` it writes the gzip file's text there, and the rows read that (one decompression, not two)."""
     declared: dict[str, MetricDeclaration] = {}
     count = 0
-    copy = _unzipped_copy(path, scratch)
     try:
-        scan = _scan(path, b'"Metric"', copy)
+        scan, readable = _scan(path, b'"Metric"', scratch)
         for raw in scan.matches:
             record = json.loads(raw)
             if isinstance(record, dict) and record.get("type") == "Metric":
@@ -266,7 +265,7 @@ def _ndjson_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6
             raise  # a limit (gzip bomb), not damage for the line reader to name
         raise NotReducible("damage the line reader must name") from None
     tags |= {tag for d in declared.values() for sub in d.submetrics for tag in sub}
-    return _k6_sql.ndjson_rows(copy or path, tags, declared, count, _cut_tail(path, scan))
+    return _k6_sql.ndjson_rows(readable, tags, declared, count, _cut_tail(path, scan))
 
 
 def _cut_tail(path: Path, scan: LineScan) -> ArtifactError | None:
@@ -402,12 +401,11 @@ def _csv_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6_sq
         raise NotReducible("not a k6 CSV header")
     try:
         # Through reportgen's limits (DuckDB reads gzip without them: a bomb is refused here), for the tail.
-        copy = _unzipped_copy(path, scratch)
-        scan = _scan(path, b"\x00", copy)
+        scan, readable = _scan(path, b"\x00", scratch)
     except (OSError, EOFError, zlib.error):
         raise NotReducible("damage the line reader must name") from None
     cut = _csv_cut_tail(path, scan, len(header))
-    return _k6_sql.csv_rows(copy or path, header, tags, cut, scan.newlines)
+    return _k6_sql.csv_rows(readable, header, tags, cut, scan.newlines)
 
 
 def _csv_cut_tail(path: Path, scan: LineScan, width: int) -> ArtifactError | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from reportgen.adapters import _k6_order, _k6_sql
+from reportgen.adapters import _k6_order, _k6_sql, _plain_copy
 from reportgen.adapters import k6_stream as k6
 from reportgen.schemas.measurement import Extraction
 
@@ -181,3 +181,37 @@ def test_a_gzip_stream_is_decompressed_once(tmp_path: Path, monkeypatch: pytest.
     fast, slow = _both(path)
     _same(fast, slow)
     assert len(read) == 1 and read[0] != path and not read[0].exists()
+
+
+def test_a_gzip_stream_without_room_for_its_text_is_read_from_the_gzip_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the text would leave the disk with less than the reserve, no copy is kept: DuckDB reads the gzip file
+    itself and the figures are the line reader's."""
+    monkeypatch.setattr(_plain_copy, "RESERVE_BYTES", 1 << 62)  # more than any disk has
+    read: list[Path] = []
+    original = _k6_sql.ndjson_rows
+
+    def spy(source: Path, *args: Any, **kwargs: Any) -> Any:
+        read.append(source)
+        return original(source, *args, **kwargs)
+
+    monkeypatch.setattr(_k6_sql, "ndjson_rows", spy)
+    fast, slow = _both(SOURCE)
+    _same(fast, slow)
+    assert read == [SOURCE]
+
+
+def test_a_copy_larger_than_its_budget_is_given_up_and_removed(tmp_path: Path) -> None:
+    """A plain copy whose text outgrows its budget mid-way is removed and reported as no copy; one within it is kept
+    whole."""
+    given_up = _plain_copy.PlainCopy(tmp_path / "big.txt")
+    given_up.budget = 10
+    given_up.write(b"123456")
+    given_up.write(b"789012")
+    given_up.write(b"3")
+    assert given_up.finish() is None and not (tmp_path / "big.txt").exists()
+    kept = _plain_copy.PlainCopy(tmp_path / "small.txt")
+    kept.write(b"123")
+    kept.write(b"456")
+    assert kept.finish() == tmp_path / "small.txt" and (tmp_path / "small.txt").read_bytes() == b"123456"
