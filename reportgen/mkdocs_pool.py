@@ -39,6 +39,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -50,6 +51,9 @@ from reportgen.site_increment import search_plugin, supported
 
 #: Fewer pages to convert than this: one process (a worker's share would not pay for its start and the transfer).
 MIN_PAGES = 20
+#: Where forking the build's process is safe. Windows has no fork; on macOS the system's own libraries may
+#: deadlock or crash in a forked child (why CPython spawns there since 3.8): one process, as MkDocs does.
+FORK_SAFE = sys.platform.startswith("linux")
 #: The plugin of this package (reportgen.mkdocs_plugin.NAME; not imported here, it imports MkDocs).
 _REPORTGEN = "reportgen"
 
@@ -200,7 +204,7 @@ class _Pool:
             if not (dirty and not f.is_modified())
         ]
         count = processes(len(pages)) if self.workers is None else self.workers
-        if count <= 1:
+        if count <= 1 or not FORK_SAFE:
             self.serial = True
             return
         self.order = {f.src_uri: i for i, f in enumerate(pages)}

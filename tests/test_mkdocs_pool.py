@@ -129,6 +129,19 @@ def test_a_page_no_worker_can_convert_fails_as_in_one_process(
     assert answered and 0 < answered[0] < 6
 
 
+def test_where_fork_is_not_safe_pages_stay_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Off Linux (no fork on Windows, fork-unsafe system libraries on macOS) no worker is forked, whatever
+    REPORTGEN_PROCESSES says, and the site is built as one process builds it."""
+    pages = {"index.md": "# Home\n", **{f"p{n}.md": _page(n) for n in range(1, 6)}, "p6.md": "# Six\n\n## Section 1\n"}
+    config = _docs(tmp_path / "project", pages)
+    answered = _counted(monkeypatch)
+    monkeypatch.setattr(mkdocs_pool, "FORK_SAFE", False)
+    assert _build(config, tmp_path / "site", 2, monkeypatch, caplog) == ""
+    assert answered == [] and (tmp_path / "site/p5/index.html").exists()
+
+
 def test_few_pages_stay_in_one_process_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
     """Below MIN_PAGES pages one process; REPORTGEN_PROCESSES sets the count (1: one), and is checked."""
     monkeypatch.delenv(PROCESSES, raising=False)
@@ -186,8 +199,12 @@ def test_an_interrupted_build_stops_its_workers(tmp_path: Path) -> None:
     """Ctrl-C during the page pass ends the build with KeyboardInterrupt and leaves no worker running."""
     build, workers = _start_slow_build(tmp_path)
     assert len(workers) == 2, "the build did not start two workers"
-    build.send_signal(signal.SIGINT)
-    assert build.wait(timeout=60) != 0
+    try:
+        build.send_signal(signal.SIGINT)
+        assert build.wait(timeout=60) != 0
+    finally:
+        build.kill()  # a build that did not stop in time must not outlive the test (nor its Popen warn later)
+        build.wait()
     assert _gone(workers, 5)
 
 
