@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from reportgen import write
+from reportgen import limits, write
 from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest, remembered_text, used
 from reportgen.schemas.measurement import Series
 
@@ -60,6 +60,11 @@ class SampleStore:
         if found is not None:
             return found
         found = read()
+        if sum(len(values) for values, _, _ in found[0].values()) > limits.MAX_EXPANDED_SAMPLES:
+            # Not kept: the entry is built as a few copies of the values in memory (one array, then npz bytes),
+            # over a GiB for a file of many bounded slices (a Locust JSON claiming billions), more than reading
+            # such a file again costs. Its intervals are still kept.
+            return found
         with contextlib.suppress(OSError):  # a read-only checkout still works, only without the store
             write.write_file(path, _dump(found))
         return found
@@ -84,7 +89,7 @@ def _dump(found: Read) -> bytes:
     values = [v for v, _, _ in slices.values()]
     joined = np.concatenate(values) if values else np.zeros(0, dtype=np.float64)
     buffer = io.BytesIO()
-    np.savez(buffer, np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), joined.astype(np.float64))
+    np.savez(buffer, np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), np.asarray(joined, dtype=np.float64))
     return buffer.getvalue()
 
 
