@@ -177,7 +177,12 @@ def _start_slow_build(tmp_path: Path) -> tuple[subprocess.Popen[bytes], list[int
     config = _docs(tmp_path / "project", {"index.md": "# Home\n", **{f"p{n}.md": _page(n, 400) for n in range(400)}})
     env = {**os.environ, PROCESSES: "2", "SOURCE_DATE_EPOCH": "1767225600"}
     build = subprocess.Popen(
-        [sys.executable, "-c", _SLOW_BUILD, str(config), str(tmp_path / "site")], cwd=ROOT, env=env
+        [sys.executable, "-c", _SLOW_BUILD, str(config), str(tmp_path / "site")],
+        cwd=ROOT,
+        env=env,
+        # Ctrl-C as a terminal delivers it: a pytest-xdist worker ignores SIGINT, and an ignored signal stays
+        # ignored across exec, so the build would never see it (Python installs its handler only over SIG_DFL).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while len(workers := _children(build.pid)) < 2 and time.monotonic() < deadline and build.poll() is None:
