@@ -33,13 +33,7 @@ _PLACEHOLDERS = re.compile(r"<!--reportgen-chart-(\d+)-->")
 
 def lift(markdown: str) -> tuple[str, list[str]]:
     """The Markdown with each chart line replaced by a numbered placeholder, and the lines in that order."""
-    charts: list[str] = []
-
-    def hold(found: re.Match[str]) -> str:
-        charts.append(found.group(0))
-        return _PLACEHOLDER.format(len(charts) - 1)
-
-    return _CHART_LINE.sub(hold, markdown), charts
+    return _hold(markdown, _CHART_LINE, _PLACEHOLDER)
 
 
 def restore(html: str, charts: list[str], page: str) -> str:
@@ -55,18 +49,23 @@ _BLOCK_PLACEHOLDERS = re.compile(r"<!--reportgen-html-(\d+)-->")
 
 def lift_blocks(markdown: str) -> tuple[str, list[str]]:
     """The Markdown with each chart's block of numbers replaced by a numbered placeholder, and the blocks."""
-    blocks: list[str] = []
-
-    def hold(found: re.Match[str]) -> str:
-        blocks.append(found.group(0))
-        return _BLOCK_PLACEHOLDER.format(len(blocks) - 1)
-
-    return _DATA_BLOCK.sub(hold, markdown), blocks
+    return _hold(markdown, _DATA_BLOCK, _BLOCK_PLACEHOLDER)
 
 
 def restore_blocks(html: str, blocks: list[str], page: str) -> str:
     """Markdown's HTML with each block put back; BuildError unless each placeholder came back once."""
     return _put_back(html, blocks, _BLOCK_PLACEHOLDERS, page, "blocks of chart numbers")
+
+
+def _hold(markdown: str, pattern: re.Pattern[str], placeholder: str) -> tuple[str, list[str]]:
+    """``markdown`` with each match of ``pattern`` replaced by ``placeholder`` numbered in order, and the matches."""
+    held: list[str] = []
+
+    def hold(found: re.Match[str]) -> str:
+        held.append(found.group(0))
+        return placeholder.format(len(held) - 1)
+
+    return pattern.sub(hold, markdown), held
 
 
 def _put_back(html: str, held: list[str], placeholders: re.Pattern[str], page: str, what: str) -> str:
