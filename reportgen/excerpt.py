@@ -125,15 +125,26 @@ def _xml_excerpt(root: XmlElement, selector: str) -> Excerpt | None:
     return Excerpt(f"line {node.line}", f"{element}\n{value}", f"{value} in {element} (line {node.line})")
 
 
-def _query_excerpt(selector: str, measurement: Measurement, measurements: Iterable[Measurement]) -> Excerpt:
-    count = next(
-        (
-            m.value
-            for m in measurements
-            if m.metric == measurement.metric and m.stat == "count" and m.labels == measurement.labels
-        ),
-        None,
-    )
+_Slice = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def _slice(m: Measurement) -> _Slice:
+    """Metric and labels: what a statistic and its sample count share."""
+    metric, _, labels = m.key()
+    return metric, labels
+
+
+def _counts(measurements: Iterable[Measurement]) -> dict[_Slice, float | None]:
+    """(metric, labels) → the first ``count`` recorded for it: built once per artifact, so that a stream of
+    thousands of measurements is not scanned once for each of them."""
+    counts: dict[_Slice, float | None] = {}
+    for m in measurements:
+        if m.stat == "count":
+            counts.setdefault(_slice(m), m.value)
+    return counts
+
+
+def _query_excerpt(selector: str, count: float | None) -> Excerpt:
     samples = f"over {count:,.0f} samples" if count is not None else "sample count not recorded"
     text = f"{selector.removeprefix('query:')} ({samples})"
     return Excerpt("a reduction over the stream", text, text)
@@ -145,6 +156,7 @@ def excerpts(release_dir: Path, artifact: Artifact) -> dict[str, Excerpt]:
     measurements = artifact.extraction.measurements
     found: dict[str, Excerpt] = {}
     schemes = {m.selector.partition(":")[0] for m in measurements}
+    counts = _counts(measurements) if "query" in schemes else {}
     try:
         raw_lines = [line for _, line in iter_lines(path)] if schemes & {"json", "csv", "text"} else []
         document = load_json(path) if "json" in schemes else None
@@ -169,7 +181,7 @@ def excerpts(release_dir: Path, artifact: Artifact) -> dict[str, Excerpt]:
                         f"line {number}", raw_lines[number - 1], f"line {number}: {raw_lines[number - 1]}"
                     )
             elif scheme == "query":
-                excerpt = _query_excerpt(m.selector, m, measurements)
+                excerpt = _query_excerpt(m.selector, counts.get(_slice(m)))
         except (ReportgenError, ValueError, IndexError):
             excerpt = None
         if excerpt is not None:
