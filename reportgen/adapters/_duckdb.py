@@ -4,7 +4,13 @@ The stream reductions are SQL over files (``read_json``/``read_csv``), so that t
 statements can later run where the files are (DuckDB over object storage, a cluster SQL
 engine); site_docs/guide/scale.md says how. This module only owns the connection:
 
-* a database file in a private temporary folder, removed afterwards (what DuckDB pages out goes there);
+* one database per process, opened on the first reduction and reused by the next ones (opening one cost
+  about 25 ms of cpu, and a cold build of 100 releases opened some 300); a file in a private temporary folder
+  (what DuckDB pages out goes there), closed and removed when the process ends, and closed before the process
+  forks (a forked copy of a DuckDB with threads can hang);
+* each :func:`connect` block finds it as a fresh one would be: the settings below applied again, its own
+  empty scratch folder (:func:`scratch_folder`), and the tables and views it made dropped when it ends; a
+  block left by an error closes the database, so the next block opens a new one;
 * ``memory_limit`` (``REPORTGEN_DUCKDB_MEMORY``, default 256 MB): DuckDB spills what does not fit (the
   sorted values of exact percentiles) to that folder, so a 2 GB stream reduces in under 400 MB of resident
   memory, measured (benchmarks/k6_stream.py --memory);
@@ -13,9 +19,12 @@ engine); site_docs/guide/scale.md says how. This module only owns the connection
 
 from __future__ import annotations
 
+import atexit
+import multiprocessing.util
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,29 +80,90 @@ def source(path: Path, function: str, options: str) -> str:
     return f"{function}({literal(str(path))}, compression = {literal(compression(path))}, {options})"
 
 
+class _Database:
+    """A database in a private folder and the one connection to it."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="reportgen-duckdb-"))
+        self.connection: Any = duckdb.connect(str(self.folder / "reduce.duckdb"))
+        self.pid = os.getpid()
+        self.blocks = 0
+
+    def close(self) -> None:
+        self.connection.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+#: The process's database, once a block opened it.
+_SHARED: list[_Database] = []
+#: The scratch folder of each connection in a block: id(connection) → folder.
+_OPEN: dict[int, Path] = {}
+
+
+def close() -> None:
+    """Close the process's database and remove its folder (at exit, and before a fork), unless a block uses it."""
+    if _SHARED and id(_SHARED[0].connection) not in _OPEN:
+        database = _SHARED.pop()
+        if database.pid == os.getpid():  # a forked child closes nothing of its parent's
+            database.close()
+
+
+atexit.register(close)
+os.register_at_fork(before=close)
+# A pool worker ends by os._exit after multiprocessing's own finalizers, without atexit's.
+multiprocessing.util.Finalize(None, close, exitpriority=0)
+
+
 @contextmanager
 def connect() -> Iterator[Any]:
-    """A DuckDB connection to a scratch database whose folder is removed when the block ends."""
-    spill = tempfile.mkdtemp(prefix="reportgen-duckdb-")
-    connection = duckdb.connect(str(Path(spill) / "reduce.duckdb"))
+    """A DuckDB connection to a scratch database, as a new one would be; what the block made is removed when it
+    ends. A block in another thread, or inside another block, gets a database of its own for itself."""
+    main = threading.current_thread() is threading.main_thread()
+    if main and not _SHARED:
+        _SHARED.append(_Database())
+    reuse = main and id(_SHARED[0].connection) not in _OPEN
+    database = _SHARED[0] if reuse else _Database()
+    connection = database.connection
+    database.blocks += 1
+    scratch = database.folder / f"block-{database.blocks}"
+    scratch.mkdir()
+    _OPEN[id(connection)] = scratch
+    ended = False
     try:
         connection.execute(f"SET memory_limit = {literal(os.environ.get('REPORTGEN_DUCKDB_MEMORY', DEFAULT_MEMORY))}")
-        connection.execute(f"SET temp_directory = {literal(spill)}")
+        connection.execute(f"SET temp_directory = {literal(str(database.folder))}")
         # File order is the order k6 summed in: tables keep it (rowid) even when loaded in parallel.
         connection.execute("SET preserve_insertion_order = true")
         connection.execute("SET enable_progress_bar = false")  # reportgen's own progress display owns the terminal
         threads = os.environ.get("REPORTGEN_DUCKDB_THREADS")
-        if threads:
-            connection.execute(f"SET threads = {int(threads)}")
+        connection.execute(f"SET threads = {int(threads)}" if threads else "RESET threads")
         yield connection
+        _drop_made(connection)
+        ended = True
     finally:
-        connection.close()
-        shutil.rmtree(spill, ignore_errors=True)
+        del _OPEN[id(connection)]
+        shutil.rmtree(scratch, ignore_errors=True)
+        if not (reuse and ended):  # after an error (an interrupt, running out of memory) the next block starts anew
+            database.close()
+            if reuse:
+                _SHARED.remove(database)
+
+
+def _drop_made(connection: Any) -> None:
+    """Drop the views and tables a block made (none today: the reductions are queries over files)."""
+    for kind in ("view", "table"):
+        made = connection.execute(
+            f"SELECT schema_name, {kind}_name, temporary FROM duckdb_{kind}s() WHERE NOT internal"
+        ).fetchall()
+        for schema, name, temporary in made:
+            connection.execute(
+                f"DROP {kind} IF EXISTS {'temp' if temporary else identifier(schema)}.{identifier(name)}"
+            )
 
 
 def scratch_folder(connection: Any) -> Path:
-    """The connection's private temporary folder (removed with it): for files made for this reduction only."""
-    return Path(connection.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+    """The block's private folder (removed when it ends): for files made for this reduction only."""
+    return _OPEN[id(connection)]
 
 
 def literal(text: str) -> str:

@@ -1,0 +1,68 @@
+"""The reused DuckDB database (reportgen.adapters._duckdb): each block finds it as a new one would be."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from reportgen.adapters import _duckdb
+
+
+def test_a_block_finds_nothing_of_the_block_before() -> None:
+    """The second of two blocks gets the same connection, but none of the first block's tables, views or files,
+    and the settings of its own environment."""
+    with _duckdb.connect() as first:
+        first.execute("CREATE TABLE kept AS SELECT 1 AS x")
+        first.execute("CREATE TEMP TABLE scratch AS SELECT 2 AS y")
+        first.execute("CREATE VIEW seen AS SELECT * FROM kept")
+        first.execute("SET threads = 1")
+        folder = _duckdb.scratch_folder(first)
+        (folder / "unzipped.txt").write_text("made for this reduction")
+    assert not folder.exists()
+    with _duckdb.connect() as second:
+        assert second is first
+        assert second.execute("SELECT count(*) FROM duckdb_tables()").fetchone() == (0,)
+        assert second.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone() == (0,)
+        default = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()
+        assert second.execute("SELECT current_setting('threads')").fetchone() == default
+        assert list(_duckdb.scratch_folder(second).iterdir()) == []
+
+
+def test_a_block_inside_a_block_and_one_after_an_error_get_their_own_database() -> None:
+    """A nested block cannot share the connection in use; a block left by an error closes the database, so the
+    next one does not inherit whatever state the error left."""
+    with _duckdb.connect() as outer, _duckdb.connect() as inner:
+        assert inner is not outer
+        assert _duckdb.scratch_folder(inner) != _duckdb.scratch_folder(outer)
+    with pytest.raises(ZeroDivisionError), _duckdb.connect() as failed:
+        raise ZeroDivisionError
+    with _duckdb.connect() as after:
+        assert after is not failed
+
+
+def test_a_process_leaves_no_folder_behind() -> None:
+    """The process's database folder is removed when it exits, and a forked child does not close its parent's."""
+    script = """
+import os, sys
+from reportgen.adapters import _duckdb
+with _duckdb.connect() as c:
+    folder = _duckdb.scratch_folder(c).parent
+pid = os.fork()
+if pid == 0:
+    with _duckdb.connect() as c:
+        c.execute("SELECT 1").fetchall()
+    sys.exit(0)
+os.waitpid(pid, 0)
+with _duckdb.connect() as c:  # the parent's own database, reopened after the fork closed it
+    assert c.execute("SELECT 42").fetchone() == (42,)
+print(folder)
+"""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    folder = done.stdout.strip()
+    assert folder and not os.path.exists(folder)
