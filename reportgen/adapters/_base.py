@@ -163,6 +163,9 @@ class LineScan:
     matches: list[bytes]  # the lines holding the needle, ends stripped, in file order
     newlines: int  # complete lines (each ended by a newline); counted only when ``tail`` needs a line number
     tail: bytes  # what follows the last newline: a last line without its end, or b""
+    #: False when only the first ``ahead`` bytes were searched (a plain file that ends with a newline): then
+    #: ``matches`` are the prefix's only.
+    whole: bool = True
 
 
 class Sink(Protocol):
@@ -171,14 +174,16 @@ class Sink(Protocol):
     def write(self, block: bytes, /) -> object: ...
 
 
-def scan_lines(path: Path, needle: bytes, unzipped: Sink | None = None) -> LineScan:
+def scan_lines(path: Path, needle: bytes, unzipped: Sink | None = None, ahead: int | None = None) -> LineScan:
     """The lines of the (gunzipped) artifact that contain ``needle``, the number of complete lines and the
     unterminated tail. A gzip file is read in 1 MiB blocks through the same limits as the readers, so a bomb
     is refused, and its text is also written to ``unzipped`` when given (so that DuckDB reads it plain, in
     parallel, rather than decompress it a second time, on one thread); a plain file is searched in place
-    (:func:`_scan_plain`). A damaged gzip file raises OSError, EOFError or zlib.error to the caller."""
+    (:func:`_scan_plain`), with ``ahead`` only its first lines up to that many bytes when it ends with a newline
+    (nothing then needs its tail or line count). A damaged gzip file raises OSError, EOFError or zlib.error to
+    the caller."""
     if not _gzipped(path):
-        return _scan_plain(path, needle)
+        return _scan_plain(path, needle, ahead)
     found = LineScan([], 0, b"")
     with _open_binary(path) as stream:
         rest = b""
@@ -205,7 +210,7 @@ def _gzipped(path: Path) -> bool:
         return stream.read(2) == b"\x1f\x8b"
 
 
-def _scan_plain(path: Path, needle: bytes) -> LineScan:
+def _scan_plain(path: Path, needle: bytes, ahead: int | None = None) -> LineScan:
     """:func:`scan_lines` over a plain file: read in 1 MiB blocks straight from the file (no decompression, no
     limits to count), and newlines counted only when the file does not end with one: the count gives a cut
     last line its number, and nothing else needs it. (Not a memory map: its pages would count as the process's
@@ -219,6 +224,9 @@ def _scan_plain(path: Path, needle: bytes) -> LineScan:
         stream.seek(0)
         rest = b""
         while chunk := stream.read(limits.MIB):
+            if not count and ahead is not None and stream.tell() - len(chunk) >= ahead:
+                found.whole = False  # the lines before ``ahead`` are searched; the file ends with a newline
+                return found
             block = rest + chunk
             complete = block.rfind(b"\n") + 1
             rest = block[complete:]

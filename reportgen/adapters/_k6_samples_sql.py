@@ -59,7 +59,7 @@ def _entries(rows: _k6_sql.Rows, label_sets: list[tuple[LabelKey, list[str]]]) -
         point.append(f"{{'s': {index}, 'k': CASE WHEN {match} THEN '' END, 'g': ''}}")
     return (
         f"CASE WHEN NOT valid THEN [{{'s': {_INVALID}, 'k': '', 'g': ''}}] "
-        f"WHEN kind = 'Metric' THEN [{{'s': {_DECLARATION}, 'k': decl_name, 'g': ''}}] "
+        f"WHEN kind = 'Metric' THEN [{{'s': {_DECLARATION}, 'k': decl, 'g': ''}}] "
         f"ELSE [{', '.join(point)}] END"
     )
 
@@ -108,12 +108,16 @@ def samples(connection: Any, rows: _k6_sql.Rows) -> StreamSamples:
     """Every slice's values of the stream ``rows`` describes, from one read of the file."""
     plan = _k6_sql._plan(rows, (), ())
     label_sets = list(plan.label_sets.items())
-    result = fetch_columns(connection, query(rows, label_sets))
+    statement = query(rows, label_sets)
+    result = fetch_columns(connection, statement)
+    if rows.whole_file is not None:  # Metric lines read ahead from the start only: as in _k6_sql._reduce
+        rows = _k6_sql.with_every_declaration(rows, [(row[2], row[4]) for row in result if row[1] == _DECLARATION])
+        plan = _k6_sql._plan(rows, (), ())
+        label_sets = list(plan.label_sets.items())
+        if query(rows, label_sets) != statement:
+            return samples(connection, rows)
     _check_damage(rows, result)
-    first_declaration: dict[str, int] = {}
-    for row in result:
-        if row[1] == _DECLARATION:
-            first_declaration[row[2]] = min(row[5], first_declaration.get(row[2], row[5]))
+    first_declaration = _k6_sql.first_declarations((row[2], row[5]) for row in result if row[1] == _DECLARATION)
     if sum(row[4] for row in result if row[1] == _DECLARATION) != rows.metric_lines or (
         first_declaration.keys() != rows.declared.keys()
     ):

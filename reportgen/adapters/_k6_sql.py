@@ -26,9 +26,10 @@ re-reads the file line by line, which names the line.
 
 from __future__ import annotations
 
+import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,13 +67,16 @@ _FINEST = -3  # a metric's finest group (all breakdown tags), rolled up into sli
 
 @dataclass(frozen=True)
 class Rows:
-    """A k6 stream as SQL rows (``rn, kind, metric, value, time_ns, valid``, a column per tag, ``decl_name``)."""
+    """A k6 stream as SQL rows (``rn, kind, metric, value, time_ns, valid``, a column per tag, ``decl_name``, and
+    ``decl``: a Metric line's declaration as JSON)."""
 
     sql: str
     tags: dict[str, str]  # tag name → column
-    #: The first Metric line of each name, in file order (NDJSON; read ahead of the query), and how many there are.
+    #: The first Metric line of each name, in file order (NDJSON; read ahead of the query), and how many there are;
+    #: None when they were read ahead from the start of the file only: then ``whole_file`` gives the rows for the
+    #: Metric lines the query read (the JSON of each distinct one, and their number), planned from all of them.
     declared: dict[str, MetricDeclaration] = field(default_factory=dict)
-    metric_lines: int = 0
+    metric_lines: int | None = 0
     #: The line reader's error for a last line cut short (k6 killed mid-write), if it is: the file is then read
     #: with ``ignore_errors`` and that line must be the one bad row (NDJSON: a row of NULLs, the last one).
     cut_tail: ArtifactError | None = None
@@ -81,6 +85,7 @@ class Rows:
     rows_before_tail: int | None = None
     #: The same rows, not numbered (``rn`` 0): DuckDB reads them on every core (:mod:`._k6_order`).
     unnumbered: str = ""
+    whole_file: Callable[[list[str], int], Rows] | None = None
 
 
 #: ``rn`` of :class:`Rows`: each line's number in file order, or 0 in the unnumbered rows DuckDB reads in parallel.
@@ -89,7 +94,7 @@ _NUMBERED, _UNNUMBERED = "row_number() OVER ()", "CAST(0 AS BIGINT)"
 
 def tag_columns(names: Iterable[str]) -> dict[str, str]:
     """Tag name → a plain column name (tag names are user text)."""
-    unique = list(dict.fromkeys(names))
+    unique = list(dict.fromkeys(names))  # callers pass a fixed order: the query's text is compared (:func:`reduce`)
     return {name: f"tag_{index}" for index, name in enumerate(unique)}
 
 
@@ -119,18 +124,22 @@ def ndjson_rows(
     path: Path,
     tags: Iterable[str],
     declared: dict[str, MetricDeclaration],
-    metric_lines: int,
+    metric_lines: int | None,
     cut_tail: ArtifactError | None = None,
+    whole_file: Callable[[list[str], int], Rows] | None = None,
 ) -> Rows:
     """A k6 ``--out json`` file as rows: Metric and Point lines, file order.
 
     ``value`` is read as JSON so that only a JSON number counts (DuckDB would turn ``"2"`` or ``true`` into a
-    number, where the line reader refuses the line); likewise ``metric`` must be a JSON string. With
+    number, where the line reader refuses the line); likewise ``metric`` and a declaration's ``name`` must be JSON
+    strings. A Metric line's ``decl`` holds what the line reader reads of it (:func:`._k6_stream` checks that
+    DuckDB's JSON says the same). With
     ``cut_tail``, lines DuckDB cannot parse become rows of NULLs (invalid) instead of stopping the read.
     """
-    columns = tag_columns((*BASE_TAGS, *tags))
+    columns = tag_columns((*BASE_TAGS, *sorted(tags)))
     tag_struct = ", ".join(f"{identifier(name)} VARCHAR" for name in columns)
-    data = f'STRUCT("time" VARCHAR, "value" JSON, tags STRUCT({tag_struct}), name VARCHAR, "type" VARCHAR)'
+    data = f'STRUCT("time" VARCHAR, "value" JSON, tags STRUCT({tag_struct}), name JSON, "type" VARCHAR, '
+    data += "contains JSON, thresholds JSON, submetrics JSON)"
     schema = "{" + f"type: 'VARCHAR', metric: 'JSON', data: {literal(data)}" + "}"
     ignore = ", ignore_errors = true" if cut_tail is not None else ""
     reader = source(path, "read_json", f"format = 'newline_delimited', columns = {schema}{ignore}")
@@ -140,7 +149,7 @@ def ndjson_rows(
 
     def sql(rn: str) -> str:
         return f"""
-        SELECT rn, kind, metric, value, time_ns, {", ".join(columns.values())}, decl_name,
+        SELECT rn, kind, metric, value, time_ns, {", ".join(columns.values())}, decl_name, decl,
                coalesce(CASE kind
                    WHEN 'Point' THEN metric IS NOT NULL AND isfinite(value) AND time_ns IS NOT NULL
                         AND {splits_exactly("value")}
@@ -148,11 +157,15 @@ def ndjson_rows(
         FROM (SELECT {rn} AS rn, type AS kind,
                      CASE WHEN json_type(metric) = 'VARCHAR' THEN metric ->> '$' END AS metric,
                      CASE WHEN {number} THEN CAST(data."value" AS DOUBLE) END AS value,
-                     {_time_ns('data."time"')} AS time_ns, {picked}, data.name AS decl_name, data."type" AS decl_type
-              FROM {reader})
+                     {_time_ns('data."time"')} AS time_ns, {picked}, decl_name, data."type" AS decl_type,
+                     CASE WHEN type = 'Metric' THEN CAST(json_object('name', decl_name, 'type', data."type",
+                         'contains', data.contains, 'thresholds', data.thresholds, 'submetrics', data.submetrics)
+                         AS VARCHAR) END AS decl
+              FROM (SELECT *, CASE WHEN json_type(data.name) = 'VARCHAR' THEN data.name ->> '$' END AS decl_name
+                    FROM {reader}))
     """
 
-    return Rows(sql(_NUMBERED), columns, declared, metric_lines, cut_tail, unnumbered=sql(_UNNUMBERED))
+    return Rows(sql(_NUMBERED), columns, declared, metric_lines, cut_tail, None, sql(_UNNUMBERED), whole_file)
 
 
 def _extra_tag(extra: str, name: str) -> str:
@@ -176,7 +189,7 @@ def csv_rows(
 ) -> Rows:
     """A k6 ``--out csv`` file as rows (every row a Point; no declarations in the file). With ``cut_tail``, DuckDB
     skips rows it cannot read; the reduction then checks that it read all ``complete_lines`` but the header."""
-    columns = tag_columns((*BASE_TAGS, *tags))
+    columns = tag_columns((*BASE_TAGS, *sorted(tags)))
     schema = "{" + ", ".join(f"{literal(c)}: 'VARCHAR'" for c in header) + "}"
     options = f"header = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true, columns = {schema}"
     options += ", ignore_errors = true" if cut_tail is not None else ""
@@ -194,7 +207,7 @@ def csv_rows(
                            AND {splits_exactly("value")}, false) AS valid
         FROM (SELECT {rn} AS rn, 'Point' AS kind, metric_name AS metric,
                      TRY_CAST(metric_value AS DOUBLE) AS value, {_csv_time_ns("timestamp")} AS time_ns,
-                     {", ".join(picked)}, CAST(NULL AS VARCHAR) AS decl_name
+                     {", ".join(picked)}, CAST(NULL AS VARCHAR) AS decl_name, CAST(NULL AS VARCHAR) AS decl
               FROM {reader})
     """
 
@@ -216,8 +229,9 @@ class _Plan:
 
 def _plan(rows: Rows, requested: Requested, percentiles: Sequence[float]) -> _Plan:
     label_sets: dict[LabelKey, list[str]] = {}
-    wanted = [(name, sub) for name, d in rows.declared.items() for sub in d.submetrics if sub]
-    for metric, labels in [*wanted, *requested]:
+    # Sorted: the query's text must not depend on the order the declarations were found in (:func:`reduce`).
+    wanted = sorted((name, sorted(sub.items())) for name, d in rows.declared.items() for sub in d.submetrics if sub)
+    for metric, labels in [*((name, dict(sub)) for name, sub in wanted), *requested]:
         key = tuple(sorted(labels.items()))
         if len(key) == 1 and key[0][0] in BREAKDOWN_TAGS and key[0][1]:
             continue  # the same samples as that tag's breakdown slice
@@ -236,18 +250,27 @@ def _in(names: Iterable[str]) -> str:
     return f"metric IN ({listed})" if listed else "false"
 
 
+def _of_kind(plan: _Plan, kind: str) -> list[str]:
+    """The metrics the plan takes to be of ``kind``: declared so, or undeclared built-ins of that kind, sorted (the
+    same text however the declarations were found: :func:`reduce` compares it)."""
+    declared = {n for n, k in plan.kinds.items() if k == kind}
+    return sorted(declared | {n for n, k in BUILTIN_KINDS.items() if k == kind and n not in plan.kinds})
+
+
 def _is_trend(plan: _Plan) -> str:
     """SQL: the row's metric is a Trend (declared one, or undeclared and not a built-in of another kind)."""
-    declared = [n for n, k in plan.kinds.items() if k == "trend"]
-    others = [n for n, k in BUILTIN_KINDS.items() if k != "trend"]
-    return f"({_in(declared)} OR NOT ({_in(plan.kinds)} OR {_in(others)}))"
+    return f"NOT ({_in(sorted(_non_trends(plan)))})"
 
 
 def _is_gauge(plan: _Plan) -> str:
-    """SQL: the row's metric is a Gauge (declared one, or undeclared and a built-in Gauge)."""
-    declared = [n for n, k in plan.kinds.items() if k == "gauge"]
-    builtin = [n for n, k in BUILTIN_KINDS.items() if k == "gauge" and n not in plan.kinds]
-    return f"({_in(declared)} OR {_in(builtin)})"
+    """SQL: the row's metric may be a Gauge: a declared one, an undeclared built-in Gauge, or a metric neither
+    declared nor built in (a Trend, unless its Metric line lies beyond the read-ahead: :func:`_answers`; k6 declares
+    every metric, so only then is one unknown)."""
+    return f"({_in(_of_kind(plan, 'gauge'))} OR NOT {_in(_known(plan))})"
+
+
+def _known(plan: _Plan) -> list[str]:
+    return sorted(set(plan.kinds) | set(BUILTIN_KINDS))
 
 
 def _entries(rows: Rows, plan: _Plan) -> str:
@@ -264,7 +287,7 @@ def _entries(rows: Rows, plan: _Plan) -> str:
         point.append(f"{{'s': {index}, 'k': CASE WHEN {match} THEN '' END}}")
     return (
         f"CASE WHEN NOT valid THEN [{{'s': {_INVALID}, 'k': ''}}] "
-        f"WHEN kind = 'Metric' THEN [{{'s': {_DECLARATION}, 'k': decl_name}}] "
+        f"WHEN kind = 'Metric' THEN [{{'s': {_DECLARATION}, 'k': decl}}] "
         f"ELSE [{', '.join(point)}] END"
     )
 
@@ -443,13 +466,48 @@ def reduce(connection: Any, rows: Rows, requested: Requested = (), percentiles: 
     return _reduce(connection, rows, plan, requested, percentiles, numbered=True)
 
 
-def _gauges(queried: list[tuple[Any, ...]], numbered: bool) -> list[tuple[Any, ...]]:
+def _non_trends(plan: _Plan) -> set[str]:
+    return {n for kind in KINDS if kind != "trend" for n in _of_kind(plan, kind)}
+
+
+def _answers(ran_rows: Rows, ran: _Plan, rows: Rows, plan: _Plan) -> bool:
+    """The query of ``ran_rows`` and ``ran`` computed all that ``plan`` needs: the same rows, slices and
+    percentiles, a Gauge's last value for every metric ``plan`` takes for a Gauge, and the values of every metric
+    it takes for a Trend (a late-declared metric was unknown: planned as both, :func:`_is_trend` and
+    :func:`_is_gauge`, so a Counter, Rate or Gauge declared late needs no second read)."""
+    same = ran_rows.sql == rows.sql and ran.label_sets == plan.label_sets and ran.percentiles == plan.percentiles
+    gauges = set(_of_kind(ran, "gauge")) | (set(_of_kind(plan, "gauge")) - set(_known(ran)))
+    return same and set(_of_kind(plan, "gauge")) <= gauges and _non_trends(ran) <= _non_trends(plan)
+
+
+def with_every_declaration(rows: Rows, declared: list[tuple[str, int]]) -> Rows:
+    """``rows`` for every Metric line the query read (``declared``: each distinct one's JSON and how many lines
+    hold it), when they were read ahead from the start of the file only; else ``rows``."""
+    if rows.whole_file is None:
+        return rows
+    return rows.whole_file(sorted({text for text, _ in declared}), sum(n for _, n in declared))
+
+
+def first_declarations(declared: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """The first line of each declared name, from each distinct Metric line's JSON (``decl``) and first line."""
+    first: dict[str, int] = {}
+    for text, line in declared:
+        name = json.loads(text)["name"]
+        first[name] = min(line, first.get(name, line))
+    return first
+
+
+def _gauges(queried: list[tuple[Any, ...]], numbered: bool, gauges: Iterable[str]) -> list[tuple[Any, ...]]:
     """The rows with each Gauge slice's last value, sign included, and its (time, line) key (columns 8 and 16):
     numbered, the value at the latest key with the sign beside it; unnumbered, :func:`._k6_order.resolve_gauge`.
-    (A Metric line of a Gauge has no value.)"""
+    (A Metric line of a Gauge has no value.) Only ``gauges`` have them: the query computes them also for
+    metrics it does not know (:func:`_is_gauge`)."""
     resolved = []
+    gauge = set(gauges)
     for row in queried:
-        if row[16] is not None and row[1] not in (_DECLARATION, _INVALID):
+        if row[16] is not None and row[0] not in gauge:
+            row = (*row[:8], None, *row[9:16], None)
+        elif row[16] is not None and row[1] not in (_DECLARATION, _INVALID):
             if numbered:
                 last, key = math.copysign(row[8], -1.0 if row[16]["s"] else 1.0), {"t": row[16]["t"], "r": row[16]["r"]}
             else:
@@ -462,11 +520,20 @@ def _gauges(queried: list[tuple[Any, ...]], numbered: bool) -> list[tuple[Any, .
 def _reduce(
     connection: Any, rows: Rows, plan: _Plan, requested: Requested, percentiles: Sequence[float], numbered: bool
 ) -> Result:
-    queried = _gauges(fetch_columns(connection, _query(rows, plan, numbered)), numbered)
+    queried = fetch_columns(connection, _query(rows, plan, numbered))
+    if rows.whole_file is not None:
+        # Declarations read ahead from the start of the file only: the rows for all of them, as the query read
+        # them. Planned the same (nearly always), the figures are read; else the file is read again so planned.
+        every = with_every_declaration(rows, [(row[2], row[3]) for row in queried if row[1] == _DECLARATION])
+        replanned = _plan(every, requested, percentiles)
+        if not _answers(rows, plan, every, replanned):
+            return _reduce(connection, every, replanned, requested, percentiles, numbered=numbered)
+        rows, plan = every, replanned
+    queried = _gauges(queried, numbered, _of_kind(plan, "gauge"))
     finest = [row for row in queried if row[1] == _FINEST]
     result = [row for row in queried if row[1] != _FINEST] + rolled_up(finest, plan.percentiles)
     _check_damage(rows, result)
-    declaration_lines = {row[2]: row[9] for row in result if row[1] == _DECLARATION}
+    declaration_lines = first_declarations((row[2], row[9]) for row in result if row[1] == _DECLARATION)
     if sum(row[3] for row in result if row[1] == _DECLARATION) != rows.metric_lines or (
         declaration_lines.keys() != rows.declared.keys()
     ):

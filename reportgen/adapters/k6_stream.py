@@ -231,12 +231,12 @@ def read_ndjson(path: Path, slices: Slices = ()) -> tuple[StreamCollector, list[
     return collector, warnings
 
 
-def _scan(path: Path, needle: bytes, scratch: Path | None) -> tuple[LineScan, Path]:
+def _scan(path: Path, needle: bytes, scratch: Path | None, ahead: int | None = None) -> tuple[LineScan, Path]:
     """:func:`scan_lines`, and the file DuckDB is to read: with ``scratch`` (the reduction's private folder), a gzip
     file's text is copied there as the scan inflates it (:mod:`._plain_copy`: while the disk has room), and the
-    copy is read; else ``path`` itself."""
+    copy is read; else ``path`` itself. ``ahead``: a plain file's lines are searched only that far."""
     if scratch is None or compression(path) != "gzip":
-        return scan_lines(path, needle), path
+        return scan_lines(path, needle, ahead=ahead), path
     copy = PlainCopy(scratch / "unzipped.txt")
     try:
         scan = scan_lines(path, needle, copy)
@@ -245,15 +245,23 @@ def _scan(path: Path, needle: bytes, scratch: Path | None) -> tuple[LineScan, Pa
     return scan, plain or path
 
 
-def _ndjson_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6_sql.Rows:
-    """The NDJSON stream as SQL rows, with its Metric lines read ahead in one fast pass (their submetrics and
-    thresholds decide which slices and percentiles the query computes). That pass also reads a gzip file
-    through reportgen's limits, refusing a bomb before DuckDB reads it, and finds a last line cut short; with
-    ``scratch`` it writes the gzip file's text there, and the rows read that (one decompression, not two)."""
+#: How far into a plain NDJSON file its Metric lines are read ahead of the query. k6 writes a metric's Metric
+#: line with its first Point, so they come early (the real fixtures' last one is within the first 3.7 K lines,
+#: 0.6 MiB); the query reads every Metric line itself, and one found only there (beyond this) makes the
+#: reduction check that its slices and percentiles were planned right (:func:`_k6_sql.reduce`). Searching the
+#: whole 205 MiB benchmark stream in Python cost 0.18 s of cpu, a tenth of the reduction.
+DECLARATIONS_AHEAD = 4 * 2**20
+
+
+def _read_ahead(
+    path: Path, scratch: Path | None, ahead: int | None
+) -> tuple[dict[str, MetricDeclaration], int, LineScan, Path]:
+    """The first Metric line of each name (as the line reader reads it), how many Metric lines there are, the
+    scan and the file DuckDB is to read (:func:`_scan`)."""
     declared: dict[str, MetricDeclaration] = {}
     count = 0
     try:
-        scan, readable = _scan(path, b'"Metric"', scratch)
+        scan, readable = _scan(path, b'"Metric"', scratch, ahead)
         for raw in scan.matches:
             record = json.loads(raw)
             if isinstance(record, dict) and record.get("type") == "Metric":
@@ -264,8 +272,58 @@ def _ndjson_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6
         if isinstance(exc, ArtifactError) and exc.position.line is None:
             raise  # a limit (gzip bomb), not damage for the line reader to name
         raise NotReducible("damage the line reader must name") from None
-    tags |= {tag for d in declared.values() for sub in d.submetrics for tag in sub}
-    return _k6_sql.ndjson_rows(readable, tags, declared, count, _cut_tail(path, scan))
+    return declared, count, scan, readable
+
+
+def _submetric_tags(declared: dict[str, MetricDeclaration]) -> set[str]:
+    return {tag for d in declared.values() for sub in d.submetrics for tag in sub}
+
+
+def _ndjson_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6_sql.Rows:
+    """The NDJSON stream as SQL rows, with its Metric lines read ahead in one fast pass (their submetrics and
+    thresholds decide which slices and percentiles the query computes). That pass also reads a gzip file
+    through reportgen's limits, refusing a bomb before DuckDB reads it, and finds a last line cut short; with
+    ``scratch`` it writes the gzip file's text there, and the rows read that (one decompression, not two).
+    A plain file ending with a newline is searched only :data:`DECLARATIONS_AHEAD` far: the query then gives
+    every Metric line, and :func:`_whole_file_rows` the rows planned from all of them."""
+    declared, count, scan, readable = _read_ahead(path, scratch, DECLARATIONS_AHEAD)
+    cut = _cut_tail(path, scan)
+    if scan.whole:
+        return _k6_sql.ndjson_rows(readable, tags | _submetric_tags(declared), declared, count, cut)
+
+    def whole_file(found: list[str], lines: int) -> _k6_sql.Rows:
+        exact = _declared_by_query(found)
+        if exact is None:  # a declaration only Python reads exactly: search the whole file, as the line reader
+            exact, lines = _read_ahead(path, None, None)[:2]
+        return _k6_sql.ndjson_rows(readable, tags | _submetric_tags(exact), exact, lines, cut)
+
+    return _k6_sql.ndjson_rows(readable, tags | _submetric_tags(declared), declared, None, cut, whole_file)
+
+
+def _declared_by_query(found: list[str]) -> dict[str, MetricDeclaration] | None:
+    """The declarations from the query's Metric lines (the JSON :func:`_k6_sql.ndjson_rows` makes of each distinct
+    one), or None where DuckDB's JSON may not be what the line reader reads: two different Metric lines of one
+    name (the first counts), a ``contains`` missing or null (DuckDB reads both as NULL; the line reader tells
+    them apart) or not text, a threshold or submetric tag that is not text (numbers are rewritten)."""
+    declared: dict[str, MetricDeclaration] = {}
+    for text in found:
+        data = json.loads(text)
+        subs = data["submetrics"] if isinstance(data["submetrics"], list) else []
+        tag_values = [
+            v
+            for sub in subs
+            if isinstance(sub, dict) and isinstance(sub.get("tags"), dict)
+            for v in sub["tags"].values()
+        ]
+        thresholds = data["thresholds"] if isinstance(data["thresholds"], list) else []
+        if (
+            data["name"] in declared
+            or not isinstance(data["contains"], str)
+            or not all(isinstance(value, str) for value in [*thresholds, *tag_values])
+        ):
+            return None
+        declared[data["name"]] = _metric_declaration(data, Path(), 0)
+    return declared
 
 
 def _cut_tail(path: Path, scan: LineScan) -> ArtifactError | None:

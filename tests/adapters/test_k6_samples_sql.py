@@ -192,3 +192,15 @@ def test_values_come_in_file_order_from_a_multithreaded_scan(
 
 def _metric_of(line: int) -> str:
     return "iteration_duration" if line % 7 == 0 else "http_req_duration"
+
+
+@pytest.mark.parametrize("path", [p for p in REAL if ".ndjson" in p.name], ids=lambda p: p.parent.name)
+def test_duckdb_samples_with_metric_lines_beyond_the_read_ahead_are_the_line_readers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: Path
+) -> None:
+    """A plain stream none of whose Metric lines is read ahead gives the line reader's samples: the query's own
+    Metric lines give the declarations (and the slices their submetrics ask for)."""
+    monkeypatch.setattr(k6, "DECLARATIONS_AHEAD", 0)
+    plain = tmp_path / "stream.ndjson"
+    plain.write_bytes(gzip.decompress(path.read_bytes()))
+    _assert_same(_duckdb(plain), _line_reader(plain))

@@ -215,3 +215,97 @@ def test_a_copy_larger_than_its_budget_is_given_up_and_removed(tmp_path: Path) -
     kept.write(b"123")
     kept.write(b"456")
     assert kept.finish() == tmp_path / "small.txt" and (tmp_path / "small.txt").read_bytes() == b"123456"
+
+
+REAL_PLAIN = sorted((ROOT / "tests/fixtures/real/k6").glob("*/stream.ndjson.gz"))
+
+
+@pytest.mark.parametrize("path", REAL_PLAIN, ids=lambda p: p.parent.name)
+def test_metric_lines_beyond_the_read_ahead_give_the_line_readers_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[bool], path: Path
+) -> None:
+    """A plain real stream whose Metric lines all lie beyond the read-ahead (here none is read ahead) gives the
+    line reader's figures, read once: its submetrics are breakdown slices, and its custom Counter and Rate,
+    planned as Trends, get their figures from the same aggregates."""
+    monkeypatch.setattr(k6, "DECLARATIONS_AHEAD", 0)
+    plain = tmp_path / "stream.ndjson"
+    plain.write_bytes(gzip.decompress(path.read_bytes()))
+    _same(*_both(plain, [("http_req_duration", {"name": "items", "expected_response": "true"})]))
+    assert reads == [False]
+
+
+def test_a_late_metric_line_with_a_new_slice_makes_a_second_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[bool]
+) -> None:
+    """A Metric line beyond the read-ahead whose submetric is a slice the query did not plan (two tags) has the
+    file read again, planned from every Metric line, to the line reader's figures."""
+    monkeypatch.setattr(k6, "DECLARATIONS_AHEAD", 0)
+    lines = [_point("zeta", "01", 1, proto="h2", method="GET"), _metric("late", "trend", proto="h2", method="GET")]
+    lines += [_point("late", f"0{i}", i, proto="h2", method="GET" if i % 2 else "POST") for i in range(2, 9)]
+    path = tmp_path / "stream.ndjson"
+    path.write_text("".join(lines))
+    fast, slow = _both(path)
+    _same(fast, slow)
+    assert any(m.labels == {"proto": "h2", "method": "GET"} for m in fast.measurements)
+    assert reads == [False, False]
+
+
+def test_a_plain_stream_with_its_metric_lines_read_ahead_is_read_once(tmp_path: Path, reads: list[bool]) -> None:
+    """A plain stream whose Metric lines lie within the read-ahead is read once, unnumbered."""
+    plain = tmp_path / "stream.ndjson"
+    plain.write_bytes(gzip.decompress(SOURCE.read_bytes()))
+    _same(*_both(plain))
+    assert reads == [False]
+
+
+def test_a_late_metric_line_that_changes_no_slice_costs_no_second_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[bool]
+) -> None:
+    """A Metric line beyond the read-ahead that asks for nothing the query did not compute (a Trend, no submetric,
+    no threshold percentile) costs no second read, and the figures are the line reader's."""
+    monkeypatch.setattr(k6, "DECLARATIONS_AHEAD", 0)
+    lines = [_metric("zeta", "trend"), *(_point("zeta", f"0{i}", i) for i in range(5))]
+    lines += [_metric("vus", "gauge"), _point("vus", "06", 3), _metric("late", "trend"), _point("late", "07", 2)]
+    path = tmp_path / "stream.ndjson"
+    path.write_text("".join(lines))
+    _same(*_both(path))
+    assert reads == [False]
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        {"contains": None},  # DuckDB reads null and a missing key alike: the line reader tells them apart
+        {"thresholds": [5]},  # a number DuckDB's JSON may spell otherwise
+        {"submetrics": [{"name": "x", "suffix": "", "tags": {"name": 7}}]},
+        {"submetrics": [{"name": "x", "suffix": "", "tags": {"name": "a"}}], "again": True},  # two Metric lines differ
+    ],
+    ids=["null contains", "number threshold", "number submetric tag", "two different Metric lines"],
+)
+def test_late_metric_lines_duckdb_may_misread_are_read_by_python(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declaration: dict[str, Any]
+) -> None:
+    """Metric lines beyond the read-ahead whose JSON DuckDB may not give as the line reader reads it are read by
+    the Python scan of the whole file, and the figures are the line reader's."""
+    monkeypatch.setattr(k6, "DECLARATIONS_AHEAD", 0)
+    again = declaration.pop("again", False)
+    data = {"name": "late", "type": "trend", "contains": "time", "thresholds": [], "submetrics": None, **declaration}
+    late = json.dumps({"type": "Metric", "data": data, "metric": "late"}) + "\n"
+    lines = [_metric("zeta", "trend"), *(_point("zeta", f"0{i}", i, name="a") for i in range(5)), late]
+    lines += [_point("late", "07", 2, name="a"), _point("late", "08", 3, name="7")]
+    lines += [late.replace('"name": "a"', '"name": "b"')] if again else []
+    path = tmp_path / "stream.ndjson"
+    path.write_text("".join(lines))
+    _same(*_both(path))
+
+
+def test_a_damaged_metric_line_beyond_the_read_ahead_goes_to_the_line_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Metric line beyond the read-ahead that the line reader refuses (a name that is not a string) sends the
+    file to the line reader, as one read ahead does."""
+    monkeypatch.setattr(k6, "DECLARATIONS_AHEAD", 0)
+    bad = json.dumps({"type": "Metric", "data": {"name": 5, "type": "trend", "contains": "default"}, "metric": "5"})
+    path = tmp_path / "stream.ndjson"
+    path.write_text("".join([_point("zeta", "01", 1), bad + "\n", _point("zeta", "02", 2)]))
+    assert k6.reduce_with_duckdb("k6", path, k6._ndjson_rows, [], []) is None
