@@ -19,6 +19,7 @@ Two kinds of text reach pages, and each has one filter (registered in :mod:`repo
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote, urlsplit
 
@@ -61,11 +62,21 @@ _UNPRINTABLE_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 def printable(value: object) -> str:
     """``value`` as text with control characters and lone surrogates made visible (for JSON and terminals too)."""
-    return _UNPRINTABLE_RE.sub("\ufffd", str(value).translate(_UNPRINTABLE))
+    string = str(value)
+    if string.isprintable():  # none of the characters replaced below is printable: most text, at a tenth the cost
+        return string
+    return _UNPRINTABLE_RE.sub("\ufffd", string.translate(_UNPRINTABLE))
 
 
 def text(value: object) -> str:
     """Plain text as inline Markdown that renders as exactly that text, in any inline position."""
+    return _text(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _text(value: str) -> str:
+    # Kept by the string: a page repeats the same names, labels and numbers in many cells (a chart's table of
+    # numbers, the evidence page's excerpts), and a build calls this some million times.
     plain = _WHITESPACE.sub(" ", printable(value)).strip(" ")
     escaped = _EDGE_UNDERSCORE.sub("&#95;", plain.translate(_REFERENCES))
     return _escape_block_start(escaped)

@@ -133,3 +133,12 @@ def test_markdown_fields_keep_ordinary_markdown() -> None:
     assert "\n\n" not in rendered and "x&#10;&#10;&#10;y" in rendered
     page = _page(f"before\n\n{rendered}\n\nafter\n")
     assert rendered.strip() in page  # one raw block: Markdown leaves it exactly as it is
+
+
+def test_printable_text_is_left_as_it_is_exactly_when_nothing_in_it_is_replaced() -> None:
+    """printable's shortcut (text Python calls printable is returned as it is) is exact: no printable code point
+    is one it replaces, so every character of Unicode gives what the full replacement gives."""
+    for code in range(0x110000):
+        char = chr(code)
+        full = markup._UNPRINTABLE_RE.sub("\ufffd", char.translate(markup._UNPRINTABLE))
+        assert markup.printable(char) == full, hex(code)
