@@ -8,9 +8,10 @@ engine); site_docs/guide/scale.md says how. This module only owns the connection
   about 25 ms of cpu, and a cold build of 100 releases opened some 300); a file in a private temporary folder
   (what DuckDB pages out goes there), closed and removed when the process ends, and closed before the process
   forks (a forked copy of a DuckDB with threads can hang);
-* each :func:`connect` block finds it as a fresh one would be: the settings below applied again, its own
-  empty scratch folder (:func:`scratch_folder`), and the tables and views it made dropped when it ends; a
-  block left by an error closes the database, so the next block opens a new one;
+* each :func:`connect` block finds it as a fresh one would be: the settings below as the environment says at
+  its start (a block changes none itself), its own empty scratch folder (:func:`scratch_folder`), and the tables
+  and views it made dropped when it ends; a block left by an error closes the database, so the next block
+  opens a new one;
 * ``memory_limit`` (``REPORTGEN_DUCKDB_MEMORY``, default 256 MB): DuckDB spills what does not fit (the
   sorted values of exact percentiles) to that folder, so a 2 GB stream reduces in under 400 MB of resident
   memory, measured (benchmarks/k6_stream.py --memory);
@@ -88,6 +89,25 @@ class _Database:
         self.connection: Any = duckdb.connect(str(self.folder / "reduce.duckdb"))
         self.pid = os.getpid()
         self.blocks = 0
+        self.connection.execute(f"SET temp_directory = {literal(str(self.folder))}")
+        # File order is the order k6 summed in: tables keep it (rowid) even when loaded in parallel.
+        self.connection.execute("SET preserve_insertion_order = true")
+        self.connection.execute("SET enable_progress_bar = false")  # reportgen's own progress display owns the terminal
+        #: The settings the environment chose, as last applied (each SET costs a fraction of a millisecond, and a
+        #: build runs hundreds of blocks); blocks change no setting themselves.
+        self.applied: dict[str, str] = {}
+
+    def configure(self) -> None:
+        """Apply ``memory_limit`` and ``threads`` as the environment says now (unset threads: DuckDB's default)."""
+        threads = os.environ.get("REPORTGEN_DUCKDB_THREADS")
+        wanted = {
+            "memory_limit": f"SET memory_limit = {literal(os.environ.get('REPORTGEN_DUCKDB_MEMORY', DEFAULT_MEMORY))}",
+            "threads": f"SET threads = {int(threads)}" if threads else "RESET threads",
+        }
+        for name, statement in wanted.items():
+            if self.applied.get(name) != statement:
+                self.connection.execute(statement)
+                self.applied[name] = statement
 
     def close(self) -> None:
         self.connection.close()
@@ -130,13 +150,7 @@ def connect() -> Iterator[Any]:
     _OPEN[id(connection)] = scratch
     ended = False
     try:
-        connection.execute(f"SET memory_limit = {literal(os.environ.get('REPORTGEN_DUCKDB_MEMORY', DEFAULT_MEMORY))}")
-        connection.execute(f"SET temp_directory = {literal(str(database.folder))}")
-        # File order is the order k6 summed in: tables keep it (rowid) even when loaded in parallel.
-        connection.execute("SET preserve_insertion_order = true")
-        connection.execute("SET enable_progress_bar = false")  # reportgen's own progress display owns the terminal
-        threads = os.environ.get("REPORTGEN_DUCKDB_THREADS")
-        connection.execute(f"SET threads = {int(threads)}" if threads else "RESET threads")
+        database.configure()
         yield connection
         _drop_made(connection)
         ended = True
@@ -151,14 +165,12 @@ def connect() -> Iterator[Any]:
 
 def _drop_made(connection: Any) -> None:
     """Drop the views and tables a block made (none today: the reductions are queries over files)."""
-    for kind in ("view", "table"):
-        made = connection.execute(
-            f"SELECT schema_name, {kind}_name, temporary FROM duckdb_{kind}s() WHERE NOT internal"
-        ).fetchall()
-        for schema, name, temporary in made:
-            connection.execute(
-                f"DROP {kind} IF EXISTS {'temp' if temporary else identifier(schema)}.{identifier(name)}"
-            )
+    made = connection.execute(
+        "SELECT 'VIEW', schema_name, view_name, temporary FROM duckdb_views() WHERE NOT internal "
+        "UNION ALL SELECT 'TABLE', schema_name, table_name, temporary FROM duckdb_tables() WHERE NOT internal"
+    ).fetchall()
+    for kind, schema, name, temporary in sorted(made, key=lambda row: row[0] != "VIEW"):  # views first
+        connection.execute(f"DROP {kind} IF EXISTS {'temp' if temporary else identifier(schema)}.{identifier(name)}")
 
 
 def scratch_folder(connection: Any) -> Path:

@@ -12,23 +12,29 @@ import pytest
 from reportgen.adapters import _duckdb
 
 
-def test_a_block_finds_nothing_of_the_block_before() -> None:
+def test_a_block_finds_nothing_of_the_block_before(monkeypatch: pytest.MonkeyPatch) -> None:
     """The second of two blocks gets the same connection, but none of the first block's tables, views or files,
     and the settings of its own environment."""
+    monkeypatch.setenv("REPORTGEN_DUCKDB_THREADS", "1")
+    monkeypatch.setenv("REPORTGEN_DUCKDB_MEMORY", "100MB")
     with _duckdb.connect() as first:
+        assert first.execute("SELECT current_setting('threads')").fetchone() == (1,)
         first.execute("CREATE TABLE kept AS SELECT 1 AS x")
         first.execute("CREATE TEMP TABLE scratch AS SELECT 2 AS y")
         first.execute("CREATE VIEW seen AS SELECT * FROM kept")
-        first.execute("SET threads = 1")
         folder = _duckdb.scratch_folder(first)
         (folder / "unzipped.txt").write_text("made for this reduction")
     assert not folder.exists()
+    monkeypatch.delenv("REPORTGEN_DUCKDB_THREADS")
+    monkeypatch.delenv("REPORTGEN_DUCKDB_MEMORY")
     with _duckdb.connect() as second:
         assert second is first
         assert second.execute("SELECT count(*) FROM duckdb_tables()").fetchone() == (0,)
         assert second.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone() == (0,)
-        default = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()
-        assert second.execute("SELECT current_setting('threads')").fetchone() == default
+        fresh = duckdb.connect()
+        fresh.execute(f"SET memory_limit = {_duckdb.literal(_duckdb.DEFAULT_MEMORY)}")
+        asked = "SELECT current_setting('threads'), current_setting('memory_limit')"
+        assert second.execute(asked).fetchone() == fresh.execute(asked).fetchone()
         assert list(_duckdb.scratch_folder(second).iterdir()) == []
 
 
