@@ -1,13 +1,18 @@
 """The JMeter CSV JTL reduction as SQL over the file (DuckDB), with the dashboard's rules of :mod:`._jmeter_stats`.
 
 :func:`reduce` reads the JTL ONCE, as k6 streams are read (:mod:`._k6_sql`): each sample, numbered in file order
-(``rn``), is sent to the slices it belongs to (its label, its label's successes, the total without Transaction
-Controller samples, the total's successes, the total's failures per response code, its second) and one aggregate
-computes them all, with the same series as the line reader. Nothing is stored (the samples were a table before,
-whose CREATE cost about as much as the read). Sums are of integers, so exact in any order; the percentile window
-(the last 20,000 samples of a series in file order) is ``arg_max(elapsed, rn, 20000)``, sorted and read with
-Commons-Math LEGACY by the same function as the line reader's. Rows the line reader would refuse make
-:class:`NotReducible`, and the adapter re-reads the file line by line to name the row.
+(``rn``), goes to its *finest* group (its label, its success, whether it is in the total, and the response code of
+the total's failures) and, when it is in the total, to its second; one aggregate computes them all, and the series
+(a label, its successes, the total, its successes) are rolled up from the finest groups by
+:mod:`._jmeter_groups`. Nothing is stored. Sums are of integers, so exact in any order; the percentile window
+(the last 20,000 samples of a series in file order) is the latest of the groups' own last samples, kept by
+``max(rn * 2**32 + elapsed, 20000)``, sorted and read with Commons-Math LEGACY by the same function as the line
+reader's. Rows the line reader would refuse make :class:`NotReducible`, and the adapter re-reads the file line by
+line to name the row.
+
+The cells are checked cheaply first: an integer JMeter writes (``CAST(TRY_CAST(x AS BIGINT) AS VARCHAR) = x``) or
+``true``/``false``; only a cell that fails that is tested by the line reader's rule (a regular expression after
+``trim``, ``lower``), which was a third of the query's time when every cell went through it.
 """
 
 from __future__ import annotations
@@ -16,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from reportgen import limits
-from reportgen.adapters._duckdb import NotReducible, fetch, identifier, literal, source
+from reportgen.adapters import _jmeter_stats
+from reportgen.adapters._duckdb import NotReducible, fetch_columns, identifier, literal, source
+from reportgen.adapters._jmeter_groups import ELAPSED_BITS, Group, merged, packable
 from reportgen.adapters._jmeter_stats import (
-    STATISTIC_WINDOW,
-    SeriesFigures,
     errors_by_code,
     label_keys,
     label_parents,
@@ -45,56 +50,79 @@ def _reader(path: Path, columns: tuple[str, ...], delimiter: str, header: bool) 
     return source(path, "read_csv", options)
 
 
-def _samples(columns: tuple[str, ...], reader: str) -> str:
-    """One row per sample with what the series need, typed, and ``bad`` where the line reader would refuse it."""
+def _integer(name: str, optional: bool) -> tuple[str, str]:
+    """SQL for one integer cell: its value and whether the line reader would refuse it. An integer as JMeter
+    writes it is its own text back (``CAST … AS VARCHAR``); only other text is tried as the line reader tries it."""
+    cell = identifier(name)
+    fast = f"TRY_CAST({cell} AS BIGINT)"
+    canonical = f"CAST({fast} AS VARCHAR) = {cell}"
+    slow = f"TRY_CAST(NULLIF(trim({cell}), '') AS BIGINT)" if optional else f"TRY_CAST(trim({cell}) AS BIGINT)"
+    refused = f"NOT coalesce(regexp_full_match(trim({cell}), {_INTEGER}), false)"
+    if optional:
+        refused = f"coalesce(trim({cell}) <> '', false) AND {refused}"
+    return f"CASE WHEN {canonical} THEN {fast} ELSE {slow} END", f"CASE WHEN {canonical} THEN false ELSE {refused} END"
 
-    def integer(name: str) -> str:
-        return f"coalesce(regexp_full_match(trim({identifier(name)}), {_INTEGER}), false)"
 
-    def optional(name: str) -> str:
-        return f"CAST(NULLIF(trim({identifier(name)}), '') AS BIGINT)" if name in columns else "CAST(NULL AS BIGINT)"
-
-    checks = [f"NOT {integer(c)}" for c in ("timeStamp", "elapsed")]
-    checks.append("NOT coalesce(lower(trim(success)) IN ('true', 'false'), false)")
-    checks += [f"coalesce(trim({identifier(c)}) <> '', false) AND NOT {integer(c)}" for c in _OPTIONAL if c in columns]
+def _samples(columns: tuple[str, ...], reader: str, numbered: bool) -> str:
+    """One row per sample with what the groups need, typed, and ``bad`` where the line reader would refuse it."""
+    ts, ts_bad = _integer("timeStamp", optional=False)
+    elapsed, elapsed_bad = _integer("elapsed", optional=False)
+    # a negative timestamp's second is floor division's in the line reader, truncation's in DuckDB's ``//``
+    checks = [ts_bad, f"coalesce({ts} < 0, false)", elapsed_bad]
+    checks.append(
+        "CASE WHEN success IN ('true', 'false') THEN false "
+        "ELSE NOT coalesce(lower(trim(success)) IN ('true', 'false'), false) END"
+    )
+    optional_columns = []
+    for column, name in zip(_OPTIONAL, _OPTIONAL_AS, strict=True):
+        if column in columns:
+            value, refused = _integer(column, optional=True)
+            optional_columns.append(f"{value} AS {name}")
+            checks.append(refused)
+        else:
+            optional_columns.append(f"CAST(NULL AS BIGINT) AS {name}")
     message = identifier("responseMessage") if "responseMessage" in columns else "''"  # absent: ""
     no_type = f"coalesce({identifier('dataType')}, '') = ''" if "dataType" in columns else "true"
     code = identifier("responseCode") if "responseCode" in columns else "''"
     typed = f"""
-        coalesce(label, '') AS label, TRY_CAST(trim("timeStamp") AS BIGINT) AS ts,
-        TRY_CAST(trim(elapsed) AS BIGINT) AS elapsed, lower(trim(success)) = 'true' AS ok, coalesce({code}, '') AS code,
+        coalesce(label, '') AS label, {ts} AS ts, {elapsed} AS elapsed,
+        CASE success WHEN 'true' THEN true WHEN 'false' THEN false ELSE lower(trim(success)) = 'true' END AS ok,
+        coalesce({code}, '') AS code,
         NOT (starts_with(coalesce({message}, ''), {literal(_TRANSACTION_MESSAGE)}) AND {no_type}) AS in_total"""
-    optional_columns = ", ".join(f"{optional(c)} AS {a}" for c, a in zip(_OPTIONAL, _OPTIONAL_AS, strict=True))
+    number = "row_number() OVER () AS rn, " if numbered else ""
     checked = f"({' OR '.join(checks)}) AS bad"
-    return f"SELECT row_number() OVER () AS rn, {typed}, {optional_columns}, {checked} FROM {reader}"
+    return f"SELECT {number}{typed}, {', '.join(optional_columns)}, {checked} FROM {reader}"
 
 
-# Slice numbers of the one aggregate: the series (a label, a label's successes, the total, its successes), the
-# total's failures per response code, its samples per second, and rows the line reader must judge.
-_LABEL, _LABEL_OK, _TOTAL, _TOTAL_OK, _CODE, _SECOND, _BAD = 1, 2, 3, 4, 5, 6, -1
-_SERIES = {_LABEL: False, _LABEL_OK: True, _TOTAL: False, _TOTAL_OK: True}  # slice → successes only
+#: The aggregate's rows: a finest group (``e = 0``) or a second of the total (``e = 1``), and their columns.
+_GROUP, _SECOND = 0, 1
+_FIGURES = (
+    "count(*)",
+    "min(ts)",
+    "max(ts + elapsed)",
+    "max(ts)",
+    "CAST(sum(elapsed) AS BIGINT)",
+    "min(elapsed)",
+    "max(elapsed)",
+    *(f"CAST(sum({c}) AS BIGINT), count({c})" for c in _OPTIONAL_AS),
+    "bool_or(bad)",
+)
 
 
-def _query(samples: str) -> str:
-    """One read of the file: each sample is sent to the slices it belongs to (``unnest``), one aggregate computes
-    them all (the percentile window is ``arg_max(elapsed, rn, 20000)``, the last samples in file order)."""
-    entries = (
-        f"CASE WHEN bad THEN [{{'s': {_BAD}, 'k': ''}}] ELSE ["
-        f"{{'s': {_LABEL}, 'k': label}}, {{'s': {_LABEL_OK}, 'k': CASE WHEN ok THEN label END}}, "
-        f"{{'s': {_TOTAL}, 'k': CASE WHEN in_total THEN '' END}}, "
-        f"{{'s': {_TOTAL_OK}, 'k': CASE WHEN in_total AND ok THEN '' END}}, "
-        f"{{'s': {_CODE}, 'k': CASE WHEN in_total AND NOT ok THEN code END}}, "
-        f"{{'s': {_SECOND}, 'k': CASE WHEN in_total THEN CAST(ts // 1000 AS VARCHAR) END}}] END"
-    )
+def _query(samples: str, window: int) -> str:
+    """One read of the file: each sample goes to its finest group and, in the total, to its second (``unnest``);
+    one aggregate computes them all. A group keeps its ``window`` latest samples, packed with their line numbers.
+    """
+    figures = ", ".join(_FIGURES)
     return f"""
-        SELECT e.s, e.k, count(*), count(*) FILTER (WHERE NOT ok), min(ts), max(ts + elapsed),
-               sum(elapsed), min(elapsed), max(elapsed),
-               arg_max(elapsed, rn, {STATISTIC_WINDOW}) FILTER (WHERE e.s BETWEEN {_LABEL} AND {_TOTAL_OK}),
-               sum(latency), count(latency), sum(connect), count(connect),
-               sum(received), count(received), sum(sent), count(sent),
-               min(rn), bool_or(NOT in_total), max(ts), min(ts) // 1000, max(ts) // 1000
-        FROM (SELECT *, unnest({entries}) AS e FROM ({samples}))
-        WHERE e.k IS NOT NULL
+        SELECT e, CASE WHEN e = {_GROUP} THEN label END, ok, in_total,
+               CASE WHEN e = {_GROUP} AND in_total AND NOT ok THEN code END,
+               CASE WHEN e = {_SECOND} THEN ts // 1000 END,
+               {figures},
+               min(rn) FILTER (WHERE e = {_GROUP}),
+               max(rn * {1 << ELAPSED_BITS} + elapsed, {window}) FILTER (WHERE e = {_GROUP})
+        FROM (SELECT *, unnest(CASE WHEN in_total THEN [{_GROUP}, {_SECOND}] ELSE [{_GROUP}] END) AS e
+              FROM ({samples}))
         GROUP BY ALL
     """
 
@@ -108,36 +136,62 @@ def reduce(
     Rows the line reader would refuse, or timestamps spanning more than a per-second series may: NotReducible,
     so the line reader names the row.
     """
-    rows = fetch(connection, _query(_samples(columns, _reader(path, columns, delimiter, header))))
-    if any(row[0] == _BAD for row in rows):
+    reader = _reader(path, columns, delimiter, header)
+    query = _query(_samples(columns, reader, numbered=True), _jmeter_stats.STATISTIC_WINDOW)
+    rows = fetch_columns(connection, query)
+    if any(row[21] for row in rows):
         raise NotReducible("row(s) the line reader must judge")
-    labels = sorted((row for row in rows if row[0] == _LABEL), key=lambda row: row[18])
-    transactions = {row[1] for row in labels if row[19]}
-    parents = label_parents((row[1] for row in labels), transactions)
-    by_key: dict[tuple[str | None, bool], SeriesFigures] = {}
-    for s, k, *figures in rows:
-        if s in _SERIES:
-            key = (k if s in (_LABEL, _LABEL_OK) else None, _SERIES[s])
-            by_key[key] = _figures(key, parents, figures[:16])
-    measurements: list[Measurement] = []
-    for label in [None, *(row[1] for row in labels)]:
-        for success in (False, True):
-            found = by_key.get((label, success))
-            if found is None:  # a series without successful samples still reports its count, 0
-                found = SeriesFigures(*_names((label, success), parents), 0)
-            measurements += series_measurements(found)
-    measurements += errors_by_code({row[1]: row[2] for row in rows if row[0] == _CODE})
+    groups = [_group(row) for row in rows if row[0] == _GROUP]
+    if not packable(groups) or sum(g.count for g in groups) >= 1 << (63 - ELAPSED_BITS):
+        raise NotReducible("elapsed times or line numbers a window value cannot hold")
     seconds = [row for row in rows if row[0] == _SECOND]
-    in_total = sum(row[2] for row in rows if row[0] == _TOTAL)
-    start = min((row[4] for row in labels), default=None)
-    info = run_facts(sum(row[2] for row in labels), sorted(transactions), in_total, parents, start)
-    if labels:
-        first, last = min(row[21] for row in labels), max(row[22] for row in labels)
-        if limits.series_too_long(first, last) is not None:
-            raise NotReducible
-    requests = {int(row[1]): row[2] for row in seconds}
-    series = per_second(requests, {int(row[1]): row[3] for row in seconds if row[3]}, path)
-    return measurements, series, info
+    return _measured(groups, seconds, path)
+
+
+def _group(row: tuple[Any, ...]) -> Group:
+    """A finest group from its row: the key and figures are in :class:`Group`'s order (see :func:`_query`)."""
+    optional = tuple(int(value or 0) for value in row[13:21])  # no Latency column: sum and count are 0
+    label, ok, in_total, code = row[1:5]
+    count, start, end, last_stamp, total, low, high = row[6:13]
+    return Group(label, ok, in_total, code, count, start, end, last_stamp, total, low, high, optional, row[22], row[23])
+
+
+def _measured(
+    groups: list[Group], seconds: list[tuple[Any, ...]], path: Path
+) -> tuple[list[Measurement], list[Series], dict[str, str]]:
+    """The line reader's measurements, series and facts from the finest groups and the total's seconds."""
+    first: dict[str, int] = {}
+    for group in groups:
+        first[group.label] = min(first.get(group.label, group.first), group.first)
+    labels = sorted(first, key=first.__getitem__)  # in the order of their first sample
+    transactions = {g.label for g in groups if not g.in_total}
+    parents = label_parents(labels, transactions)
+    if groups and limits.series_too_long(
+        min(g.start for g in groups) // 1000, max(g.last_stamp for g in groups) // 1000
+    ):
+        raise NotReducible
+    measurements: list[Measurement] = []
+    for label in [None, *labels]:
+        mine = [g for g in groups if (g.label == label if label is not None else g.in_total)]
+        for success in (False, True):
+            names = _names((label, success), parents)
+            measurements += series_measurements(merged([g for g in mine if g.ok or not success], *names))
+    codes: dict[str, int] = {}
+    for group in groups:
+        if group.code is not None:
+            codes[group.code] = codes.get(group.code, 0) + group.count
+    measurements += errors_by_code(codes)
+    in_total = sum(g.count for g in groups if g.in_total)
+    start = min((g.start for g in groups), default=None)
+    info = run_facts(sum(g.count for g in groups), sorted(transactions), in_total, parents, start)
+    requests: dict[int, int] = {}
+    errors: dict[int, int] = {}
+    for row in seconds:
+        second, count = row[5], row[6]
+        requests[second] = requests.get(second, 0) + count
+        if not row[2]:
+            errors[second] = count
+    return measurements, per_second(requests, errors, path), info
 
 
 def _names(key: tuple[str | None, bool], parents: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -147,25 +201,3 @@ def _names(key: tuple[str | None, bool], parents: dict[str, str]) -> tuple[dict[
     if success:
         return {**labels, "success": "true"}, {**filters, "success": "true"}
     return labels, filters
-
-
-def _figures(key: tuple[str | None, bool], parents: dict[str, str], row: list[Any]) -> SeriesFigures:
-    count, errors, start, end, elapsed_sum, low, high, window, *optional = row
-    latency, latency_n, connect, connect_n, received, received_n, sent, sent_n = optional
-    labels, filters = _names(key, parents)
-    return SeriesFigures(
-        labels,
-        filters,
-        count,
-        errors=errors,
-        start=start,
-        end=end,
-        elapsed_sum=int(elapsed_sum),
-        elapsed_min=low,
-        elapsed_max=high,
-        window=tuple(sorted(window)),
-        latency=(int(latency or 0), latency_n),
-        connect=(int(connect or 0), connect_n),
-        received=(int(received or 0), received_n),
-        sent=(int(sent or 0), sent_n),
-    )

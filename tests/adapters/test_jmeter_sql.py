@@ -1,0 +1,107 @@
+"""The SQL reduction of a JMeter CSV JTL against the line reader, on files where file order decides the figures."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from reportgen.adapters import _jmeter_stats, jmeter
+from reportgen.schemas.measurement import Extraction, ExtractWarning
+
+HEADER = (
+    "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,"
+    "sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect\n"
+)
+#: A window this small makes every label's percentiles depend on which samples come last in the file.
+WINDOW = 40
+
+
+def _row(chance: random.Random, now: int, label: str, *, transaction: bool = False) -> str:
+    elapsed = chance.randint(0, 900) if chance.random() < 0.9 else chance.randint(900, 40_000)
+    failed = chance.random() < 0.15
+    code, message = (chance.choice(["500", "503", "Non HTTP response code"]), "Error") if failed else ("200", "OK")
+    latency = "" if chance.random() < 0.1 else str(max(0, elapsed - 3))
+    if transaction:
+        message, failed, code = '"Number of samples in transaction : 3, number of failing samples : 0"', False, "200"
+    data_type = "" if transaction else "text"
+    return (
+        f"{now},{elapsed},{label},{code},{message},t 1-1,{data_type},{str(not failed).lower()},,"
+        f"{chance.randint(0, 9000)},{chance.randint(0, 500)},1,1,http://x/{label},{latency},0,{chance.randint(0, 3)}\n"
+    )
+
+
+def jtl(path: Path, rows: int, seed: int = 18) -> Path:
+    """Labels common and rare, one only at the start and one only at the end, timestamps out of order."""
+    chance = random.Random(seed)
+    now = 1_795_378_189_730
+    lines = [_row(chance, now, "setup") for _ in range(7)]
+    for index in range(rows):
+        now += chance.randint(-40, 60)
+        label = chance.choices(["home", "search", "cart", "rare"], weights=[50, 30, 18, 2])[0]
+        lines.append(_row(chance, now, label))
+        if index % 25 == 0:
+            lines.append(_row(chance, now, "purchase", transaction=True))
+    lines += [_row(chance, now + 5, "teardown") for _ in range(3)]
+    path.write_text(HEADER + "".join(lines))
+    return path
+
+
+def _line_reader(path: Path) -> Extraction:
+    info: dict[str, str] = {"tool": "Apache JMeter", "format": "CSV JTL"}
+    warnings: list[ExtractWarning] = []
+    samples = [row.sample() for row in jmeter._csv_rows(path, info, warnings)]
+    return jmeter._extraction("jmeter-csv", samples, info, warnings, path)
+
+
+def _same(fast: Extraction | None, slow: Extraction) -> None:
+    assert fast is not None, "the SQL path declined a clean file"
+    assert [m.model_dump() for m in fast.measurements] == [m.model_dump() for m in slow.measurements]
+    assert fast.series == slow.series
+    assert list(fast.info.items()) == list(slow.info.items())
+
+
+@pytest.fixture
+def small_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_jmeter_stats, "STATISTIC_WINDOW", WINDOW)
+
+
+def test_the_percentile_window_is_the_last_samples_of_each_series_in_file_order(
+    tmp_path: Path, small_window: None
+) -> None:
+    """With a window of 40 samples and 3,000 samples in the file, every series' percentiles (labels, their
+    successes, the total and its successes) are the line reader's: the last 40 in file order, not in time."""
+    path = jtl(tmp_path / "results.csv", 3000)
+    _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
+
+
+def test_the_window_decides_the_figures_of_this_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file above is one whose percentiles change with the window (so the test before can fail)."""
+    path = jtl(tmp_path / "results.csv", 3000)
+    monkeypatch.setattr(_jmeter_stats, "STATISTIC_WINDOW", WINDOW)
+    small = _line_reader(path).measurements
+    monkeypatch.setattr(_jmeter_stats, "STATISTIC_WINDOW", 10 * WINDOW)
+    assert [m.value for m in _line_reader(path).measurements] != [m.value for m in small]
+
+
+def test_a_negative_timestamp_goes_to_the_line_reader(tmp_path: Path) -> None:
+    """DuckDB's ``//`` truncates where the line reader's floor division rounds down: a timestamp before 1970 is
+    left to the line reader, whose second it is."""
+    path = jtl(tmp_path / "results.csv", 50)
+    lines = path.read_text().splitlines(keepends=True)
+    lines[3] = "-1500" + lines[3][lines[3].index(",") :]
+    path.write_text("".join(lines))
+    assert jmeter._reduce_with_duckdb("jmeter-csv", path) is None
+
+
+@pytest.mark.parametrize("cell", ["+12", "007", " 12", "12 "])
+def test_integers_jmeter_does_not_write_are_read_as_the_line_reader_reads_them(tmp_path: Path, cell: str) -> None:
+    """An elapsed time with a sign, leading zeros or spaces is not JMeter's own spelling: the SQL path reads it
+    the line reader's way (the slow rule) and gives the line reader's figures."""
+    path = jtl(tmp_path / "results.csv", 50)
+    lines = path.read_text().splitlines(keepends=True)
+    stamp, _, rest = lines[4].split(",", 2)
+    lines[4] = f"{stamp},{cell},{rest}"
+    path.write_text("".join(lines))
+    _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
