@@ -179,21 +179,28 @@ def scan_lines(path: Path, needle: bytes, unzipped: Sink | None = None, ahead: i
     unterminated tail. A gzip file is read in 1 MiB blocks through the same limits as the readers, so a bomb
     is refused, and its text is also written to ``unzipped`` when given (so that DuckDB reads it plain, in
     parallel, rather than decompress it a second time, on one thread); a plain file is searched in place
-    (:func:`_scan_plain`), with ``ahead`` only its first lines up to that many bytes when it ends with a newline
-    (nothing then needs its tail or line count). A damaged gzip file raises OSError, EOFError or zlib.error to
-    the caller."""
+    (:func:`_scan_plain`). With ``ahead``, only the lines in about that many first bytes are searched (a gzip
+    file is still inflated and its lines counted to the end; a plain file is read no further when it ends with
+    a newline: nothing then needs its tail or line count). A damaged gzip file raises OSError, EOFError or
+    zlib.error to the caller."""
     if not _gzipped(path):
         return _scan_plain(path, needle, ahead)
     found = LineScan([], 0, b"")
     with _open_binary(path) as stream:
         rest = b""
+        inflated = 0
         while chunk := stream.read1(limits.MIB):
             if unzipped is not None:
                 unzipped.write(chunk)
             block = rest + chunk
             end = block.rfind(b"\n") + 1
             block, rest = block[:end], block[end:]
+            past = ahead is not None and inflated >= ahead
+            inflated += len(chunk)
             found.newlines += block.count(b"\n")
+            if past:
+                found.whole = False
+                continue
             start = block.find(needle)
             while start >= 0:
                 line_end = block.find(b"\n", start)  # found: a block ends with a newline

@@ -239,7 +239,7 @@ def _scan(path: Path, needle: bytes, scratch: Path | None, ahead: int | None = N
         return scan_lines(path, needle, ahead=ahead), path
     copy = PlainCopy(scratch / "unzipped.txt")
     try:
-        scan = scan_lines(path, needle, copy)
+        scan = scan_lines(path, needle, copy, ahead)
     finally:
         plain = copy.finish()
     return scan, plain or path

@@ -180,7 +180,7 @@ def test_a_gzip_stream_is_decompressed_once(tmp_path: Path, monkeypatch: pytest.
         monkeypatch.setattr(_k6_sql, builder, spy)
     fast, slow = _both(path)
     _same(fast, slow)
-    assert len(read) == 1 and read[0] != path and not read[0].exists()
+    assert len(set(read)) == 1 and read[0] != path and not read[0].exists()  # rows of all Metric lines: the same file
 
 
 def test_a_gzip_stream_without_room_for_its_text_is_read_from_the_gzip_file(
@@ -199,7 +199,7 @@ def test_a_gzip_stream_without_room_for_its_text_is_read_from_the_gzip_file(
     monkeypatch.setattr(_k6_sql, "ndjson_rows", spy)
     fast, slow = _both(SOURCE)
     _same(fast, slow)
-    assert read == [SOURCE]
+    assert set(read) == {SOURCE}
 
 
 def test_a_copy_larger_than_its_budget_is_given_up_and_removed(tmp_path: Path) -> None:
@@ -220,17 +220,18 @@ def test_a_copy_larger_than_its_budget_is_given_up_and_removed(tmp_path: Path) -
 REAL_PLAIN = sorted((ROOT / "tests/fixtures/real/k6").glob("*/stream.ndjson.gz"))
 
 
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gzip"])
 @pytest.mark.parametrize("path", REAL_PLAIN, ids=lambda p: p.parent.name)
 def test_metric_lines_beyond_the_read_ahead_give_the_line_readers_figures(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[bool], path: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[bool], path: Path, packed: bool
 ) -> None:
-    """A plain real stream whose Metric lines all lie beyond the read-ahead (here none is read ahead) gives the
-    line reader's figures, read once: its submetrics are breakdown slices, and its custom Counter and Rate,
-    planned as Trends, get their figures from the same aggregates."""
+    """A real stream, plain or gzip, whose Metric lines all lie beyond the read-ahead (here none is read ahead)
+    gives the line reader's figures, read once: its submetrics are breakdown slices, and its custom Counter,
+    Rate and Gauge, unknown to the plan, get their figures from the aggregates of both a Trend and a Gauge."""
     monkeypatch.setattr(k6, "DECLARATIONS_AHEAD", 0)
     plain = tmp_path / "stream.ndjson"
     plain.write_bytes(gzip.decompress(path.read_bytes()))
-    _same(*_both(plain, [("http_req_duration", {"name": "items", "expected_response": "true"})]))
+    _same(*_both(path if packed else plain, [("http_req_duration", {"name": "items", "expected_response": "true"})]))
     assert reads == [False]
 
 
