@@ -145,7 +145,12 @@ def ndjson_rows(
     reader = source(path, "read_json", f"format = 'newline_delimited', columns = {schema}{ignore}")
     picked = ", ".join(f"data.tags.{identifier(name)} AS {column}" for name, column in columns.items())
     kinds = ", ".join(literal(k) for k in KINDS)
-    number = "json_type(data.\"value\") IN ('UBIGINT', 'BIGINT', 'DOUBLE')"
+    # Only a JSON number's text casts to a DOUBLE (a string's starts with a quote; true, false, [ and { do not
+    # cast), and it casts to the double the JSON parser reads (DuckDB keeps a big or overflowing number's text as
+    # written, and writes others from the double it read; tested against Python's json). The same values as
+    # json_type() IN (the number types) and then CAST(JSON AS DOUBLE), without parsing every value twice more:
+    # about 5 % of the query's cpu (205 MiB benchmark stream, means of 7 alternating runs, load 1.2-1.6).
+    number = 'TRY_CAST(CAST(data."value" AS VARCHAR) AS DOUBLE)'
 
     def sql(rn: str) -> str:
         return f"""
@@ -156,7 +161,7 @@ def ndjson_rows(
                    WHEN 'Metric' THEN decl_name IS NOT NULL AND decl_type IN ({kinds}) END, false) AS valid
         FROM (SELECT {rn} AS rn, type AS kind,
                      CASE WHEN json_type(metric) = 'VARCHAR' THEN metric ->> '$' END AS metric,
-                     CASE WHEN {number} THEN CAST(data."value" AS DOUBLE) END AS value,
+                     {number} AS value,
                      {_time_ns('data."time"')} AS time_ns, {picked}, decl_name, data."type" AS decl_type,
                      CASE WHEN type = 'Metric' THEN CAST(json_object('name', decl_name, 'type', data."type",
                          'contains', data.contains, 'thresholds', data.thresholds, 'submetrics', data.submetrics)

@@ -300,3 +300,23 @@ def test_jtl_rows_the_sql_path_cannot_judge_go_to_the_line_reader(tmp_path: Path
     path = tmp_path / "results.csv"
     path.write_text("".join(damage(source.read_text().splitlines(keepends=True))))  # type: ignore[operator]
     assert jmeter._reduce_with_duckdb("jmeter-csv", path) is None
+
+
+def test_numbers_in_every_json_spelling_are_the_line_readers_values(tmp_path: Path) -> None:
+    """Point values spelled -0, with an exponent, past 2^53 or as a short decimal are read by the SQL path as the
+    same doubles as Python's json (bit for bit, -0.0's sign included), and a quoted number is refused."""
+    spellings = [("m", "-0"), ("m", "1E5"), ("m", "2.5E-3"), ("m", "9007199254740993"), ("m", "0.1")]
+    spellings += [("m", "123.456e2"), ("m", "7"), ("z", "-0.0")]  # one slice holding -0.0 and 0.0: not this rule
+    lines = [
+        f'{{"type":"Point","metric":"{metric}","data":{{"time":"2026-12-01T20:00:0{i}Z","value":{v},"tags":{{}}}}}}'
+        for i, (metric, v) in enumerate(spellings)
+    ]
+    path = tmp_path / "stream.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    fast = _duckdb(path, [], [])
+    assert fast is not None
+    slow = _line_reader(path, [], [])
+    assert [repr(m.value) for m in fast.measurements] == [repr(m.value) for m in slow.measurements]
+    assert any(m.metric == "z" and m.stat == "min" and repr(m.value) == "-0.0" for m in fast.measurements)
+    path.write_text("\n".join([*lines, lines[0].replace('"value":-0', '"value":"-0"')]) + "\n")
+    assert _duckdb(path, [], []) is None
