@@ -19,6 +19,7 @@ from reportgen.project import MANIFEST, SIGNOFFS, Project, outside
 from reportgen.reconcile import disagreements
 from reportgen.relative_targets import Current, Judge
 from reportgen.resolve import resolve
+from reportgen.result_cache import ResultCache, compared_with
 from reportgen.samples import SampleSource
 from reportgen.schemas.report import ReleaseResult, ResolvedMetric
 from reportgen.signatures import ALLOWED_SIGNERS
@@ -46,6 +47,8 @@ class Baselines:
         self.samples = SampleSource.of(project)
         self.digests = FileDigests.of(project.root, rehash=rehash)
         self.trees = YamlTrees.of(project.root)
+        #: Results kept by their inputs (:mod:`reportgen.result_cache`); None: every release is analysed.
+        self.results = ResultCache.of(project, self.digests, known)
         self._done: dict[str, ReleaseResult] = {}
         self._busy: set[str] = set()
 
@@ -57,17 +60,33 @@ class Baselines:
             return None
         self._busy.add(release)
         try:
-            result = analyse_release(self.project, release, self.known, self.advance, self)
+            key = self.results.key(release) if self.results is not None else None
+            result = self._kept(key)
+            if result is None:
+                result = analyse_release(self.project, release, self.known, self.advance, self)
+                if self.results is not None:
+                    against = compared_with(result.manifest)
+                    self.results.put(key, result, self._done.get(against) if against else None)
         finally:
             self._busy.discard(release)
         self._done[release] = result
         return result
 
+    def _kept(self, key: str | None) -> ReleaseResult | None:
+        """The kept result of the release with this key, if the baseline it compared with is unchanged too."""
+        entry = self.results.get(key) if self.results is not None else None
+        if entry is None or self.results is None:
+            return None
+        result, baseline = entry
+        if baseline is not None and not self.results.valid(baseline, self.get(baseline[0])):
+            return None
+        return result
+
 
 def _judge(baselines: Baselines, current: Current) -> Judge:
     """The judge of a release's relative targets; the baseline is analysed only when a target needs it."""
-    baseline_id = current.manifest.baseline
-    if baseline_id is None or not any(t.relative is not None for t in current.manifest.targets):
+    baseline_id = compared_with(current.manifest)
+    if baseline_id is None:
         return Judge(current, None, baselines.samples)
     baseline = baselines.get(baseline_id)
     why = "" if baseline is not None else f"{baseline_id} names {current.id} (or a release that does) as its baseline"
@@ -198,4 +217,6 @@ def analyse(project: Project, releases: list[str] | None = None, *, rehash: bool
     baselines.digests.save()
     if baselines.trees is not None:
         baselines.trees.save()
+    if baselines.results is not None:
+        baselines.results.save()
     return newest_first(results, lambda r: (r.id, r.manifest.date))

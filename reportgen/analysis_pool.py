@@ -35,6 +35,7 @@ from reportgen import named_files, page_pool, progress
 from reportgen.errors import ReportgenError
 from reportgen.input_cache import YamlTrees
 from reportgen.project import MANIFEST, Project
+from reportgen.result_cache import compared_with
 
 
 @dataclass
@@ -124,11 +125,7 @@ def _analyse(release: str, depth: int) -> Done:
     with contextlib.suppress(ReportgenError):  # said by the serial analysis, with the other releases' errors
         result = baselines.get(release)
         manifest = result.manifest if result is not None else None
-        compares = (
-            manifest is not None
-            and manifest.baseline is not None
-            and any(t.relative is not None for t in manifest.targets)
-        )
+        compares = manifest is not None and compared_with(manifest) is not None
     trees = shared.trees.take() if shared.trees is not None else {}
     return shared.digests.take(), trees, compares
 

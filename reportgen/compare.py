@@ -19,6 +19,7 @@ from reportgen import units
 from reportgen.cache import code_digest, derived
 from reportgen.compare_stats import difference
 from reportgen.errors import UnitError
+from reportgen.result_cache import identity
 from reportgen.sample_store import SampleStore
 from reportgen.samples import Samples, SampleSource
 from reportgen.schemas.manifest import Manifest
@@ -208,9 +209,7 @@ def compare(
 
     Within a build the rows come from the cache when the same two results were compared before (the bootstrap and
     reading raw samples cost seconds per release; the release page and the trends page both ask)."""
-    key = (
-        f"comparison {code_digest()}\0{samples is not None}\0{current.model_dump_json()}\0{baseline.model_dump_json()}"
-    )
+    key = f"comparison {code_digest()}\0{samples is not None}\0{identity(current)}\0{identity(baseline)}"
     # Python's json keeps a NaN or an infinity as it was (pydantic's JSON would turn it into null).
     rows = derived(
         "comparisons", key, lambda: json.dumps([r.model_dump() for r in _compare(current, baseline, samples)])

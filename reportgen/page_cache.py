@@ -24,6 +24,7 @@ from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest, used
 from reportgen.citations import find
 from reportgen.claims import ClaimsDocument
 from reportgen.errors import ReportgenError
+from reportgen.result_cache import identity
 from reportgen.schemas.page import Citable
 from reportgen.schemas.report import ReleaseResult
 
@@ -84,7 +85,7 @@ class PageCache:
             subject = by_id.get(release)
             baseline = by_id.get(subject.manifest.baseline or "") if subject is not None else None
             for part in (subject, baseline):
-                digest.update(b"\0" + (part.model_dump_json().encode() if part is not None else b"-"))
+                digest.update(b"\0" + (identity(part).encode() if part is not None else b"-"))
         return digest.hexdigest()
 
     def _path(self, key: str) -> Path:

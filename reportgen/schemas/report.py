@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, field_serializer
 
 from reportgen.prose import Origin
 from reportgen.schemas.manifest import Manifest, Projection, Quantity, SignOff, Target, Waiver
@@ -31,6 +31,13 @@ class Artifact(_Frozen):
     sha256: str
     size: int
     extraction: Extraction
+
+    @field_serializer("extraction", mode="wrap")
+    def _whole(self, extraction: Extraction, handler: SerializerFunctionWrapHandler) -> object:
+        # A kept result's extraction parses its measurements when they are first read (reportgen.result_cache):
+        # read them here, since the serializer reads the fields themselves and would leave them out.
+        extraction.measurements  # noqa: B018
+        return handler(extraction)
 
 
 class Attachment(_Frozen):

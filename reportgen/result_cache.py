@@ -1,0 +1,179 @@
+"""Analysed releases kept by their inputs, so a rebuild analyses only the releases whose files changed, and reads
+of an unchanged release's extractions only what a page it renders again needs.
+
+An analysis of a release reads its folder under results/ (manifest, narrative files, artifacts, attachments:
+any file leaving the folder is refused), the project's allowed signers, the list of release ids (citations and
+the baseline are checked against it) and, for relative targets, its baseline's result. An entry's key
+(:meth:`ResultCache.key`) hashes reportgen's code digest, the release id, the release ids, the allowed signers'
+SHA-256 and every file of the folder by path and SHA-256 (kept by file status, :mod:`reportgen.input_cache`), and
+symbolic links by their target; the entry also records the baseline it compared with by :func:`identity`, and is
+used only while the baseline's result is still that. A release with a signoffs file is always analysed: whether a
+signature holds can change with the allowed signers' validity dates, not only with files.
+
+An entry holds the result pickled (as :mod:`reportgen.input_cache`'s trees are: a folder only reportgen writes),
+each extraction's measurements and series kept as its JSON text, parsed when first read (:class:`LazyExtraction`):
+loading them was most of an analysis with every extraction cached (about 15 ms a release), and only the pages
+rendered again read them. Entries are written when an analysis succeeds (:meth:`ResultCache.save`), in
+``.reportgen-cache/results/``; ``REPORTGEN_NO_CACHE=1``, ``verify`` and ``sign`` (every file hashed) analyse all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from pydantic import PrivateAttr
+
+from reportgen import cache, write
+from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, used
+from reportgen.input_cache import FileDigests
+from reportgen.project import SIGNOFFS, Project
+from reportgen.schemas.manifest import Manifest
+from reportgen.schemas.measurement import Extraction
+from reportgen.schemas.report import ReleaseResult
+from reportgen.signatures import ALLOWED_SIGNERS
+
+#: The fields of an extraction that are parsed only when read: nearly all of its size.
+LAZY_FIELDS = ("measurements", "series")
+
+
+class LazyExtraction(Extraction):
+    """An extraction whose measurements and series are parsed from its JSON text when first read."""
+
+    _text: bytes = PrivateAttr(b"")
+
+    @classmethod
+    def of(cls, extraction: Extraction) -> LazyExtraction:
+        if isinstance(extraction, LazyExtraction):
+            return extraction
+        lazy = cls.model_construct(**{k: v for k, v in extraction.__dict__.items() if k not in LAZY_FIELDS})
+        for name in LAZY_FIELDS:
+            lazy.__dict__.pop(name, None)  # read through __getattr__, which parses them
+        lazy._text = extraction.model_dump_json().encode()
+        return lazy
+
+    def __getattr__(self, name: str) -> Any:
+        if name in LAZY_FIELDS:
+            full = Extraction.model_validate_json(self._text)
+            # In the fields' order, which is the order pydantic writes them in.
+            fields = {k: full.__dict__[k] if k in LAZY_FIELDS else v for k, v in full.__dict__.items()}
+            fields.update({k: v for k, v in self.__dict__.items() if k not in LAZY_FIELDS})
+            self.__dict__.clear()
+            self.__dict__.update(fields)
+            return fields[name]
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to the extraction it was made from (pydantic's own equality would compare the class too)."""
+        if not isinstance(other, Extraction):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in Extraction.model_fields)
+
+    __hash__ = None  # type: ignore[assignment]  # as Extraction's: a mutable model is not hashable
+
+
+def identity(result: ReleaseResult) -> str:
+    """The result as JSON, without what its artifacts' SHA-256, adapters and the manifest determine (the
+    extractions' measurements and series): what a cache key of something computed from the result hashes."""
+    artifacts = [
+        f"{a.model_dump_json(exclude={'extraction'})}\0{a.extraction.model_dump_json(exclude=set(LAZY_FIELDS))}"
+        for a in result.artifacts
+    ]
+    return "\0".join([result.model_dump_json(exclude={"artifacts"}), *artifacts])
+
+
+def _fingerprint(result: ReleaseResult) -> str:
+    return hashlib.sha256(identity(result).encode()).hexdigest()
+
+
+def compared_with(manifest: Manifest) -> str | None:
+    """The baseline whose result a release's analysis reads: named, and some target is relative to it."""
+    return manifest.baseline if any(t.relative is not None for t in manifest.targets) else None
+
+
+class ResultCache:
+    """The analysed releases of ``project`` kept in ``folder``."""
+
+    def __init__(self, project: Project, folder: Path, digests: FileDigests, known: list[str]) -> None:
+        self.project, self.folder, self.digests = project, folder, digests
+        signers = project.root / ALLOWED_SIGNERS
+        self._common = "\0".join(
+            [LAYOUT, cache.code_digest(), "\n".join(known), digests.sha256(signers)[0] if signers.is_file() else "-"]
+        )
+        self._pending: dict[str, tuple[ReleaseResult, tuple[str, str] | None]] = {}
+
+    @classmethod
+    def of(cls, project: Project, digests: FileDigests, known: list[str]) -> ResultCache | None:
+        """None when nothing is kept (``REPORTGEN_NO_CACHE``) or every file must be hashed (``digests`` keep none)."""
+        if ExtractionCache.of(project.root) is None or digests.path is None:
+            return None
+        return cls(project, project.root / FOLDER / "results", digests, known)
+
+    def key(self, release: str) -> str | None:
+        """The key of everything the release's own analysis reads; None when it is not kept (a signoffs file, a
+        file that is not a regular one, an unreadable folder)."""
+        folder = self.project.release_dir(release)
+        if os.path.lexists(folder / SIGNOFFS) or not folder.is_dir() or folder.is_symlink():
+            return None
+        digest = hashlib.sha256(f"{self._common}\0{release}".encode())
+        try:
+            for current, folders, files in os.walk(folder):
+                folders.sort()
+                for name in sorted(files + [f for f in folders if os.path.islink(os.path.join(current, f))]):
+                    path = Path(current, name)
+                    relative = path.relative_to(folder).as_posix()
+                    if path.is_symlink():
+                        digest.update(f"\0link\0{relative}\0{os.readlink(path)}".encode())
+                    if name in folders:
+                        continue  # a linked folder: its target is outside (refused if read) or walked where it is
+                    if not path.is_file():
+                        return None  # a FIFO or a dangling link: the analysis says what is wrong
+                    digest.update(f"\0{relative}\0{self.digests.sha256(path)[0]}".encode())
+        except OSError:
+            return None
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str | None) -> tuple[ReleaseResult, tuple[str, str] | None] | None:
+        """The kept result and the baseline it compared with (its id and fingerprint), or None."""
+        if key is None:
+            return None
+        try:
+            entry = pickle.loads(self._path(key).read_bytes())
+            result, baseline = entry
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return None  # absent, damaged or from other code: analysed again and rewritten
+        if not isinstance(result, ReleaseResult):
+            return None
+        used(self._path(key))
+        return result, baseline
+
+    def valid(self, baseline: tuple[str, str] | None, found: ReleaseResult | None) -> bool:
+        """Whether an entry that compared with ``baseline`` still holds now that its result is ``found``."""
+        return baseline is None or (found is not None and _fingerprint(found) == baseline[1])
+
+    def put(self, key: str | None, result: ReleaseResult, baseline: ReleaseResult | None) -> None:
+        """Keep ``result`` (analysed with ``baseline``'s result) once the analysis succeeds (:meth:`save`)."""
+        against = compared_with(result.manifest)
+        if key is None or (against is not None and (baseline is None or baseline.id != against)):
+            return  # compared with no baseline (one that names this release): not what a full analysis gives
+        self._pending[key] = (result, (against, _fingerprint(baseline)) if against and baseline else None)
+
+    def save(self) -> None:
+        for key, (result, baseline) in sorted(self._pending.items()):
+            light = result.model_copy(
+                update={
+                    "artifacts": [
+                        a.model_copy(update={"extraction": LazyExtraction.of(a.extraction)}) for a in result.artifacts
+                    ]
+                }
+            )
+            with contextlib.suppress(OSError, pickle.PicklingError, TypeError, RecursionError):
+                write.write_file(self._path(key), pickle.dumps((light, baseline), protocol=pickle.HIGHEST_PROTOCOL))
+        self._pending.clear()

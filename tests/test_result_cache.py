@@ -1,0 +1,114 @@
+"""Analysed releases kept by their inputs (reportgen.result_cache), on the example's three releases: v1.0.0 and
+v1.1.0 carry sign-offs, v1.2.0 has targets relative to v1.1.0."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reportgen import analyse as analyse_module
+from reportgen.analyse import analyse
+from reportgen.cache import FOLDER
+from reportgen.project import Project
+from tests.conftest import copy_of_the_example
+
+
+@pytest.fixture
+def analysed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The releases analysed from their files (a spy around the real analysis); the cache is on."""
+    seen: list[str] = []
+    real = analyse_module.analyse_release
+
+    def spy(project: Project, release: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(release)
+        return real(project, release, *args, **kwargs)
+
+    monkeypatch.setattr(analyse_module, "analyse_release", spy)
+    monkeypatch.delenv("REPORTGEN_NO_CACHE", raising=False)
+    yield seen
+
+
+@pytest.fixture
+def example(tmp_path: Path, analysed: list[str]) -> Project:
+    project = Project(copy_of_the_example(tmp_path))
+    analyse(project)
+    analysed.clear()
+    return project
+
+
+def _dumps(project: Project) -> list[str]:
+    return [r.model_dump_json() for r in analyse(project)]
+
+
+def _uncached(project: Project, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    with monkeypatch.context() as patch:
+        patch.setenv("REPORTGEN_NO_CACHE", "1")
+        return _dumps(project)
+
+
+def test_an_unchanged_release_is_not_analysed_again(
+    example: Project, analysed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With nothing changed only the releases with sign-offs are analysed again (whether a signature holds is not a
+    function of files alone), and the kept results are, as JSON, those of an analysis without any cache."""
+    kept = _dumps(example)
+    assert sorted(analysed) == ["v1.0.0", "v1.1.0"]
+    assert kept == _uncached(example, monkeypatch)
+
+
+def test_a_changed_baseline_analyses_the_releases_relative_to_it(
+    example: Project, analysed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """v1.2.0's files are unchanged, but its relative targets read v1.1.0's result, which changed: it is analysed
+    again, and every result is what an analysis without a cache gives."""
+    manifest = example.release_dir("v1.1.0") / "release.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    target = text.index("    measured:")  # v1.1.0's first metric reads another statistic: its value changes
+    end = text.index("\n", target)
+    assert "stat: p95" in text[target:end]
+    manifest.write_text(text[:target] + text[target:end].replace("stat: p95", "stat: p90") + text[end:])
+    kept = _dumps(example)
+    assert sorted(analysed) == ["v1.0.0", "v1.1.0", "v1.2.0"]
+    assert kept == _uncached(example, monkeypatch)
+
+
+def test_any_new_or_changed_file_in_the_folder_analyses_the_release_again(
+    example: Project, analysed: list[str]
+) -> None:
+    """A file the manifest does not name yet counts too (an artifact written before the manifest that names it)."""
+    (example.release_dir("v1.2.0") / "notes.txt").write_text("draft\n")
+    analyse(example)
+    assert "v1.2.0" in analysed
+    analysed.clear()
+    analyse(example)
+    assert "v1.2.0" not in analysed
+    (example.release_dir("v1.2.0") / "notes.txt").write_text("final\n")
+    analyse(example)
+    assert "v1.2.0" in analysed
+
+
+def test_a_damaged_entry_is_analysed_again(
+    example: Project, analysed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept result that cannot be read is ignored: the release is analysed and its entry rewritten."""
+    for entry in (example.root / FOLDER / "results").rglob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    again = _dumps(example)
+    assert sorted(analysed) == ["v1.0.0", "v1.1.0", "v1.2.0"]
+    assert again == _uncached(example, monkeypatch)
+    analysed.clear()
+    analyse(example)
+    assert "v1.2.0" not in analysed
+
+
+def test_a_failing_analysis_keeps_no_result(tmp_path: Path, analysed: list[str]) -> None:
+    """A release that fails leaves no kept result of any release (a failing command writes nothing)."""
+    project = Project(copy_of_the_example(tmp_path))
+    shutil.rmtree(project.release_dir("v1.0.0") / "bench")
+    with pytest.raises(Exception, match="bench"):
+        analyse(project)
+    assert not (project.root / FOLDER / "results").exists()
