@@ -110,6 +110,11 @@ def samples(connection: Any, rows: _k6_sql.Rows) -> StreamSamples:
     label_sets = list(plan.label_sets.items())
     statement = query(rows, label_sets)
     result = fetch_columns(connection, statement)
+    try:
+        _k6_sql.names_read_as_text(rows, {row[0] for row in result})
+    except _k6_sql.NamesReadAsText:
+        assert rows.strict is not None
+        return samples(connection, rows.strict)
     if rows.whole_file is not None:  # Metric lines read ahead from the start only: as in _k6_sql._reduce
         rows = _k6_sql.with_every_declaration(rows, [(row[2], row[4]) for row in result if row[1] == _DECLARATION])
         plan = _k6_sql._plan(rows, (), ())

@@ -86,6 +86,10 @@ class Rows:
     #: The same rows, not numbered (``rn`` 0): DuckDB reads them on every core (:mod:`._k6_order`).
     unnumbered: str = ""
     whole_file: Callable[[list[str], int], Rows] | None = None
+    #: The same rows with each Point's ``metric`` checked to be a JSON string, when these read it as text: a
+    #: metric name that JSON reads as another value (``7``, ``true``, ``{…}``) sends the reduction to them
+    #: (:func:`names_read_as_text`).
+    strict: Rows | None = None
 
 
 #: ``rn`` of :class:`Rows`: each line's number in file order, or 0 in the unnumbered rows DuckDB reads in parallel.
@@ -127,12 +131,15 @@ def ndjson_rows(
     metric_lines: int | None,
     cut_tail: ArtifactError | None = None,
     whole_file: Callable[[list[str], int], Rows] | None = None,
+    strict: bool = False,
 ) -> Rows:
     """A k6 ``--out json`` file as rows: Metric and Point lines, file order.
 
     ``value`` is read as JSON so that only a JSON number counts (DuckDB would turn ``"2"`` or ``true`` into a
-    number, where the line reader refuses the line); likewise ``metric`` and a declaration's ``name`` must be JSON
-    strings. A Metric line's ``decl`` holds what the line reader reads of it (:func:`._k6_stream` checks that
+    number, where the line reader refuses the line); likewise a declaration's ``name`` must be a JSON string. A
+    Point's ``metric`` is read as text (DuckDB spells a number or an object as its JSON), and ``strict`` as JSON,
+    checked to be a string: the rows that are not ``strict`` carry the ``strict`` ones (:func:`names_read_as_text`).
+    A Metric line's ``decl`` holds what the line reader reads of it (:func:`._k6_stream` checks that
     DuckDB's JSON says the same). With
     ``cut_tail``, lines DuckDB cannot parse become rows of NULLs (invalid) instead of stopping the read.
     """
@@ -140,7 +147,7 @@ def ndjson_rows(
     tag_struct = ", ".join(f"{identifier(name)} VARCHAR" for name in columns)
     data = f'STRUCT("time" VARCHAR, "value" JSON, tags STRUCT({tag_struct}), name JSON, "type" VARCHAR, '
     data += "contains JSON, thresholds JSON, submetrics JSON)"
-    schema = "{" + f"type: 'VARCHAR', metric: 'JSON', data: {literal(data)}" + "}"
+    schema = "{" + f"type: 'VARCHAR', metric: '{'JSON' if strict else 'VARCHAR'}', data: {literal(data)}" + "}"
     ignore = ", ignore_errors = true" if cut_tail is not None else ""
     reader = source(path, "read_json", f"format = 'newline_delimited', columns = {schema}{ignore}")
     picked = ", ".join(f"data.tags.{identifier(name)} AS {column}" for name, column in columns.items())
@@ -151,6 +158,10 @@ def ndjson_rows(
     # json_type() IN (the number types) and then CAST(JSON AS DOUBLE), without parsing every value twice more:
     # about 5 % of the query's cpu (205 MiB benchmark stream, means of 7 alternating runs, load 1.2-1.6).
     number = 'TRY_CAST(CAST(data."value" AS VARCHAR) AS DOUBLE)'
+    # Text, not JSON: DuckDB then writes no JSON text of every line's metric (7 % of the query's cpu, 205 MiB
+    # benchmark stream, 9 alternating runs, load 4); the strict rows, read only when a name could be a JSON
+    # non-string's text, check it as the line reader does.
+    metric = "CASE WHEN json_type(metric) = 'VARCHAR' THEN metric ->> '$' END" if strict else "metric"
 
     def sql(rn: str) -> str:
         return f"""
@@ -160,8 +171,7 @@ def ndjson_rows(
                         AND {splits_exactly("value")}
                    WHEN 'Metric' THEN decl_name IS NOT NULL AND decl_type IN ({kinds}) END, false) AS valid
         FROM (SELECT {rn} AS rn, type AS kind,
-                     CASE WHEN json_type(metric) = 'VARCHAR' THEN metric ->> '$' END AS metric,
-                     {number} AS value,
+                     {metric} AS metric, {number} AS value,
                      {_time_ns('data."time"')} AS time_ns, {picked}, decl_name, data."type" AS decl_type,
                      CASE WHEN type = 'Metric' THEN CAST(json_object('name', decl_name, 'type', data."type",
                          'contains', data.contains, 'thresholds', data.thresholds, 'submetrics', data.submetrics)
@@ -170,7 +180,28 @@ def ndjson_rows(
                     FROM {reader}))
     """
 
-    return Rows(sql(_NUMBERED), columns, declared, metric_lines, cut_tail, None, sql(_UNNUMBERED), whole_file)
+    checked = None if strict else ndjson_rows(path, tags, declared, metric_lines, cut_tail, whole_file, strict=True)
+    return Rows(sql(_NUMBERED), columns, declared, metric_lines, cut_tail, None, sql(_UNNUMBERED), whole_file, checked)
+
+
+class NamesReadAsText(NotReducible):
+    """A Point's metric name may be a JSON number, boolean or object read as text: read the strict rows."""
+
+
+def names_read_as_text(rows: Rows, names: Iterable[str | None]) -> None:
+    """:class:`NamesReadAsText` when ``rows`` read ``metric`` as text and one of its ``names`` parses as JSON (the
+    text DuckDB gives for ``7``, ``true``, ``{"a": 1}``): only the strict rows tell it from a string. k6's names
+    (``http_reqs``) are not JSON, so this costs nothing but on such a name."""
+    if rows.strict is None:
+        return
+    for name in names:
+        if name is None:
+            continue
+        try:
+            json.loads(name)
+        except ValueError:
+            continue
+        raise NamesReadAsText(f"metric name {name!r}")
 
 
 def _extra_tag(extra: str, name: str) -> str:
@@ -462,6 +493,14 @@ def reduce(connection: Any, rows: Rows, requested: Requested = (), percentiles: 
 
     The file is read unnumbered, on every core, with file order from :mod:`._k6_order`; numbered (on one core)
     when a Gauge's last value depends on the line order, or a last line is cut short (which line is the cut one)."""
+    try:
+        return _reduce_in_order(connection, rows, requested, percentiles)
+    except NamesReadAsText:
+        assert rows.strict is not None
+        return _reduce_in_order(connection, rows.strict, requested, percentiles)
+
+
+def _reduce_in_order(connection: Any, rows: Rows, requested: Requested, percentiles: Sequence[float]) -> Result:
     plan = _plan(rows, requested, percentiles)
     if rows.unnumbered and rows.cut_tail is None:
         try:
@@ -490,7 +529,8 @@ def with_every_declaration(rows: Rows, declared: list[tuple[str, int]]) -> Rows:
     hold it), when they were read ahead from the start of the file only; else ``rows``."""
     if rows.whole_file is None:
         return rows
-    return rows.whole_file(sorted({text for text, _ in declared}), sum(n for _, n in declared))
+    every = rows.whole_file(sorted({text for text, _ in declared}), sum(n for _, n in declared))
+    return every.strict if rows.strict is None and every.strict is not None else every  # as strict as ``rows``
 
 
 def first_declarations(declared: Iterable[tuple[str, int]]) -> dict[str, int]:
@@ -526,6 +566,7 @@ def _reduce(
     connection: Any, rows: Rows, plan: _Plan, requested: Requested, percentiles: Sequence[float], numbered: bool
 ) -> Result:
     queried = fetch_columns(connection, _query(rows, plan, numbered))
+    names_read_as_text(rows, {row[0] for row in queried})
     if rows.whole_file is not None:
         # Declarations read ahead from the start of the file only: the rows for all of them, as the query read
         # them. Planned the same (nearly always), the figures are read; else the file is read again so planned.

@@ -320,3 +320,28 @@ def test_numbers_in_every_json_spelling_are_the_line_readers_values(tmp_path: Pa
     assert any(m.metric == "z" and m.stat == "min" and repr(m.value) == "-0.0" for m in fast.measurements)
     path.write_text("\n".join([*lines, lines[0].replace('"value":-0', '"value":"-0"')]) + "\n")
     assert _duckdb(path, [], []) is None
+
+
+@pytest.mark.parametrize(
+    "name", ['"7"', "7", "true", '{"a":1}', '"true"'], ids=["text 7", "7", "true", "object", "text"]
+)
+def test_a_metric_name_json_reads_as_another_value_is_judged_as_the_line_reader_does(tmp_path: Path, name: str) -> None:
+    """A Point whose metric is a JSON number, boolean or object goes to the line reader (which refuses the line),
+    though the fast rows read it as the text 7, true or {"a":1}; a metric named "7" or "true" (a JSON string) is
+    reduced, to the line reader's figures."""
+    lines = [_point_line("ok", 1), _point_line("ok", 2).replace('"metric":"ok"', f'"metric":{name}')]
+    path = tmp_path / "stream.ndjson"
+    path.write_text("".join(lines))
+    fast = _duckdb(path, [], [])
+    if name.startswith('"'):
+        assert fast is not None
+        slow = _line_reader(path, [], [])
+        assert [m.model_dump() for m in fast.measurements] == [m.model_dump() for m in slow.measurements]
+        assert json.loads(name) in {m.metric for m in fast.measurements}
+    else:
+        assert fast is None
+
+
+def _point_line(metric: str, value: float) -> str:
+    data = {"time": "2026-12-01T20:00:01Z", "value": value, "tags": {}}
+    return json.dumps({"type": "Point", "metric": metric, "data": data}, separators=(",", ":")) + "\n"
