@@ -458,8 +458,9 @@ def _csv_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6_sq
     if any(column not in header for column in CSV_REQUIRED) or len(set(header)) != len(header):
         raise NotReducible("not a k6 CSV header")
     try:
-        # Through reportgen's limits (DuckDB reads gzip without them: a bomb is refused here), for the tail.
-        scan, readable = _scan(path, b"\x00", scratch)
+        # Through reportgen's limits (DuckDB reads gzip without them: a bomb is refused here), for the tail. No
+        # line is searched for (ahead 0): a plain file that ends with a newline is then not read here at all.
+        scan, readable = _scan(path, b"\x00", scratch, ahead=0)
     except (OSError, EOFError, zlib.error):
         raise NotReducible("damage the line reader must name") from None
     cut = _csv_cut_tail(path, scan, len(header))
