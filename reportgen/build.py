@@ -71,7 +71,11 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
     held = {
         r.id: release_copies(
             project.release_dir(r.id),
-            [(MANIFEST, 0), *((a.path, a.size) for a in r.artifacts), *((a.path, a.size) for a in r.attachments)],
+            [
+                (MANIFEST, 0, r.manifest_sha256),
+                *((a.path, a.size, a.sha256) for a in r.artifacts),
+                *((a.path, a.size, a.sha256) for a in r.attachments),
+            ],
         )
         for r in results
     }

@@ -133,27 +133,52 @@ def code_digest() -> str:
 def derived(kind: str, key_text: str, compute: Callable[[], str]) -> str:
     """Text computed from ``key_text`` alone: from the build's cache (``.reportgen-cache/KIND/``) when it was
     computed before, else ``compute()``, kept for the next build. Outside :func:`charts_cached`: ``compute()``."""
+    path = _derived_path(kind, key_text)
+    return compute() if path is None else remembered_text(path, compute)
+
+
+def derived_bytes(kind: str, key_text: str, compute: Callable[[], bytes]) -> bytes:
+    """:func:`derived` for bytes."""
+    path = _derived_path(kind, key_text)
+    return compute() if path is None else remembered_bytes(path, compute)
+
+
+def _derived_path(kind: str, key_text: str) -> Path | None:
     folder = _CHARTS.get()
     if folder is None:
-        return compute()
+        return None
     digest = hashlib.sha256(f"{LAYOUT}\0{key_text}".encode()).hexdigest()
-    return remembered_text(folder.parent / kind / digest[:2] / digest, compute)
+    return folder.parent / kind / digest[:2] / digest
 
 
 def remembered_text(path: Path, compute: Callable[[], str]) -> str:
     """The text kept at ``path``, else ``compute()``, kept there for the next process. An entry that cannot be
     read is computed again and replaced; a cache that cannot be written (a read-only checkout) only costs time."""
+    return remembered_bytes(path, lambda: compute().encode(), _utf8).decode()
+
+
+def _utf8(data: bytes) -> bool:
     try:
-        kept = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def remembered_bytes(path: Path, compute: Callable[[], bytes], check: Callable[[bytes], bool] | None = None) -> bytes:
+    """The bytes kept at ``path`` (that ``check`` accepts), else ``compute()``, kept there for the next process."""
+    try:
+        kept = path.read_bytes()
+    except OSError:
         pass
     else:
-        used(path)
-        return kept
-    text = compute()
+        if check is None or check(kept):
+            used(path)
+            return kept
+    data = compute()
     with contextlib.suppress(OSError):
-        write.write_file(path, text.encode())
-    return text
+        write.write_file(path, data)
+    return data
 
 
 def used(path: Path) -> None:

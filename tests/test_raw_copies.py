@@ -123,3 +123,26 @@ def test_two_files_sharing_a_copy_name_are_refused(tmp_path: Path, capsys: pytes
     assert main(["-C", str(root), "build"]) == 2
     err = capsys.readouterr().err
     assert "a.html and" in err and "a.html.txt would both be published as artifacts/a.html.txt" in err
+
+
+def test_a_copy_compressed_before_is_not_compressed_again(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild takes the gzip of bytes it compressed before from the cache (the same bytes); new bytes are
+    compressed, and what the site holds is their gzip."""
+    root = tmp_path / "repo"
+    shutil.copytree(built, root)
+    stored = root / f"site/releases/v1.0.0/artifacts/{LARGE}.gz"
+    before = stored.read_bytes()
+    with monkeypatch.context() as patch:
+        patch.setattr("reportgen.raw_copies.gzip.compress", _refuse)
+        assert main(["-C", str(root), "build"]) == 0
+    assert stored.read_bytes() == before
+    changed = _large_log() + b"2026-10-01T12:00:01Z GET /slow 500 1ms\n"
+    (root / "results/v1.0.0" / LARGE).write_bytes(changed)
+    assert main(["-C", str(root), "build"]) == 0
+    assert gzip.decompress(stored.read_bytes()) == changed
+
+
+def _refuse(*_: object, **__: object) -> bytes:
+    raise AssertionError("compressed again")
