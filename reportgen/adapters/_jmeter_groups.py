@@ -49,8 +49,11 @@ class Group:
     window: Packed  # packed (line, elapsed) of its last STATISTIC_WINDOW samples, in no order
 
 
-def merged(groups: Sequence[Group], labels: dict[str, str], filters: dict[str, str]) -> SeriesFigures:
-    """The figures of the series made of ``groups`` (none: a series that reports its count only, 0)."""
+def merged(
+    groups: Sequence[Group], labels: dict[str, str], filters: dict[str, str], window: tuple[int, ...]
+) -> SeriesFigures:
+    """The figures of the series made of ``groups`` (none: a series that reports its count only, 0), whose
+    window (its last samples' elapsed times, sorted) is ``window``."""
     if not groups:
         return SeriesFigures(labels, filters, 0)
     optional = [sum(g.optional[i] for g in groups) for i in range(8)]
@@ -64,7 +67,7 @@ def merged(groups: Sequence[Group], labels: dict[str, str], filters: dict[str, s
         elapsed_sum=sum(g.elapsed_sum for g in groups),
         elapsed_min=min(g.elapsed_min for g in groups),
         elapsed_max=max(g.elapsed_max for g in groups),
-        window=latest(g.window for g in groups),
+        window=window,
         latency=(optional[0], optional[1]),
         connect=(optional[2], optional[3]),
         received=(optional[4], optional[5]),
@@ -74,7 +77,7 @@ def merged(groups: Sequence[Group], labels: dict[str, str], filters: dict[str, s
 
 def latest(windows: Iterable[Packed]) -> tuple[int, ...]:
     """The elapsed times of the last STATISTIC_WINDOW samples among the groups' packed windows, sorted."""
-    values = np.concatenate([np.asarray(w, dtype=np.int64) for w in windows])
+    values = np.concatenate([np.asarray(w, dtype=np.int64) for w in windows] or [np.empty(0, dtype=np.int64)])
     size = _jmeter_stats.STATISTIC_WINDOW
     if len(values) > size:
         values = np.partition(values, len(values) - size)[len(values) - size :]

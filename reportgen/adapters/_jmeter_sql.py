@@ -1,29 +1,36 @@
 """The JMeter CSV JTL reduction as SQL over the file (DuckDB), with the dashboard's rules of :mod:`._jmeter_stats`.
 
-:func:`reduce` reads the JTL ONCE, as k6 streams are read (:mod:`._k6_sql`): each sample, numbered in file order
-(``rn``), goes to its *finest* group (its label, its success, whether it is in the total, and the response code of
-the total's failures) and, when it is in the total, to its second; one aggregate computes them all, and the series
-(a label, its successes, the total, its successes) are rolled up from the finest groups by
-:mod:`._jmeter_groups`. Nothing is stored. Sums are of integers, so exact in any order; the percentile window
-(the last 20,000 samples of a series in file order) is the latest of the groups' own last samples, kept by
-``max(rn * 2**32 + elapsed, 20000)``, sorted and read with Commons-Math LEGACY by the same function as the line
-reader's. Rows the line reader would refuse make :class:`NotReducible`, and the adapter re-reads the file line by
-line to name the row.
+:func:`reduce` reads the JTL ONCE, as k6 streams are read (:mod:`._k6_sql`), by one query
+(:mod:`._jmeter_query`): each sample goes to its *finest* group (its label, its success, whether it is in the
+total, and the response code of the total's failures) and, when it is in the total, to its second; one aggregate
+computes them all, and the series (a label, its successes, the total, its successes) are rolled up from the
+finest groups by :mod:`._jmeter_groups`. Nothing is stored. Sums are of integers, so exact in any order.
 
-The cells are checked cheaply first: an integer JMeter writes (``CAST(TRY_CAST(x AS BIGINT) AS VARCHAR) = x``) or
-``true``/``false``; only a cell that fails that is tested by the line reader's rule (a regular expression after
-``trim``, ``lower``), which was a third of the query's time when every cell went through it.
+The percentile window (the last 20,000 samples of a series in file order) needs file order. A plain JTL is read
+unnumbered, on every core; a series with no more samples than the window keeps all of them, each label's first
+row comes from a numbered prefix and the larger series' windows from a numbered suffix (:mod:`._jmeter_order`).
+A gzip JTL, or one whose rows a byte offset cannot find, is read numbered (``rn``, on one thread), each group
+keeping its own last samples (``max(rn * 2**32 + elapsed, 20000)``). Either way the window is sorted and read
+with Commons-Math LEGACY by the same function as the line reader's. Rows the line reader would refuse make
+:class:`NotReducible`, and the adapter re-reads the file line by line to name the row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from reportgen import limits
-from reportgen.adapters import _jmeter_stats
-from reportgen.adapters._duckdb import NotReducible, fetch_columns, identifier, literal, source
-from reportgen.adapters._jmeter_groups import ELAPSED_BITS, Group, merged, packable
+from reportgen.adapters import _jmeter_order, _jmeter_query, _jmeter_stats
+from reportgen.adapters._duckdb import (
+    FileOrderNeeded,
+    NotReducible,
+    compression,
+    fetch_columns,
+)
+from reportgen.adapters._jmeter_groups import ELAPSED_BITS, Group, latest, merged, packable
 from reportgen.adapters._jmeter_stats import (
     errors_by_code,
     label_keys,
@@ -34,136 +41,136 @@ from reportgen.adapters._jmeter_stats import (
 )
 from reportgen.schemas.measurement import Measurement, Series
 
-_TRANSACTION_MESSAGE = "Number of samples in transaction"
 _TOTAL_FILTER = {"transaction_controller": "false"}
-_INTEGER = "'[+-]?[0-9]+'"
-_OPTIONAL = ("Latency", "Connect", "bytes", "sentBytes")
-_OPTIONAL_AS = ("latency", "connect", "received", "sent")
-
-
-def _reader(path: Path, columns: tuple[str, ...], delimiter: str, header: bool) -> str:
-    schema = "{" + ", ".join(f"{literal(c)}: 'VARCHAR'" for c in columns) + "}"
-    options = (
-        f"header = {'true' if header else 'false'}, delim = {literal(delimiter)}, quote = '\"', escape = '\"', "
-        f"strict_mode = true, columns = {schema}"
-    )
-    return source(path, "read_csv", options)
-
-
-def _integer(name: str, optional: bool) -> tuple[str, str]:
-    """SQL for one integer cell: its value and whether the line reader would refuse it. An integer as JMeter
-    writes it is its own text back (``CAST … AS VARCHAR``); only other text is tried as the line reader tries it."""
-    cell = identifier(name)
-    fast = f"TRY_CAST({cell} AS BIGINT)"
-    canonical = f"CAST({fast} AS VARCHAR) = {cell}"
-    slow = f"TRY_CAST(NULLIF(trim({cell}), '') AS BIGINT)" if optional else f"TRY_CAST(trim({cell}) AS BIGINT)"
-    refused = f"NOT coalesce(regexp_full_match(trim({cell}), {_INTEGER}), false)"
-    if optional:
-        refused = f"coalesce(trim({cell}) <> '', false) AND {refused}"
-    return f"CASE WHEN {canonical} THEN {fast} ELSE {slow} END", f"CASE WHEN {canonical} THEN false ELSE {refused} END"
-
-
-def _samples(columns: tuple[str, ...], reader: str, numbered: bool) -> str:
-    """One row per sample with what the groups need, typed, and ``bad`` where the line reader would refuse it."""
-    ts, ts_bad = _integer("timeStamp", optional=False)
-    elapsed, elapsed_bad = _integer("elapsed", optional=False)
-    # a negative timestamp's second is floor division's in the line reader, truncation's in DuckDB's ``//``
-    checks = [ts_bad, f"coalesce({ts} < 0, false)", elapsed_bad]
-    checks.append(
-        "CASE WHEN success IN ('true', 'false') THEN false "
-        "ELSE NOT coalesce(lower(trim(success)) IN ('true', 'false'), false) END"
-    )
-    optional_columns = []
-    for column, name in zip(_OPTIONAL, _OPTIONAL_AS, strict=True):
-        if column in columns:
-            value, refused = _integer(column, optional=True)
-            optional_columns.append(f"{value} AS {name}")
-            checks.append(refused)
-        else:
-            optional_columns.append(f"CAST(NULL AS BIGINT) AS {name}")
-    message = identifier("responseMessage") if "responseMessage" in columns else "''"  # absent: ""
-    no_type = f"coalesce({identifier('dataType')}, '') = ''" if "dataType" in columns else "true"
-    code = identifier("responseCode") if "responseCode" in columns else "''"
-    typed = f"""
-        coalesce(label, '') AS label, {ts} AS ts, {elapsed} AS elapsed,
-        CASE success WHEN 'true' THEN true WHEN 'false' THEN false ELSE lower(trim(success)) = 'true' END AS ok,
-        coalesce({code}, '') AS code,
-        NOT (starts_with(coalesce({message}, ''), {literal(_TRANSACTION_MESSAGE)}) AND {no_type}) AS in_total"""
-    number = "row_number() OVER () AS rn, " if numbered else ""
-    checked = f"({' OR '.join(checks)}) AS bad"
-    return f"SELECT {number}{typed}, {', '.join(optional_columns)}, {checked} FROM {reader}"
-
-
-#: The aggregate's rows: a finest group (``e = 0``) or a second of the total (``e = 1``), and their columns.
-_GROUP, _SECOND = 0, 1
-_FIGURES = (
-    "count(*)",
-    "min(ts)",
-    "max(ts + elapsed)",
-    "max(ts)",
-    "CAST(sum(elapsed) AS BIGINT)",
-    "min(elapsed)",
-    "max(elapsed)",
-    *(f"CAST(sum({c}) AS BIGINT), count({c})" for c in _OPTIONAL_AS),
-    "bool_or(bad)",
-)
-
-
-def _query(samples: str, window: int) -> str:
-    """One read of the file: each sample goes to its finest group and, in the total, to its second (``unnest``);
-    one aggregate computes them all. A group keeps its ``window`` latest samples, packed with their line numbers.
-    """
-    figures = ", ".join(_FIGURES)
-    return f"""
-        SELECT e, CASE WHEN e = {_GROUP} THEN label END, ok, in_total,
-               CASE WHEN e = {_GROUP} AND in_total AND NOT ok THEN code END,
-               CASE WHEN e = {_SECOND} THEN ts // 1000 END,
-               {figures},
-               min(rn) FILTER (WHERE e = {_GROUP}),
-               max(rn * {1 << ELAPSED_BITS} + elapsed, {window}) FILTER (WHERE e = {_GROUP})
-        FROM (SELECT *, unnest(CASE WHEN in_total THEN [{_GROUP}, {_SECOND}] ELSE [{_GROUP}] END) AS e
-              FROM ({samples}))
-        GROUP BY ALL
-    """
 
 
 def reduce(
     connection: Any, path: Path, columns: tuple[str, ...], delimiter: str, header: bool
 ) -> tuple[list[Measurement], list[Series], dict[str, str]]:
     """Every measurement, the per-second series and the facts for ``info``: the line reader's, from ONE read of
-    the CSV JTL (nothing is stored: no table of samples), checking every cell the line reader checks.
+    the CSV JTL on every core (plus what file order needs, :mod:`._jmeter_order`), or numbered on one thread
+    when that cannot be had; nothing is stored (no table of samples), and every cell the line reader checks is
+    checked.
 
     Rows the line reader would refuse, or timestamps spanning more than a per-second series may: NotReducible,
     so the line reader names the row.
     """
-    reader = _reader(path, columns, delimiter, header)
-    query = _query(_samples(columns, reader, numbered=True), _jmeter_stats.STATISTIC_WINDOW)
-    rows = fetch_columns(connection, query)
+    if compression(path) == "none":
+        try:
+            return _unnumbered(connection, path, columns, delimiter, header)
+        except FileOrderNeeded:
+            pass
+    groups, seconds = _read(connection, path, columns, delimiter, header, numbered=True)
+    return _measured(groups, seconds, path, lambda label, success, mine: latest(g.window for g in mine))
+
+
+def _read(
+    connection: Any, path: Path, columns: tuple[str, ...], delimiter: str, header: bool, numbered: bool
+) -> tuple[list[Group], list[tuple[Any, ...]]]:
+    """The finest groups and the total's seconds of one read of ``path``."""
+    samples = _jmeter_query.samples(columns, _jmeter_query.reader(path, columns, delimiter, header), numbered)
+    rows = fetch_columns(connection, _jmeter_query.query(samples, _jmeter_stats.STATISTIC_WINDOW, numbered))
     if any(row[21] for row in rows):
         raise NotReducible("row(s) the line reader must judge")
-    groups = [_group(row) for row in rows if row[0] == _GROUP]
+    groups = [_group(row) for row in rows if row[0] == _jmeter_query.GROUP]
     if not packable(groups) or sum(g.count for g in groups) >= 1 << (63 - ELAPSED_BITS):
-        raise NotReducible("elapsed times or line numbers a window value cannot hold")
-    seconds = [row for row in rows if row[0] == _SECOND]
-    return _measured(groups, seconds, path)
+        raise NotReducible("elapsed times or row numbers a window value cannot hold")
+    return groups, [row for row in rows if row[0] == _jmeter_query.SECOND]
+
+
+def _unnumbered(
+    connection: Any, path: Path, columns: tuple[str, ...], delimiter: str, header: bool
+) -> tuple[list[Measurement], list[Series], dict[str, str]]:
+    """The reduction read unnumbered, on every core; each label's first row from a numbered prefix, the windows
+    of series larger than one from a numbered suffix (:mod:`._jmeter_order`)."""
+    lines = _jmeter_order.Lines(path)
+    if not lines.usable:
+        raise FileOrderNeeded("carriage returns: a row may start after any of them")
+    groups, seconds = _read(connection, path, columns, delimiter, header, numbered=False)
+    if not lines.rows_only(sum(g.count for g in groups), header):
+        raise FileOrderNeeded("a cell holding a line break, or a blank line")
+    labels = f"SELECT row_number() OVER () AS rn, coalesce(label, '') AS label FROM {_jmeter_query.reader(path, columns, delimiter, header)}"
+    first = _jmeter_order.first_rows(connection, labels, {g.label for g in groups})
+    groups = [replace(g, first=first[g.label]) for g in groups]
+    size = _jmeter_stats.STATISTIC_WINDOW
+    large = [(label, success) for label, success, mine in _series(groups) if sum(g.count for g in mine) > size]
+    tail = _tail(connection, lines, columns, delimiter, groups, large) if large else []
+
+    def window(label: str | None, success: bool, mine: list[Group]) -> tuple[int, ...]:
+        if (label, success) in large:
+            return latest(g.window for g in _selected(tail, label, success))
+        return tuple(sorted(v for g in mine for v in g.window.tolist()))
+
+    return _measured(groups, seconds, path, window)
+
+
+def _tail(
+    connection: Any,
+    lines: _jmeter_order.Lines,
+    columns: tuple[str, ...],
+    delimiter: str,
+    groups: list[Group],
+    large: list[tuple[str | None, bool]],
+) -> list[Group]:
+    """The finest groups of a numbered suffix of the file that holds the last window of every ``large`` series."""
+    size = _jmeter_stats.STATISTIC_WINDOW
+    share = _jmeter_order.share_needed((sum(g.count for g in _selected(groups, *key)) for key in large), size)
+    while share <= _jmeter_order.MOST:
+        copy = _jmeter_order.suffix(connection, lines, share)
+        if copy is None:
+            break
+        query = _jmeter_query.windows_query(columns, _jmeter_query.reader(copy, columns, delimiter, False), size)
+        tail = [_counted(*row) for row in fetch_columns(connection, query)]
+        copy.unlink()
+        counts = [sum(g.count for g in _selected(tail, *key)) for key in large]
+        if min(counts) >= size:
+            return tail
+        share = _jmeter_order.share_needed(counts, size, share)
+    raise FileOrderNeeded("the last samples of a series are spread over most of the file")
+
+
+def _counted(label: str, ok: bool, in_total: bool, count: int, window: Any) -> Group:
+    """A group of a suffix from its row of :func:`._jmeter_query.windows_query`: its count and window, no figures."""
+    return Group(label, ok, in_total, None, count, 0, 0, 0, 0, 0, 0, (0,) * 8, 0, window)
 
 
 def _group(row: tuple[Any, ...]) -> Group:
-    """A finest group from its row: the key and figures are in :class:`Group`'s order (see :func:`_query`)."""
+    """A finest group from its row: the key and figures are in :class:`Group`'s order (see :func:`._jmeter_query.query`)."""
     optional = tuple(int(value or 0) for value in row[13:21])  # no Latency column: sum and count are 0
     label, ok, in_total, code = row[1:5]
     count, start, end, last_stamp, total, low, high = row[6:13]
     return Group(label, ok, in_total, code, count, start, end, last_stamp, total, low, high, optional, row[22], row[23])
 
 
-def _measured(
-    groups: list[Group], seconds: list[tuple[Any, ...]], path: Path
-) -> tuple[list[Measurement], list[Series], dict[str, str]]:
-    """The line reader's measurements, series and facts from the finest groups and the total's seconds."""
+#: A series' window from its key (label or None for the total, successes only) and its finest groups.
+Windows = Callable[[str | None, bool, list[Group]], tuple[int, ...]]
+
+
+def _labels(groups: list[Group]) -> list[str]:
+    """The labels in the order of their first sample."""
     first: dict[str, int] = {}
     for group in groups:
         first[group.label] = min(first.get(group.label, group.first), group.first)
-    labels = sorted(first, key=first.__getitem__)  # in the order of their first sample
+    return sorted(first, key=first.__getitem__)
+
+
+def _selected(groups: list[Group], label: str | None, success: bool) -> list[Group]:
+    """The finest groups of one series: a label's (or the total's, without transactions), or their successes."""
+    return [g for g in groups if (g.label == label if label is not None else g.in_total) and (g.ok or not success)]
+
+
+def _series(groups: list[Group]) -> Iterator[tuple[str | None, bool, list[Group]]]:
+    """Every series in the line reader's order (the total, then each label; each followed by its successes)."""
+    for label in [None, *_labels(groups)]:
+        for success in (False, True):
+            yield label, success, _selected(groups, label, success)
+
+
+def _measured(
+    groups: list[Group], seconds: list[tuple[Any, ...]], path: Path, window: Windows
+) -> tuple[list[Measurement], list[Series], dict[str, str]]:
+    """The line reader's measurements, series and facts from the finest groups and the total's seconds."""
+    labels = _labels(groups)
     transactions = {g.label for g in groups if not g.in_total}
     parents = label_parents(labels, transactions)
     if groups and limits.series_too_long(
@@ -171,11 +178,9 @@ def _measured(
     ):
         raise NotReducible
     measurements: list[Measurement] = []
-    for label in [None, *labels]:
-        mine = [g for g in groups if (g.label == label if label is not None else g.in_total)]
-        for success in (False, True):
-            names = _names((label, success), parents)
-            measurements += series_measurements(merged([g for g in mine if g.ok or not success], *names))
+    for label, success, mine in _series(groups):
+        labels_, filters = _names((label, success), parents)
+        measurements += series_measurements(merged(mine, labels_, filters, window(label, success, mine)))
     codes: dict[str, int] = {}
     for group in groups:
         if group.code is not None:

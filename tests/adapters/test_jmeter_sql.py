@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.adapters import _jmeter_stats, jmeter
+from reportgen.adapters import _jmeter_order, _jmeter_sql, _jmeter_stats, jmeter
 from reportgen.schemas.measurement import Extraction, ExtractWarning
 
 HEADER = (
@@ -32,19 +32,24 @@ def _row(chance: random.Random, now: int, label: str, *, transaction: bool = Fal
     )
 
 
-def jtl(path: Path, rows: int, seed: int = 18) -> Path:
-    """Labels common and rare, one only at the start and one only at the end, timestamps out of order."""
+def jtl(
+    path: Path, rows: int, *, rare: float = 2, every: int = 25, burst: int = 0, newline: str = "\n", seed: int = 18
+) -> Path:
+    """Labels common and rare (``rare`` %), one only at the start and one only at the end, a transaction after
+    ``every`` samples, timestamps out of order; ``burst`` samples of a label all in the sixth eighth of the file."""
     chance = random.Random(seed)
     now = 1_795_378_189_730
     lines = [_row(chance, now, "setup") for _ in range(7)]
     for index in range(rows):
         now += chance.randint(-40, 60)
-        label = chance.choices(["home", "search", "cart", "rare"], weights=[50, 30, 18, 2])[0]
+        label = chance.choices(["home", "search", "cart", "rare"], weights=[50, 30, 20 - rare, rare])[0]
         lines.append(_row(chance, now, label))
-        if index % 25 == 0:
+        if index % every == 0:
             lines.append(_row(chance, now, "purchase", transaction=True))
+        if burst and rows * 5 // 8 <= index < rows * 6 // 8 and index % max(1, rows // 8 // burst) == 0:
+            lines.append(_row(chance, now, "burst"))
     lines += [_row(chance, now + 5, "teardown") for _ in range(3)]
-    path.write_text(HEADER + "".join(lines))
+    path.write_bytes((HEADER + "".join(lines)).replace("\n", newline).encode())
     return path
 
 
@@ -105,3 +110,86 @@ def test_integers_jmeter_does_not_write_are_read_as_the_line_reader_reads_them(t
     lines[4] = f"{stamp},{cell},{rest}"
     path.write_text("".join(lines))
     _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
+
+
+class Reads:
+    """What the reduction read: numbered reads of the whole file, and the suffixes it copied (their shares)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.numbered: list[Path] = []
+        self.suffixes: list[float] = []
+        read, suffix = _jmeter_sql._read, _jmeter_order.suffix
+
+        def spy_read(connection: object, path: Path, *args: object, numbered: bool) -> object:
+            if numbered:
+                self.numbered.append(path)
+            return read(connection, path, *args, numbered=numbered)  # type: ignore[arg-type]
+
+        def spy_suffix(connection: object, lines: _jmeter_order.Lines, share: float) -> Path | None:
+            self.suffixes.append(share)
+            return suffix(connection, lines, share)
+
+        monkeypatch.setattr(_jmeter_sql, "_read", spy_read)
+        monkeypatch.setattr(_jmeter_order, "suffix", spy_suffix)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Reads:
+    return Reads(monkeypatch)
+
+
+def test_a_plain_jtl_is_read_unnumbered_and_the_windows_from_a_suffix(
+    tmp_path: Path, small_window: None, reads: Reads
+) -> None:
+    """A JTL whose cells hold no line break is read unnumbered (on every core): labels small enough keep all
+    their samples, the larger ones' last samples come from a numbered suffix of the file, and every figure is
+    the line reader's."""
+    path = jtl(tmp_path / "results.csv", 4000, rare=6)
+    _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
+    assert reads.numbered == [] and len(reads.suffixes) == 1 and reads.suffixes[0] < 0.5
+
+
+def test_a_suffix_grows_until_it_holds_every_window(tmp_path: Path, small_window: None, reads: Reads) -> None:
+    """A label whose samples all sit in the middle of the file is not in the first suffix, which spread-out
+    samples would fill: the suffix grows until it holds that label's last samples too."""
+    path = jtl(tmp_path / "results.csv", 4000, rare=10, every=10, burst=300)
+    _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
+    assert reads.numbered == [] and len(reads.suffixes) >= 2
+
+
+def test_labels_first_seen_late_are_found_by_a_growing_prefix(
+    tmp_path: Path, small_window: None, reads: Reads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Labels come in the order of their first sample: one that first appears after the first numbered prefix
+    is found in a longer one, and the order is the line reader's."""
+    monkeypatch.setattr(_jmeter_order, "FIRST_PREFIX", 16)
+    path = jtl(tmp_path / "results.csv", 4000, rare=10, every=10, burst=300)
+    _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
+    assert reads.numbered == []
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "in a cell"])
+def test_a_jtl_whose_rows_a_byte_offset_cannot_find_is_read_numbered(
+    tmp_path: Path, small_window: None, reads: Reads, newline: str
+) -> None:
+    """With carriage returns, or a line break inside a quoted cell, a line feed need not start a row: the file
+    is read numbered, as before, and every figure is still the line reader's."""
+    if newline == "in a cell":
+        path = jtl(tmp_path / "results.csv", 4000, rare=6)
+        lines = path.read_text().splitlines(keepends=True)
+        lines[-100] = lines[-100].replace(",Error,", ',"Error\nin two lines",').replace(",OK,", ',"OK\n",')
+        path.write_text("".join(lines))
+    else:
+        path = jtl(tmp_path / "results.csv", 4000, rare=6, newline=newline)
+    _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
+    assert reads.numbered == [path] and reads.suffixes == []
+
+
+def test_a_window_spread_over_most_of_the_file_is_read_numbered(
+    tmp_path: Path, small_window: None, reads: Reads
+) -> None:
+    """A label with just over a window of samples, spread over the whole file, would need a suffix of most of
+    the file: the file is read numbered instead (one read, not a copy of most of it)."""
+    path = jtl(tmp_path / "results.csv", 4000, rare=1.5)
+    _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
+    assert reads.numbered == [path]

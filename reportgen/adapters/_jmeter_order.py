@@ -1,0 +1,95 @@
+"""File order for the JMeter reduction without numbering every row, so that DuckDB scans the JTL on every core.
+
+Numbering the rows (``row_number() OVER ()``) keeps DuckDB's whole scan, CSV parsing and aggregate on one
+thread (its streaming window has a fixed order). Two rules of the dashboard depend on file order:
+
+* labels come in the order of their first sample: :func:`first_rows` reads a numbered *prefix* of the file
+  (``LIMIT``: DuckDB stops reading there), growing until every label the aggregate found is in it;
+* a series' percentiles are over its last :data:`~._jmeter_stats.STATISTIC_WINDOW` samples. A series with no
+  more samples than that has all of them in its window, in any order (the unnumbered read keeps them); a larger
+  one needs its last samples, and :func:`suffix` gives a *suffix* of the file, a copy of its last bytes from a
+  row's start on, which is read numbered: a suffix holding a series' last samples holds its window.
+
+A suffix starts at a row only when no cell holds a line break: :class:`Lines` counts the file's line feeds
+(numpy, about 0.05 s for 200 MiB), and when they are exactly the header's and the rows' (no carriage return, no
+blank line), every line feed ends a row and any byte after one starts a row. Otherwise the file is read numbered,
+as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reportgen.adapters._duckdb import FileOrderNeeded, fetch, scratch_folder
+from reportgen.adapters._plain_copy import PlainCopy
+
+#: Rows in the first numbered prefix (then eight times more each round): labels nearly always start early.
+FIRST_PREFIX = 8192
+#: The largest share of the file a suffix may take; a series whose last samples are spread wider makes the file
+#: read numbered (a suffix that large costs more than numbering the whole file saves).
+MOST = 0.5
+#: Bytes a block of the line-feed count and of the suffix copy holds.
+_BLOCK = 1 << 24
+
+
+class Lines:
+    """The line feeds of a plain file: how many, and whether the last byte is one (0 and True when unusable)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.size = path.stat().st_size
+        self.feeds, self.usable, self.ends_with_feed = 0, False, True
+        if self.size == 0:
+            return
+        # read in blocks, not mapped: the pages of a mapped file count as the process's resident memory
+        block = bytearray(_BLOCK)
+        returns, last = 0, 10
+        with path.open("rb", buffering=0) as stream:
+            while read := stream.readinto(block):
+                data = np.frombuffer(block, dtype=np.uint8, count=read)
+                self.feeds += int(np.count_nonzero(data == 10))
+                returns += int(np.count_nonzero(data == 13))
+                last = int(data[-1])
+        self.ends_with_feed = last == 10
+        self.usable = returns == 0
+
+    def rows_only(self, rows: int, header: bool) -> bool:
+        """Whether every line feed ends one of the header and ``rows`` rows (so no cell holds one)."""
+        return self.usable and self.feeds == rows + int(header) - int(not self.ends_with_feed)
+
+
+def first_rows(connection: Any, numbered_labels: str, labels: set[str]) -> dict[str, int]:
+    """The row number (as the numbered rows give it) of each label's first sample, from numbered prefixes."""
+    limit = FIRST_PREFIX
+    while True:
+        found = fetch(
+            connection, f"SELECT label, min(rn), max(rn) FROM ({numbered_labels} LIMIT {limit}) GROUP BY label"
+        )
+        if labels <= {row[0] for row in found}:
+            return {row[0]: row[1] for row in found}
+        if max((row[2] for row in found), default=0) < limit:  # the whole file was read: the reads disagree
+            raise FileOrderNeeded("the first sample of a label not found")
+        limit *= 8
+
+
+def suffix(connection: Any, lines: Lines, share: float) -> Path | None:
+    """A copy of the file from the first row that starts in its last ``share`` of bytes (in the connection's
+    private folder, removed with it), or None when the disk has no room for it."""
+    with lines.path.open("rb") as stream:
+        stream.seek(max(0, int(lines.size * (1 - share)) - 1))
+        stream.readline()  # up to the next line feed: the header's at the latest
+        copy = PlainCopy(scratch_folder(connection) / "suffix.csv")
+        while block := stream.read(_BLOCK):
+            copy.write(block)
+        return copy.finish()
+
+
+def share_needed(counts: Iterable[int], window: int, share: float = 1.0) -> float:
+    """The share of the file whose rows would hold ``window`` samples of each series, from their ``counts`` in the
+    file (or in a suffix of ``share`` of it), if the samples are spread evenly; with a margin."""
+    needs = [share * window / count if count else 2 * share for count in counts]  # none there: twice the share
+    return min(1.0, max(needs, default=0.0) * 1.25 + 0.001)
