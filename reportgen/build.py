@@ -113,7 +113,7 @@ def generate(project: Project, results: list[ReleaseResult]) -> tuple[dict[str, 
             rendered = kept[result.id] or _rendered(project, env, result, made[result.id], held[result.id], citables)
             if kept[result.id] is None and cache is not None:
                 cache.put(keys[result.id], rendered)
-            documents.append(rendered.document)
+            documents.append(rendered.entry)
             files.update(rendered.files)
             files.update({f"{result.id}/{name}": content for name, content in held[result.id].items()})
         files[INDEX] = to_json(site_index(documents))

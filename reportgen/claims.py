@@ -308,25 +308,24 @@ def claims_document(result: ReleaseResult, page: ReleasePage) -> ClaimsDocument:
     )
 
 
-def site_index(documents: list[ClaimsDocument]) -> SiteIndex:
-    """One entry per release, in the order given (the build's: newest first)."""
-    return SiteIndex(
-        generator=Generator(version=__version__),
-        releases=[
-            IndexEntry(
-                id=d.release.id,
-                title=d.release.title,
-                date=d.release.date,
-                status=d.release.status,
-                verdict=d.release.verdict,
-                counts=d.release.counts,
-                evidence_digest=d.evidence_digest.value,
-                claims=_in_site(d.release.id, CLAIMS),
-                page=d.page,
-            )
-            for d in documents
-        ],
+def index_entry(d: ClaimsDocument) -> IndexEntry:
+    """What releases/index.json lists of a release."""
+    return IndexEntry(
+        id=d.release.id,
+        title=d.release.title,
+        date=d.release.date,
+        status=d.release.status,
+        verdict=d.release.verdict,
+        counts=d.release.counts,
+        evidence_digest=d.evidence_digest.value,
+        claims=_in_site(d.release.id, CLAIMS),
+        page=d.page,
     )
+
+
+def site_index(entries: list[IndexEntry]) -> SiteIndex:
+    """One entry per release, in the order given (the build's: newest first)."""
+    return SiteIndex(generator=Generator(version=__version__), releases=entries)
 
 
 def to_json(model: BaseModel) -> bytes:

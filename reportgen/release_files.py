@@ -17,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from reportgen import write
 from reportgen.assemble import size_text
-from reportgen.claims import claims_document, to_json
+from reportgen.claims import claims_document, index_entry, to_json
 from reportgen.excerpt import page_excerpts
 from reportgen.page_cache import Rendered, cited
 from reportgen.render import render_release
@@ -50,7 +50,7 @@ def release_files(
     excerpts = page_excerpts(release_dir, result.artifacts)
     page = page.model_copy(update={"excerpts": excerpts, **_download_sizes(page, sizes)})
     document = claims_document(result, page)
-    return Rendered(render_release(env, page, to_json(document), citables), document, page.citable)
+    return Rendered(render_release(env, page, to_json(document), citables), index_entry(document), page.citable)
 
 
 def _download_sizes(page: ReleasePage, sizes: Mapping[str, int]) -> dict[str, Any]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
 import re
 import shutil
+import stat
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -43,16 +45,42 @@ def write_file(path: Path, content: bytes) -> None:
         raise
 
 
-def _fill(folder: Path, files: Mapping[str, Content]) -> None:
+def _fill(folder: Path, files: Mapping[str, Content], previous: Path | None = None) -> None:
+    """Write ``files`` into ``folder``; a file whose bytes ``previous`` (the tree being replaced) holds at the same
+    path already is hard-linked from there instead, so a rebuild writes (and the swap then deletes) only what
+    changed: most of site_docs/releases/ is raw copies and pages of releases that did not."""
     for relative, content in sorted(files.items()):
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_file() or target.is_symlink():
             target.unlink()  # a staged hard link to a user's file: replace the link, never write through it
+        if previous is not None and _holds(previous / relative, content):
+            with contextlib.suppress(OSError):
+                os.link(previous / relative, target)
+                continue
         if isinstance(content, Path):
             shutil.copyfile(content, target)
         else:
             target.write_bytes(content)
+
+
+def _holds(path: Path, content: Content) -> bool:
+    """Whether ``path`` is a regular file (not a link) with exactly ``content``'s bytes."""
+    try:
+        status = os.lstat(path)
+        if not stat.S_ISREG(status.st_mode):
+            return False
+        if isinstance(content, bytes):
+            return status.st_size == len(content) and path.read_bytes() == content
+        if status.st_size != content.stat().st_size:
+            return False
+        with path.open("rb") as old, content.open("rb") as new:
+            while chunk := old.read(1 << 20):
+                if chunk != new.read(len(chunk)):
+                    return False
+        return True
+    except OSError:
+        return False
 
 
 def replace_tree(folder: Path, files: Mapping[str, Content]) -> None:
@@ -60,7 +88,7 @@ def replace_tree(folder: Path, files: Mapping[str, Content]) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_dir(folder)
     try:
-        _fill(staging, files)
+        _fill(staging, files, folder)
         swap_in(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -153,7 +181,7 @@ def stage_copy(folder: Path, skip: Iterable[str], files: Mapping[str, Content]) 
                     os.symlink(os.readlink(child), staging / child.name)
                 else:
                     _link_or_copy(str(child), str(staging / child.name))
-        _fill(staging, files)
+        _fill(staging, files, folder)
     except BaseException:
         discard(staging)
         raise
