@@ -22,14 +22,19 @@ from reportgen import limits
 RESERVE_BYTES = limits.GIB
 
 
+def room(folder: Path) -> int:
+    """The bytes a copy may take in ``folder``: half the free space, leaving at least :data:`RESERVE_BYTES`."""
+    free = shutil.disk_usage(folder).free
+    return max(0, min(free // 2, free - RESERVE_BYTES))
+
+
 class PlainCopy:
     """A copy of a gzip file's text at ``path``, written block by block, or given up (see the module)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.written = 0
-        free = shutil.disk_usage(path.parent).free
-        self.budget = max(0, min(free // 2, free - RESERVE_BYTES))
+        self.budget = room(path.parent)
         self._stream: BinaryIO | None = path.open("wb") if self.budget > 0 else None
 
     def write(self, block: bytes) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import random
 from pathlib import Path
 
@@ -193,3 +195,29 @@ def test_a_window_spread_over_most_of_the_file_is_read_numbered(
     path = jtl(tmp_path / "results.csv", 4000, rare=1.5)
     _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
     assert reads.numbered == [path]
+
+
+def test_without_room_for_a_suffix_the_file_is_read_numbered(
+    tmp_path: Path, small_window: None, reads: Reads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A suffix is copied only while the disk has room for it (the plain copies' rule); without, the file is read
+    numbered and the figures are the same."""
+    monkeypatch.setattr(_jmeter_order, "room", lambda folder: 0)
+    path = jtl(tmp_path / "results.csv", 4000, rare=6)
+    _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
+    assert reads.numbered == [path] and len(reads.suffixes) == 1
+
+
+def test_a_suffix_is_copied_through_python_where_the_kernel_cannot(
+    tmp_path: Path, small_window: None, reads: Reads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where copy_file_range is refused (another file system, an old kernel), the suffix is copied block by block
+    and holds the same rows."""
+
+    def refused(*args: object) -> int:
+        raise OSError(errno.EXDEV, "cross-device")
+
+    monkeypatch.setattr(os, "copy_file_range", refused, raising=False)
+    path = jtl(tmp_path / "results.csv", 4000, rare=6)
+    _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
+    assert reads.numbered == [] and len(reads.suffixes) == 1
