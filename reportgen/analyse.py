@@ -21,7 +21,15 @@ from reportgen.relative_targets import Current, Judge
 from reportgen.resolve import resolve
 from reportgen.result_cache import ResultCache, compared_with
 from reportgen.samples import SampleSource
-from reportgen.schemas.report import ReleaseResult, ResolvedMetric
+from reportgen.schemas.manifest import Manifest
+from reportgen.schemas.report import (
+    Artifact,
+    Attachment,
+    ReleaseResult,
+    ReleaseVerdict,
+    ResolvedMetric,
+    SignOffState,
+)
 from reportgen.signatures import ALLOWED_SIGNERS
 from reportgen.signoffs import signoff_states
 
@@ -80,7 +88,17 @@ class Baselines:
         result, baseline = entry
         if baseline is not None and not self.results.valid(baseline, self.get(baseline[0])):
             return None
-        return result
+        signoffs = signoffs_of(
+            self.project,
+            result.manifest,
+            result.manifest_sha256,
+            result.evidence_digest,
+            result.artifacts,
+            result.attachments,
+            result.verdict,
+            self.trees,
+        )
+        return result.model_copy(update={"signoffs": signoffs})
 
 
 def _judge(baselines: Baselines, current: Current) -> Judge:
@@ -141,7 +159,6 @@ def analyse_release(
     targets, target_warnings, per_value = evaluate(loaded, metrics, artifacts, judge)
     metrics = metrics + per_value  # the metrics each: targets judge, one per label value, with their evidence
     digest = evidence_digest(loaded.text_sha256, artifacts, attachments)
-    signoffs = load_signoffs(folder / SIGNOFFS, baselines.trees)
     verdict = release_verdict(targets)
     return ReleaseResult(
         manifest=loaded.manifest,
@@ -151,17 +168,8 @@ def analyse_release(
         targets=targets,
         metrics=metrics,
         artifacts=artifacts,
-        signoffs=with_verdict(
-            signoff_states(
-                release,
-                signoffs.signoffs,
-                digest,
-                evidence_files(loaded.text_sha256, artifacts, attachments),
-                manifest_fields(loaded.manifest),
-                project.root / ALLOWED_SIGNERS,
-            ),
-            verdict,
-            folder / SIGNOFFS,
+        signoffs=signoffs_of(
+            project, loaded.manifest, loaded.text_sha256, digest, artifacts, attachments, verdict, baselines.trees
         ),
         evidence_digest=digest,
         findings=acknowledge(
@@ -175,6 +183,33 @@ def analyse_release(
         attachments=attachments,
         narrative=narrative,
     )
+
+
+def signoffs_of(
+    project: Project,
+    manifest: Manifest,
+    manifest_sha256: str,
+    digest: str,
+    artifacts: list[Artifact],
+    attachments: list[Attachment],
+    verdict: ReleaseVerdict,
+    trees: YamlTrees | None,
+) -> list[SignOffState]:
+    """The release's sign-offs as they stand: read now, whatever else of the release is kept, since whether a
+    signature holds depends on the allowed signers (and their validity dates), not on the release's files alone."""
+    folder = project.release_dir(manifest.release)
+    if (real := outside(folder, SIGNOFFS)) is not None:
+        raise InputError(Position(folder / SIGNOFFS), leaves_release("file", SIGNOFFS, real))
+    signoffs = load_signoffs(folder / SIGNOFFS, trees)
+    states = signoff_states(
+        manifest.release,
+        signoffs.signoffs,
+        digest,
+        evidence_files(manifest_sha256, artifacts, attachments),
+        manifest_fields(manifest),
+        project.root / ALLOWED_SIGNERS,
+    )
+    return with_verdict(states, verdict, folder / SIGNOFFS)
 
 
 def implausible(metrics: list[ResolvedMetric]) -> list[str]:

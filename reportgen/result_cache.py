@@ -2,13 +2,13 @@
 of an unchanged release's extractions only what a page it renders again needs.
 
 An analysis of a release reads its folder under results/ (manifest, narrative files, artifacts, attachments:
-any file leaving the folder is refused), the project's allowed signers, the list of release ids (citations and
-the baseline are checked against it) and, for relative targets, its baseline's result. An entry's key
-(:meth:`ResultCache.key`) hashes reportgen's code digest, the release id, the release ids, the allowed signers'
-SHA-256 and every file of the folder by path and SHA-256 (kept by file status, :mod:`reportgen.input_cache`), and
-symbolic links by their target; the entry also records the baseline it compared with by :func:`identity`, and is
-used only while the baseline's result is still that. A release with a signoffs file is always analysed: whether a
-signature holds can change with the allowed signers' validity dates, not only with files.
+any file leaving the folder is refused), the list of release ids (citations and the baseline are checked against
+it) and, for relative targets, its baseline's result. An entry's key (:meth:`ResultCache.key`) hashes reportgen's
+code digest, the release id, the release ids and every file of the folder by path and SHA-256 (kept by file
+status, :mod:`reportgen.input_cache`), and symbolic links by their target; the entry also records the baseline
+it compared with by :func:`identity`, and is used only while the baseline's result is still that. The sign-offs
+are not kept: whether a signature holds depends on the allowed signers and their validity dates, so
+``signoffs.yaml`` is left out of the key and read again on every analysis (:func:`reportgen.analyse.signoffs_of`).
 
 An entry holds the result pickled (as :mod:`reportgen.input_cache`'s trees are: a folder only reportgen writes),
 each extraction's measurements and series kept as its JSON text, parsed when first read (:class:`LazyExtraction`):
@@ -35,7 +35,6 @@ from reportgen.project import SIGNOFFS, Project
 from reportgen.schemas.manifest import Manifest
 from reportgen.schemas.measurement import Extraction
 from reportgen.schemas.report import ReleaseResult
-from reportgen.signatures import ALLOWED_SIGNERS
 
 #: The fields of an extraction that are parsed only when read: nearly all of its size.
 LAZY_FIELDS = ("measurements", "series")
@@ -87,7 +86,8 @@ def identity(result: ReleaseResult) -> str:
 
 
 def _fingerprint(result: ReleaseResult) -> str:
-    return hashlib.sha256(identity(result).encode()).hexdigest()
+    """What a release relative to ``result`` reads of it: all but its sign-offs."""
+    return hashlib.sha256(identity(result.model_copy(update={"signoffs": []})).encode()).hexdigest()
 
 
 def compared_with(manifest: Manifest) -> str | None:
@@ -100,10 +100,7 @@ class ResultCache:
 
     def __init__(self, project: Project, folder: Path, digests: FileDigests, known: list[str]) -> None:
         self.project, self.folder, self.digests = project, folder, digests
-        signers = project.root / ALLOWED_SIGNERS
-        self._common = "\0".join(
-            [LAYOUT, cache.code_digest(), "\n".join(known), digests.sha256(signers)[0] if signers.is_file() else "-"]
-        )
+        self._common = "\0".join([LAYOUT, cache.code_digest(), "\n".join(known)])
         self._pending: dict[str, tuple[ReleaseResult, tuple[str, str] | None]] = {}
 
     @classmethod
@@ -117,7 +114,7 @@ class ResultCache:
         """The key of everything the release's own analysis reads; None when it is not kept (a signoffs file, a
         file that is not a regular one, an unreadable folder)."""
         folder = self.project.release_dir(release)
-        if os.path.lexists(folder / SIGNOFFS) or not folder.is_dir() or folder.is_symlink():
+        if not folder.is_dir() or folder.is_symlink():
             return None
         digest = hashlib.sha256(f"{self._common}\0{release}".encode())
         try:
@@ -126,6 +123,8 @@ class ResultCache:
                 for name in sorted(files + [f for f in folders if os.path.islink(os.path.join(current, f))]):
                     path = Path(current, name)
                     relative = path.relative_to(folder).as_posix()
+                    if relative == SIGNOFFS:
+                        continue  # read again on every analysis (reportgen.analyse.signoffs_of)
                     if path.is_symlink():
                         digest.update(f"\0link\0{relative}\0{os.readlink(path)}".encode())
                     if name in folders:

@@ -53,11 +53,25 @@ def _uncached(project: Project, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_an_unchanged_release_is_not_analysed_again(
     example: Project, analysed: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With nothing changed only the releases with sign-offs are analysed again (whether a signature holds is not a
-    function of files alone), and the kept results are, as JSON, those of an analysis without any cache."""
+    """With nothing changed no release is analysed again, and the kept results are, as JSON, those of an analysis
+    without any cache."""
     kept = _dumps(example)
-    assert sorted(analysed) == ["v1.0.0", "v1.1.0"]
+    assert analysed == []
     assert kept == _uncached(example, monkeypatch)
+
+
+def test_sign_offs_are_read_again_whatever_is_kept(
+    example: Project, analysed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a signature holds depends on the allowed signers (and their validity dates), not on the release's
+    files: a kept release's sign-offs are read and checked again on every analysis, without analysing the release."""
+    signoffs = example.release_dir("v1.1.0") / "signoffs.yaml"
+    (before,) = (r for r in analyse(example) if r.id == "v1.1.0")
+    assert before.signoffs
+    signoffs.unlink()
+    (after,) = (r for r in analyse(example) if r.id == "v1.1.0")
+    assert analysed == [] and after.signoffs == []
+    assert _dumps(example) == _uncached(example, monkeypatch)
 
 
 def test_a_changed_baseline_analyses_the_releases_relative_to_it(
@@ -72,7 +86,7 @@ def test_a_changed_baseline_analyses_the_releases_relative_to_it(
     assert "stat: p95" in text[target:end]
     manifest.write_text(text[:target] + text[target:end].replace("stat: p95", "stat: p90") + text[end:])
     kept = _dumps(example)
-    assert sorted(analysed) == ["v1.0.0", "v1.1.0", "v1.2.0"]
+    assert sorted(analysed) == ["v1.1.0", "v1.2.0"]
     assert kept == _uncached(example, monkeypatch)
 
 
