@@ -31,8 +31,8 @@ from reportgen.adapters._plain_copy import room
 
 #: Rows in the first numbered prefix (then eight times more each round): labels nearly always start early.
 FIRST_PREFIX = 8192
-#: The largest share of the file a suffix may take; a series whose last samples are spread wider makes the file
-#: read numbered (a suffix that large costs more than numbering the whole file saves).
+#: The largest share of the file a suffix may take; a series whose last samples are spread wider takes them from a
+#: numbered read of the whole file (a copy of most of it would cost more than it saves).
 MOST = 0.5
 #: Bytes a block of the line-feed count and of the suffix copy holds.
 _BLOCK = 1 << 24

@@ -94,7 +94,7 @@ def _unnumbered(
     groups = [replace(g, first=first[g.label]) for g in groups]
     size = _jmeter_stats.STATISTIC_WINDOW
     large = [(label, success) for label, success, mine in _series(groups) if sum(g.count for g in mine) > size]
-    tail = _tail(connection, lines, columns, delimiter, groups, large) if large else []
+    tail = _tail(connection, lines, columns, delimiter, header, groups, large) if large else []
 
     def window(label: str | None, success: bool, mine: list[Group]) -> tuple[int, ...]:
         if (label, success) in large:
@@ -109,24 +109,33 @@ def _tail(
     lines: _jmeter_order.Lines,
     columns: tuple[str, ...],
     delimiter: str,
+    header: bool,
     groups: list[Group],
     large: list[tuple[str | None, bool]],
 ) -> list[Group]:
-    """The finest groups of a numbered suffix of the file that holds the last window of every ``large`` series."""
+    """The finest groups (counts and windows) of a numbered suffix of the file that holds the last window of every
+    ``large`` series: of the whole file when that suffix would be most of it, or the disk has no room for a copy
+    (the windows alone, numbered: about half the cost of the numbered read of every figure)."""
     size = _jmeter_stats.STATISTIC_WINDOW
     share = _jmeter_order.share_needed((sum(g.count for g in _selected(groups, *key)) for key in large), size)
     while share <= _jmeter_order.MOST:
         copy = _jmeter_order.suffix(connection, lines, share)
         if copy is None:
             break
-        query = _jmeter_query.windows_query(columns, _jmeter_query.reader(copy, columns, delimiter, False), size)
-        tail = [_counted(*row) for row in fetch_columns(connection, query)]
+        tail = _windows(connection, copy, columns, delimiter, False)
         copy.unlink()
         counts = [sum(g.count for g in _selected(tail, *key)) for key in large]
         if min(counts) >= size:
             return tail
         share = _jmeter_order.share_needed(counts, size, share)
-    raise FileOrderNeeded("the last samples of a series are spread over most of the file")
+    return _windows(connection, lines.path, columns, delimiter, header)
+
+
+def _windows(connection: Any, path: Path, columns: tuple[str, ...], delimiter: str, header: bool) -> list[Group]:
+    """Each group's count and last samples (packed) from a numbered read of ``path``, rows the first read checked."""
+    reader = _jmeter_query.reader(path, columns, delimiter, header)
+    query = _jmeter_query.windows_query(columns, reader, _jmeter_stats.STATISTIC_WINDOW)
+    return [_counted(*row) for row in fetch_columns(connection, query)]
 
 
 def _counted(label: str, ok: bool, in_total: bool, count: int, window: Any) -> Group:

@@ -115,12 +115,14 @@ def test_integers_jmeter_does_not_write_are_read_as_the_line_reader_reads_them(t
 
 
 class Reads:
-    """What the reduction read: numbered reads of the whole file, and the suffixes it copied (their shares)."""
+    """What the reduction read: numbered reads of the whole file (every figure, or the windows alone), and the
+    suffixes it copied (their shares)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.numbered: list[Path] = []
+        self.windows: list[Path] = []
         self.suffixes: list[float] = []
-        read, suffix = _jmeter_sql._read, _jmeter_order.suffix
+        read, suffix, windows = _jmeter_sql._read, _jmeter_order.suffix, _jmeter_sql._windows
 
         def spy_read(connection: object, path: Path, *args: object, numbered: bool) -> object:
             if numbered:
@@ -131,7 +133,13 @@ class Reads:
             self.suffixes.append(share)
             return suffix(connection, lines, share)
 
+        def spy_windows(connection: object, path: Path, *args: object) -> object:
+            if path.name != "suffix.csv":
+                self.windows.append(path)
+            return windows(connection, path, *args)  # type: ignore[arg-type]
+
         monkeypatch.setattr(_jmeter_sql, "_read", spy_read)
+        monkeypatch.setattr(_jmeter_sql, "_windows", spy_windows)
         monkeypatch.setattr(_jmeter_order, "suffix", spy_suffix)
 
 
@@ -184,28 +192,28 @@ def test_a_jtl_whose_rows_a_byte_offset_cannot_find_is_read_numbered(
     else:
         path = jtl(tmp_path / "results.csv", 4000, rare=6, newline=newline)
     _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
-    assert reads.numbered == [path] and reads.suffixes == []
+    assert reads.numbered == [path] and reads.suffixes == [] and reads.windows == []
 
 
-def test_a_window_spread_over_most_of_the_file_is_read_numbered(
+def test_a_window_spread_over_most_of_the_file_comes_from_the_whole_file(
     tmp_path: Path, small_window: None, reads: Reads
 ) -> None:
     """A label with just over a window of samples, spread over the whole file, would need a suffix of most of
-    the file: the file is read numbered instead (one read, not a copy of most of it)."""
+    the file: its window comes from a numbered read of the whole file instead (not a copy of most of it)."""
     path = jtl(tmp_path / "results.csv", 4000, rare=1.5)
     _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
-    assert reads.numbered == [path]
+    assert reads.numbered == [] and reads.windows == [path] and reads.suffixes == []
 
 
-def test_without_room_for_a_suffix_the_file_is_read_numbered(
+def test_without_room_for_a_suffix_the_windows_come_from_the_whole_file(
     tmp_path: Path, small_window: None, reads: Reads, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A suffix is copied only while the disk has room for it (the plain copies' rule); without, the file is read
-    numbered and the figures are the same."""
+    """A suffix is copied only while the disk has room for it (the plain copies' rule); without, the windows are
+    read from the whole file, numbered, and the figures are the same."""
     monkeypatch.setattr(_jmeter_order, "room", lambda folder: 0)
     path = jtl(tmp_path / "results.csv", 4000, rare=6)
     _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
-    assert reads.numbered == [path] and len(reads.suffixes) == 1
+    assert reads.numbered == [] and reads.windows == [path] and len(reads.suffixes) == 1
 
 
 def test_a_suffix_is_copied_through_python_where_the_kernel_cannot(
