@@ -63,18 +63,36 @@ class Lines:
         return self.usable and self.feeds == rows + int(header) - int(not self.ends_with_feed)
 
 
-def first_rows(connection: Any, numbered_labels: str, labels: set[str]) -> dict[str, int]:
-    """The row number (as the numbered rows give it) of each label's first sample, from numbered prefixes."""
-    limit = FIRST_PREFIX
-    while True:
-        found = fetch(
-            connection, f"SELECT label, min(rn), max(rn) FROM ({numbered_labels} LIMIT {limit}) GROUP BY label"
+class Prefix:
+    """Numbered prefixes of the file (``numbered_rows``: ``rn``, ``label``, ``ok``, ``in_total``), read while the
+    aggregate is not yet: the first holds :data:`FIRST_PREFIX` rows, each next eight times more."""
+
+    def __init__(self, connection: Any, numbered_rows: str) -> None:
+        self.connection, self.numbered_rows, self.limit = connection, numbered_rows, FIRST_PREFIX
+        self.found = self._read()
+
+    def _read(self) -> list[tuple[Any, ...]]:
+        return fetch(
+            self.connection,
+            f"""SELECT label, ok, in_total, count(*), min(rn), max(rn)
+                FROM ({self.numbered_rows} LIMIT {self.limit}) GROUP BY ALL""",
         )
-        if labels <= {row[0] for row in found}:
-            return {row[0]: row[1] for row in found}
-        if max((row[2] for row in found), default=0) < limit:  # the whole file was read: the reads disagree
-            raise FileOrderNeeded("the first sample of a label not found")
-        limit *= 8
+
+    def whole(self) -> bool:
+        """Whether the prefix read is the whole file."""
+        return max((row[5] for row in self.found), default=0) < self.limit
+
+    def first_rows(self, labels: set[str]) -> dict[str, int]:
+        """The row number (as the numbered rows give it) of each label's first sample, growing the prefix."""
+        while not labels <= {row[0] for row in self.found}:
+            if self.whole():  # the whole file was read: the reads disagree
+                raise FileOrderNeeded("the first sample of a label not found")
+            self.limit *= 8
+            self.found = self._read()
+        first: dict[str, int] = {}
+        for label, *_, low, _ in self.found:
+            first[label] = min(first.get(label, low), low)
+        return first
 
 
 def suffix(connection: Any, lines: Lines, share: float) -> Path | None:
@@ -114,7 +132,7 @@ def _copy_range(source: int, target: int, start: int, size: int) -> None:
         raise OSError("the file ended while it was copied")
 
 
-def share_needed(counts: Iterable[int], window: int, share: float = 1.0) -> float:
+def share_needed(counts: Iterable[float], window: int, share: float = 1.0) -> float:
     """The share of the file whose rows would hold ``window`` samples of each series, from their ``counts`` in the
     file (or in a suffix of ``share`` of it), if the samples are spread evenly; with a margin."""
     needs = [share * window / count if count else 2 * share for count in counts]  # none there: twice the share

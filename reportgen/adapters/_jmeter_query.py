@@ -77,6 +77,13 @@ def samples(columns: tuple[str, ...], reader: str, numbered: bool) -> str:
     return f"SELECT {number}{', '.join(selected)}, ({' OR '.join(checks)}) AS bad FROM {reader}"
 
 
+def prefix_rows(columns: tuple[str, ...], reader: str) -> str:
+    """The rows numbered, with what a sample's series are (its label, success, whether it is in the total)."""
+    typed = _typed(columns)
+    keys = ", ".join(f"{typed[name]} AS {name}" for name in ("label", "ok", "in_total"))
+    return f"SELECT row_number() OVER () AS rn, {keys} FROM {reader}"
+
+
 def windows_query(columns: tuple[str, ...], reader: str, window: int) -> str:
     """The ``window`` latest samples of each group without the response code, packed, and how many samples it has,
     from a numbered read of rows already checked (a suffix of the file: no figures, no checks)."""

@@ -86,11 +86,14 @@ def _unnumbered(
     lines = _jmeter_order.Lines(path)
     if not lines.usable:
         raise FileOrderNeeded("carriage returns: a row may start after any of them")
+    reader = _jmeter_query.reader(path, columns, delimiter, header)
+    prefix = _jmeter_order.Prefix(connection, _jmeter_query.prefix_rows(columns, reader))
+    if _spread(prefix, lines):
+        raise FileOrderNeeded("by the first rows, a series' window would be spread over most of the file")
     groups, seconds = _read(connection, path, columns, delimiter, header, numbered=False)
     if not lines.rows_only(sum(g.count for g in groups), header):
         raise FileOrderNeeded("a cell holding a line break, or a blank line")
-    labels = f"SELECT row_number() OVER () AS rn, coalesce(label, '') AS label FROM {_jmeter_query.reader(path, columns, delimiter, header)}"
-    first = _jmeter_order.first_rows(connection, labels, {g.label for g in groups})
+    first = prefix.first_rows({g.label for g in groups})
     groups = [replace(g, first=first[g.label]) for g in groups]
     size = _jmeter_stats.STATISTIC_WINDOW
     large = [(label, success) for label, success, mine in _series(groups) if sum(g.count for g in mine) > size]
@@ -102,6 +105,20 @@ def _unnumbered(
         return tuple(sorted(v for g in mine for v in g.window.tolist()))
 
     return _measured(groups, seconds, path, window)
+
+
+def _spread(prefix: _jmeter_order.Prefix, lines: _jmeter_order.Lines) -> bool:
+    """Whether, its samples spread as in the first rows, a series larger than the window would need a suffix of
+    most of the file: then the file is read numbered at once (one read, where the unnumbered one and the windows'
+    read of the whole file cost about half as much again). A guess from the first rows only: either way the
+    figures are the same."""
+    if prefix.whole():
+        return False
+    scale = lines.feeds / prefix.limit
+    groups = [_counted(label, ok, in_total, count, None) for label, ok, in_total, count, *_ in prefix.found]
+    size = _jmeter_stats.STATISTIC_WINDOW
+    counts = [sum(g.count for g in mine) * scale for *_, mine in _series(groups)]
+    return _jmeter_order.share_needed((c for c in counts if c > size), size) > _jmeter_order.MOST
 
 
 def _tail(

@@ -229,3 +229,14 @@ def test_a_suffix_is_copied_through_python_where_the_kernel_cannot(
     path = jtl(tmp_path / "results.csv", 4000, rare=6)
     _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
     assert reads.numbered == [] and len(reads.suffixes) == 1
+
+
+def test_a_window_the_first_rows_show_spread_over_the_file_is_read_numbered_at_once(
+    tmp_path: Path, small_window: None, reads: Reads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the first rows already show a series with a few windows' samples spread over the file, the file is
+    read numbered at once (one read instead of two), with the same figures."""
+    monkeypatch.setattr(_jmeter_order, "FIRST_PREFIX", 512)
+    path = jtl(tmp_path / "results.csv", 4000, rare=1.5)
+    _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
+    assert reads.numbered == [path] and reads.windows == [] and reads.suffixes == []
