@@ -88,6 +88,8 @@ class Baselines:
         result, baseline = entry
         if baseline is not None and not self.results.valid(baseline, self.get(baseline[0])):
             return None
+        if self.trees is not None:
+            self.trees.touch(result.manifest_sha256)
         signoffs = signoffs_of(
             self.project,
             result.manifest,

@@ -166,6 +166,11 @@ class YamlTrees:
         """Whether a tree parsed from bytes with this SHA-256 is kept (by an earlier analysis that succeeded)."""
         return self._path(sha256).is_file()
 
+    def touch(self, sha256: str) -> None:
+        """Mark the tree of these bytes used, though not read (a kept analysis, reportgen.result_cache, spared it):
+        the worker pool tells releases analysed before by it (:func:`reportgen.analysis_pool.warm`)."""
+        used(self._path(sha256))
+
     def put(self, sha256: str, tree: Any) -> None:
         """Keep ``tree`` once the run succeeds (:meth:`save`): a command that fails writes nothing."""
         with contextlib.suppress(pickle.PicklingError, TypeError, RecursionError):

@@ -3,6 +3,7 @@ v1.1.0 carry sign-offs, v1.2.0 has targets relative to v1.1.0."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,3 +127,13 @@ def test_a_failing_analysis_keeps_no_result(tmp_path: Path, analysed: list[str])
     with pytest.raises(Exception, match="bench"):
         analyse(project)
     assert not (project.root / FOLDER / "results").exists()
+
+
+def test_a_kept_result_keeps_its_manifest_tree_in_use(example: Project, analysed: list[str]) -> None:
+    """The worker pool skips releases whose manifest tree is kept (analysed before): a build that only used kept
+    results marks the trees used too, so pruning never drops them and the workers' start with them."""
+    trees = list((example.root / FOLDER / "yaml").rglob("*.pickle"))
+    for tree in trees:
+        os.utime(tree, (0, 0))
+    analyse(example)
+    assert analysed == [] and all(tree.stat().st_mtime > 0 for tree in trees)
