@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 from dataclasses import dataclass, field
@@ -95,10 +96,24 @@ def save(path: Path | None, site: Path, state: SiteIncrement, inputs: str | None
         write.write_file(path, json.dumps(record, default=str).encode())  # key order kept: the search index keeps it
 
 
+def _installed_packages() -> list[Path]:
+    """The folders of the installed MkDocs and Material, whose versions the signature names."""
+    found = []
+    for name in ("mkdocs", "material"):
+        spec = importlib.util.find_spec(name)
+        found += [Path(p).resolve() for p in (spec.submodule_search_locations or [])] if spec else []
+    return found
+
+
 def _theme_digest(config: Any) -> str:
-    """The theme's folders (Material, overrides) by name, size and time of each file."""
+    """The theme's folders (overrides, and Material's templates unless they are the installed package's, named
+    by its version: 14 500 files of icons to stat on every build) by name, size and time of each file."""
     digest = hashlib.sha256()
+    installed = _installed_packages()
     for folder in config.theme.dirs:
+        if any(Path(folder).resolve().is_relative_to(package) for package in installed):
+            digest.update(f"{folder}\0installed\n".encode())
+            continue
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file():
                 stat = path.stat()
@@ -182,7 +197,10 @@ class SiteIncrement:
                 kept.add(file.dest_uri)
             file.is_modified = lambda modified=modified: modified
         if self.dirty:
-            stale = [p for p in outputs(site) if p not in kept]
+            # The staging copy holds the files of the site the record lists (load() checked them; hard links keep
+            # size and time), so the record names them without walking the copy again.
+            assert previous is not None
+            stale = [p for p in previous["outputs"] if p not in kept]
             write.unlink(site, stale)  # never written through: the previous site keeps its bytes
 
     @staticmethod
