@@ -49,14 +49,16 @@ class Lines:
             return
         # read in blocks, not mapped: the pages of a mapped file count as the process's resident memory
         block = bytearray(_BLOCK)
-        returns, last = False, 10
+        last = 10
         with path.open("rb", buffering=0) as stream:
             while read := stream.readinto(block):
+                if block.find(b"\r", 0, read) >= 0:  # memchr: far cheaper than a count
+                    self.feeds = 0  # unusable: the rest of the file need not be read
+                    return
                 self.feeds += int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8, count=read) == 10))
-                returns = returns or block.find(b"\r", 0, read) >= 0  # memchr: far cheaper than a count
                 last = block[read - 1]
         self.ends_with_feed = last == 10
-        self.usable = not returns
+        self.usable = True
 
     def rows_only(self, rows: int, header: bool) -> bool:
         """Whether every line feed ends one of the header and ``rows`` rows (so no cell holds one)."""

@@ -99,8 +99,10 @@ def _unnumbered(
     large = [(label, success) for label, success, mine in _series(groups) if sum(g.count for g in mine) > size]
     tail = _tail(connection, lines, columns, delimiter, header, groups, large) if large else []
 
+    windowed = set(large)
+
     def window(label: str | None, success: bool, mine: list[Group]) -> tuple[int, ...]:
-        if (label, success) in large:
+        if (label, success) in windowed:
             return latest(g.window for g in _selected(tail, label, success))
         return tuple(sorted(v for g in mine for v in g.window.tolist()))
 
@@ -186,10 +188,15 @@ def _selected(groups: list[Group], label: str | None, success: bool) -> list[Gro
 
 
 def _series(groups: list[Group]) -> Iterator[tuple[str | None, bool, list[Group]]]:
-    """Every series in the line reader's order (the total, then each label; each followed by its successes)."""
-    for label in [None, *_labels(groups)]:
-        for success in (False, True):
-            yield label, success, _selected(groups, label, success)
+    """Every series in the line reader's order (the total, then each label; each followed by its successes).
+    The groups are split by label once: a JTL of thousands of labels (one per URL) is not scanned per series."""
+    by_label: dict[str, list[Group]] = {}
+    for group in groups:
+        by_label.setdefault(group.label, []).append(group)
+    total = [g for g in groups if g.in_total]
+    for label, mine in [(None, total), *((label, by_label[label]) for label in _labels(groups))]:
+        yield label, False, mine
+        yield label, True, [g for g in mine if g.ok]
 
 
 def _measured(
