@@ -12,8 +12,8 @@ from pathlib import Path
 
 from reportgen.adapters._duckdb import identifier, literal, source
 from reportgen.adapters._jmeter_groups import ELAPSED_BITS
+from reportgen.adapters._jmeter_stats import TRANSACTION_MESSAGE
 
-_TRANSACTION_MESSAGE = "Number of samples in transaction"
 _INTEGER = "'[+-]?[0-9]+'"
 _OPTIONAL = ("Latency", "Connect", "bytes", "sentBytes")
 _OPTIONAL_AS = ("latency", "connect", "received", "sent")
@@ -52,7 +52,7 @@ def _typed(columns: tuple[str, ...]) -> dict[str, str]:
         "elapsed": _integer("elapsed", optional=False)[0],
         "ok": "CASE success WHEN 'true' THEN true WHEN 'false' THEN false ELSE lower(trim(success)) = 'true' END",
         "code": f"coalesce({code}, '')",
-        "in_total": f"NOT (starts_with(coalesce({message}, ''), {literal(_TRANSACTION_MESSAGE)}) AND {no_type})",
+        "in_total": f"NOT (starts_with(coalesce({message}, ''), {literal(TRANSACTION_MESSAGE)}) AND {no_type})",
     }
 
 

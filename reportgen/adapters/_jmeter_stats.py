@@ -36,7 +36,8 @@ PERCENTILES = (0.5, 0.9, 0.95, 0.99)
 ESTIMATOR = JMETER_LEGACY
 WINDOW_NOTE = f"{JMETER_LEGACY} over the last {STATISTIC_WINDOW} samples per series, in file order"
 
-_TRANSACTION_MESSAGE = "Number of samples in transaction"
+#: How a Transaction Controller's parent sample begins its message (also the SQL path's rule).
+TRANSACTION_MESSAGE = "Number of samples in transaction"
 _SUBRESULT = re.compile(r"^(?P<parent>.+)-(?P<index>\d+)$")
 #: The filter every total-level selector carries: transactions are not in the total.
 _TOTAL_FILTER = {"transaction_controller": "false"}
@@ -63,7 +64,7 @@ class JmeterSample:
     @property
     def is_transaction(self) -> bool:
         """A Transaction Controller sample: JMeter's own message and no data type."""
-        return self.response_message.startswith(_TRANSACTION_MESSAGE) and not self.data_type
+        return self.response_message.startswith(TRANSACTION_MESSAGE) and not self.data_type
 
 
 @dataclass
