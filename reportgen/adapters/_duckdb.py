@@ -21,7 +21,6 @@ engine); site_docs/guide/scale.md says how. This module only owns the connection
 from __future__ import annotations
 
 import atexit
-import multiprocessing.util
 import os
 import shutil
 import tempfile
@@ -128,10 +127,10 @@ def close() -> None:
             database.close()
 
 
+# A spawned pool worker ends by sys.exit, so atexit runs there too; a forked child closes nothing of its parent's
+# (the database is closed before the fork), and the forked MkDocs workers reduce nothing.
 atexit.register(close)
 os.register_at_fork(before=close)
-# A pool worker ends by os._exit after multiprocessing's own finalizers, without atexit's.
-multiprocessing.util.Finalize(None, close, exitpriority=0)
 
 
 @contextmanager
