@@ -19,6 +19,7 @@ content, under ``releases/<release>/artifacts/<path>``. Two rules decide the cop
 from __future__ import annotations
 
 import gzip
+import hashlib
 import posixpath
 import zlib
 from dataclasses import dataclass
@@ -76,7 +77,11 @@ def stored(source: Path, copy: RawCopy, sha256: str | None = None) -> bytes | Pa
         return source
 
     def compress() -> bytes:
-        return gzip.compress(named_files.read_bytes(source), compresslevel=GZIP_LEVEL, mtime=0)
+        data = named_files.read_bytes(source)
+        # Kept under the SHA-256 the analysis read: bytes changed since would be kept as that file's forever.
+        if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
+            raise BuildError(f"{source}: changed while the site was being built; run the build again")
+        return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
 
     if sha256 is None:
         return compress()

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import limits
+from reportgen import limits, raw_copies
 from reportgen.cli import main
+from reportgen.errors import BuildError
 from reportgen.raw_copies import raw_copy
 from tests.support.project import BASE_MANIFEST, make_project
 
@@ -146,3 +147,17 @@ def test_a_copy_compressed_before_is_not_compressed_again(
 
 def _refuse(*_: object, **__: object) -> bytes:
     raise AssertionError("compressed again")
+
+
+def test_a_copy_changed_since_its_analysis_is_refused(tmp_path: Path) -> None:
+    """A large copy whose bytes are no longer those the analysis hashed stops the build, naming the file: its gzip
+    would be kept under the old SHA-256 and served for those bytes on every later build."""
+    source = tmp_path / "requests.log"
+    source.write_bytes(_large_log())
+    analysed = hashlib.sha256(source.read_bytes()).hexdigest()
+    copy = raw_copy(LARGE, source.stat().st_size)
+    first = raw_copies.stored(source, copy, analysed)
+    assert isinstance(first, bytes) and gzip.decompress(first) == _large_log()
+    source.write_bytes(_large_log() + b"one line more\n")
+    with pytest.raises(BuildError, match=r"requests\.log: changed while the site was being built"):
+        raw_copies.stored(source, copy, analysed)
