@@ -121,6 +121,8 @@ def _analyse(release: str, depth: int) -> Done:
     # the worker's file digests, samples and trees.
     baselines = Baselines(shared.project, shared.known, depth=depth)
     baselines.digests, baselines.samples, baselines.trees = shared.digests, shared.samples, shared.trees
+    if baselines.results is not None:  # its keys hash files through the shared digests too, not a second record
+        baselines.results.digests = shared.digests
     compares = False
     with contextlib.suppress(ReportgenError):  # said by the serial analysis, with the other releases' errors
         result = baselines.get(release)

@@ -122,7 +122,7 @@ class FileDigests:
 
 
 #: What loading a damaged or foreign pickle raises.
-_UNREADABLE = (
+UNREADABLE = (
     OSError,
     EOFError,
     pickle.UnpicklingError,
@@ -157,7 +157,7 @@ class YamlTrees:
         try:
             pending = self._pending.get(sha256)
             tree = pickle.loads(pending if pending is not None else self._path(sha256).read_bytes())
-        except _UNREADABLE:  # absent, damaged or from another library version: parsed again and rewritten
+        except UNREADABLE:  # absent, damaged or from another library version: parsed again and rewritten
             return None
         used(self._path(sha256))
         return tree

@@ -30,7 +30,7 @@ from pydantic import PrivateAttr
 
 from reportgen import cache, write
 from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, used
-from reportgen.input_cache import FileDigests
+from reportgen.input_cache import UNREADABLE, FileDigests
 from reportgen.project import SIGNOFFS, Project
 from reportgen.schemas.manifest import Manifest
 from reportgen.schemas.measurement import Extraction
@@ -146,7 +146,7 @@ class ResultCache:
         try:
             entry = pickle.loads(self._path(key).read_bytes())
             result, baseline = entry
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        except UNREADABLE:
             return None  # absent, damaged or from other code: analysed again and rewritten
         if not isinstance(result, ReleaseResult):
             return None
