@@ -7,7 +7,8 @@ engine); site_docs/guide/scale.md says how. This module only owns the connection
 * one database per process, opened on the first reduction and reused by the next ones (opening one cost
   about 25 ms of cpu, and a cold build of 100 releases opened some 300); a file in a private temporary folder
   (what DuckDB pages out goes there), closed and removed when the process ends, and closed before the process
-  forks (a forked copy of a DuckDB with threads can hang);
+  forks (a forked copy of a DuckDB with threads can hang); one that a killed process left is removed by the next
+  process's first database (:mod:`._owned_folders`);
 * each :func:`connect` block finds it as a fresh one would be: the settings below as the environment says at
   its start (a block changes none itself), its own empty scratch folder (:func:`scratch_folder`), and the tables
   and views it made dropped when it ends; a block left by an error closes the database, so the next block
@@ -23,7 +24,6 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,8 +33,11 @@ from typing import Any
 import duckdb
 
 from reportgen import named_files
+from reportgen.adapters import _owned_folders
 
 DEFAULT_MEMORY = "256MB"
+#: The private folders' prefix in the temporary directory; one a killed process left is swept (:mod:`._owned_folders`).
+FOLDER_PREFIX = "reportgen-duckdb-"
 
 
 class NotReducible(Exception):
@@ -84,7 +87,10 @@ class _Database:
     """A database in a private folder and the one connection to it."""
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="reportgen-duckdb-"))
+        if not _SWEPT:
+            _SWEPT.append(_owned_folders.sweep(FOLDER_PREFIX))
+        self.owned = _owned_folders.OwnedFolder(FOLDER_PREFIX)
+        self.folder = self.owned.path
         self.connection: Any = duckdb.connect(str(self.folder / "reduce.duckdb"))
         self.pid = os.getpid()
         self.blocks = 0
@@ -110,9 +116,11 @@ class _Database:
 
     def close(self) -> None:
         self.connection.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.owned.remove()
 
 
+#: Whether this process swept abandoned folders yet (once: the first database it opens), and what it removed.
+_SWEPT: list[list[Path]] = []
 #: The process's database, once a block opened it.
 _SHARED: list[_Database] = []
 #: The scratch folder of each connection in a block: id(connection) → folder.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -72,3 +74,35 @@ print(folder)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     folder = done.stdout.strip()
     assert folder and not os.path.exists(folder)
+
+
+def test_a_folder_left_by_a_killed_process_is_removed_by_the_next_one(tmp_path: Path) -> None:
+    """A reducing process killed by SIGKILL cannot remove its database folder; the next process's first database
+    removes it, and leaves alone the folder of a process still running and one without a lock file."""
+    hold = """
+import sys, time
+from reportgen.adapters import _duckdb
+with _duckdb.connect() as c:
+    print(_duckdb.scratch_folder(c).parent, flush=True)
+    time.sleep(60)
+"""
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    killed = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True, env=env)
+    running = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert killed.stdout is not None and running.stdout is not None
+        abandoned, alive = Path(killed.stdout.readline().strip()), Path(running.stdout.readline().strip())
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(timeout=30)
+        unlocked = tmp_path / f"{_duckdb.FOLDER_PREFIX}older"  # an older reportgen's: no lock file
+        unlocked.mkdir()
+        sweep = "from reportgen.adapters import _duckdb\nwith _duckdb.connect() as c: pass"
+        subprocess.run([sys.executable, "-c", sweep], check=True, env=env, timeout=60)
+        assert not abandoned.exists()
+        assert alive.is_dir() and unlocked.is_dir()
+    finally:
+        for process in (killed, running):
+            process.kill()
+            process.wait(timeout=30)
+            if process.stdout is not None:
+                process.stdout.close()
