@@ -20,10 +20,8 @@ from pathlib import Path
 
 from reportgen import write
 from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, code_digest, used
-from reportgen.citations import find
 from reportgen.claims import IndexEntry
-from reportgen.errors import ReportgenError
-from reportgen.result_cache import identity
+from reportgen.result_cache import cited, identity
 from reportgen.schemas.page import Citable
 from reportgen.schemas.report import ReleaseResult
 
@@ -46,14 +44,6 @@ def _folder_digest(folder: Path) -> str:
             content = path.read_bytes() if path.is_file() else b"not a regular file"
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + content + b"\0")
     return digest.hexdigest()
-
-
-def cited(result: ReleaseResult) -> set[str] | None:
-    """Other releases the narrative cites, or None when a citation does not parse (the build reports it)."""
-    try:
-        return {c.release for n in result.narrative for c in find(n.body, n.origin()) if c.release} - {result.id}
-    except ReportgenError:
-        return None
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from reportgen import write
 from reportgen.assemble import size_text
 from reportgen.claims import claims_document, index_entry, to_json
 from reportgen.excerpt import page_excerpts
-from reportgen.page_cache import Rendered, cited
+from reportgen.page_cache import Rendered
 from reportgen.render import render_release
+from reportgen.result_cache import cited
 from reportgen.schemas.page import Citable, ReleasePage
 from reportgen.schemas.report import ReleaseResult
 

@@ -2,13 +2,18 @@
 of an unchanged release's extractions only what a page it renders again needs.
 
 An analysis of a release reads its folder under results/ (manifest, narrative files, artifacts, attachments:
-any file leaving the folder is refused), the list of release ids (citations and the baseline are checked against
-it) and, for relative targets, its baseline's result. An entry's key (:meth:`ResultCache.key`) hashes reportgen's
-code digest, the release id, the release ids and every file of the folder by path and SHA-256 (kept by file
-status, :mod:`reportgen.input_cache`), and symbolic links by their target; the entry also records the baseline
-it compared with by :func:`identity`, and is used only while the baseline's result is still that. The sign-offs
-are not kept: whether a signature holds depends on the allowed signers and their validity dates, so
-``signoffs.yaml`` is left out of the key and read again on every analysis (:func:`reportgen.analyse.signoffs_of`).
+any file leaving the folder is refused), the list of release ids (its baseline and the releases its narrative
+cites must be in it) and, for relative targets, its baseline's result. An entry's key (:meth:`ResultCache.key`)
+hashes reportgen's code digest, the release id and every file of the folder by path and SHA-256 (kept by file
+status, :mod:`reportgen.input_cache`), and symbolic links by their target. Of the release list, an entry records
+only the ids the release named (:func:`relied_on`): a kept result comes from an analysis that succeeded, so each
+of them was in the list then, and the list matters to the result only through whether they still are (any other
+id's presence or absence changes nothing but an error's list of releases, and a kept result has no error). So
+adding a release keeps every entry, and removing one that a release names analyses that release again, which
+says what is wrong. The entry also records the baseline it compared with by :func:`identity`, and is used only
+while the baseline's result is still that. The sign-offs are not kept: whether a signature holds depends on the
+allowed signers and their validity dates, so ``signoffs.yaml`` is left out of the key and read again on every
+analysis (:func:`reportgen.analyse.signoffs_of`).
 
 An entry holds the result pickled (as :mod:`reportgen.input_cache`'s trees are: a folder only reportgen writes),
 each extraction's measurements and series kept as its JSON text, parsed when first read (:class:`LazyExtraction`):
@@ -30,6 +35,8 @@ from pydantic import PrivateAttr
 
 from reportgen import cache, write
 from reportgen.cache import FOLDER, LAYOUT, ExtractionCache, used
+from reportgen.citations import find
+from reportgen.errors import ReportgenError
 from reportgen.input_cache import UNREADABLE, FileDigests
 from reportgen.project import SIGNOFFS, Project
 from reportgen.schemas.manifest import Manifest
@@ -90,6 +97,23 @@ def _fingerprint(result: ReleaseResult) -> str:
     return hashlib.sha256(identity(result.model_copy(update={"signoffs": []})).encode()).hexdigest()
 
 
+def cited(result: ReleaseResult) -> set[str] | None:
+    """Other releases the narrative cites, or None when a citation does not parse (the build reports it)."""
+    try:
+        return {c.release for n in result.narrative for c in find(n.body, n.origin()) if c.release} - {result.id}
+    except ReportgenError:
+        return None
+
+
+def relied_on(result: ReleaseResult) -> frozenset[str] | None:
+    """The release ids an analysis of the release checked against the release list: its baseline and the releases
+    its narrative cites (None: a citation that does not parse, which a successful analysis never kept)."""
+    others = cited(result)
+    if others is None:
+        return None
+    return frozenset(others | ({result.manifest.baseline} if result.manifest.baseline else set()))
+
+
 def compared_with(manifest: Manifest) -> str | None:
     """The baseline whose result a release's analysis reads: named, and some target is relative to it."""
     return manifest.baseline if any(t.relative is not None for t in manifest.targets) else None
@@ -100,8 +124,10 @@ class ResultCache:
 
     def __init__(self, project: Project, folder: Path, digests: FileDigests, known: list[str]) -> None:
         self.project, self.folder, self.digests = project, folder, digests
-        self._common = "\0".join([LAYOUT, cache.code_digest(), "\n".join(known)])
-        self._pending: dict[str, tuple[ReleaseResult, tuple[str, str] | None]] = {}
+        #: What an entry's named ids are checked against, instead of the whole list being part of every key.
+        self.known = frozenset(known)
+        self._common = "\0".join([LAYOUT, cache.code_digest()])
+        self._pending: dict[str, tuple[ReleaseResult, tuple[str, str] | None, frozenset[str]]] = {}
 
     @classmethod
     def of(cls, project: Project, digests: FileDigests, known: list[str]) -> ResultCache | None:
@@ -140,15 +166,16 @@ class ResultCache:
         return self.folder / key[:2] / f"{key}.pickle"
 
     def get(self, key: str | None) -> tuple[ReleaseResult, tuple[str, str] | None] | None:
-        """The kept result and the baseline it compared with (its id and fingerprint), or None."""
+        """The kept result and the baseline it compared with (its id and fingerprint), or None; None too when a
+        release it named is no longer in the release list (analysed again, which says so)."""
         if key is None:
             return None
         try:
             entry = pickle.loads(self._path(key).read_bytes())
-            result, baseline = entry
+            result, baseline, relied = entry
         except UNREADABLE:
             return None  # absent, damaged or from other code: analysed again and rewritten
-        if not isinstance(result, ReleaseResult):
+        if not isinstance(result, ReleaseResult) or not isinstance(relied, frozenset) or not relied <= self.known:
             return None
         used(self._path(key))
         return result, baseline
@@ -162,10 +189,13 @@ class ResultCache:
         against = compared_with(result.manifest)
         if key is None or (against is not None and (baseline is None or baseline.id != against)):
             return  # compared with no baseline (one that names this release): not what a full analysis gives
-        self._pending[key] = (result, (against, _fingerprint(baseline)) if against and baseline else None)
+        relied = relied_on(result)
+        if relied is None:
+            return
+        self._pending[key] = (result, (against, _fingerprint(baseline)) if against and baseline else None, relied)
 
     def save(self) -> None:
-        for key, (result, baseline) in sorted(self._pending.items()):
+        for key, (result, baseline, relied) in sorted(self._pending.items()):
             light = result.model_copy(
                 update={
                     "artifacts": [
@@ -174,5 +204,7 @@ class ResultCache:
                 }
             )
             with contextlib.suppress(OSError, pickle.PicklingError, TypeError, RecursionError):
-                write.write_file(self._path(key), pickle.dumps((light, baseline), protocol=pickle.HIGHEST_PROTOCOL))
+                write.write_file(
+                    self._path(key), pickle.dumps((light, baseline, relied), protocol=pickle.HIGHEST_PROTOCOL)
+                )
         self._pending.clear()

@@ -13,6 +13,7 @@ import pytest
 from reportgen import assemble, build, site_increment
 from reportgen.analyse import analyse
 from reportgen.cache import charts_cached
+from reportgen.errors import ReportgenError
 from reportgen.project import Project
 from tests.support.project import BASE_MANIFEST, K6_STREAM, add_releases, cold_site_digest, make_project, tree_digest
 
@@ -86,6 +87,50 @@ def test_pages_from_the_cache_are_the_bytes_of_a_cold_render(project: Project, m
     assert warm.keys() == cold.keys()
     assert [name for name in cold if warm[name] != cold[name]] == []
     assert b"Changed demo v1.1.0" in warm["v1.1.0/index.md"]
+
+
+def test_a_release_added_renders_that_release_alone_and_the_bytes_of_a_cold_render(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No release page shows the release list (only the home page, the release lists and the trends do, which are
+    rendered on every build): adding a release builds its page model alone, and every file is a cold render's,
+    the new release in the lists and trends included."""
+    rendered: list[str] = []
+    real = assemble.release_page
+
+    def spy(result: Any, *args: Any, **kwargs: Any) -> Any:
+        rendered.append(result.id)
+        return real(result, *args, **kwargs)
+
+    _generate(project)
+    monkeypatch.setattr(assemble, "release_page", spy)
+    add_releases(project.root, {"v1.3.0": _manifest("v1.3.0", "2026-12-01", "v1.2.0")})
+    shutil.copyfile(K6_STREAM, project.release_dir("v1.3.0") / "k6" / "stream.ndjson.gz")
+    warm = _generate(project)
+    assert rendered == ["v1.3.0"]
+    assert b"v1.3.0" in warm["index.md"] and b"v1.3.0" in warm["trends.md"]
+    monkeypatch.setenv("REPORTGEN_NO_CACHE", "1")
+    cold = _generate(project)
+    assert warm.keys() == cold.keys()
+    assert [name for name in cold if warm[name] != cold[name]] == []
+
+
+def test_a_citation_of_a_release_added_later_renders_with_its_figure(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release citing one not there yet does not build; once that release is added, the citing page shows the
+    cited figure, as a cold render gives it."""
+    manifest = project.release_dir("v1.2.0") / "release.yaml"
+    citation = "summary: \"p95 in v1.3.0: {{ metric('p95_slow', release='v1.3.0') }}\"\n"
+    manifest.write_text(citation + manifest.read_text())
+    with pytest.raises(ReportgenError, match=r"unknown release .v1\.3\.0."):
+        _generate(project)
+    add_releases(project.root, {"v1.3.0": _manifest("v1.3.0", "2026-12-01", "v1.2.0")})
+    shutil.copyfile(K6_STREAM, project.release_dir("v1.3.0") / "k6" / "stream.ndjson.gz")
+    warm = _generate(project)
+    assert b"p95 in v1.3.0: " in warm["v1.2.0/index.md"]
+    monkeypatch.setenv("REPORTGEN_NO_CACHE", "1")
+    assert _generate(project) == warm
 
 
 @pytest.fixture

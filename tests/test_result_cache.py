@@ -4,6 +4,7 @@ v1.1.0 carry sign-offs, v1.2.0 has targets relative to v1.1.0."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from reportgen import analyse as analyse_module
 from reportgen.analyse import analyse
 from reportgen.cache import FOLDER
+from reportgen.errors import ReportgenError
 from reportgen.project import Project
 from tests.conftest import copy_of_the_example
 
@@ -137,3 +139,65 @@ def test_a_kept_result_keeps_its_manifest_tree_in_use(example: Project, analysed
         os.utime(tree, (0, 0))
     analyse(example)
     assert analysed == [] and all(tree.stat().st_mtime > 0 for tree in trees)
+
+
+def _add_release(project: Project, release: str, baseline: str) -> None:
+    """A copy of v1.2.0 as ``release``, a month later, compared with ``baseline``: what a project adds each release."""
+    folder = project.release_dir(release)
+    shutil.copytree(project.release_dir("v1.2.0"), folder)
+    (folder / "signoffs.yaml").unlink(missing_ok=True)
+    manifest = folder / "release.yaml"
+    text = manifest.read_text(encoding="utf-8").replace("release: v1.2.0", f"release: {release}", 1)
+    text = text.replace("date: 2026-11-01", "date: 2026-12-01", 1).replace("baseline: v1.1.0", f"baseline: {baseline}")
+    manifest.write_text(text, encoding="utf-8")
+
+
+def _cite(project: Project, release: str, cited: str) -> None:
+    """``release``'s summary cites a figure of release ``cited``."""
+    manifest = project.release_dir(release) / "release.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    citation = f'  Its p95 search latency: {{{{ metric("checkout_p95", release="{cited}") }}}}.\n'
+    manifest.write_text(text.replace("\nenvironment:", f"{citation}\nenvironment:", 1), encoding="utf-8")
+
+
+def test_a_release_added_analyses_only_that_release(
+    example: Project, analysed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept result depends on the release list only through the ids it names (its baseline, the releases it
+    cites), so adding a release analyses that release alone, and every result is an uncached analysis's."""
+    _add_release(example, "v1.3.0", "v1.2.0")
+    kept = _dumps(example)
+    assert analysed == ["v1.3.0"]
+    assert kept == _uncached(example, monkeypatch)
+
+
+def test_a_citation_of_a_release_not_there_yet_holds_once_it_is_added(
+    example: Project, analysed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release citing one that does not exist fails (and keeps nothing); once that release is added the citing
+    one is analysed again and holds."""
+    _cite(example, "v1.2.0", "v1.3.0")
+    with pytest.raises(ReportgenError, match=re.escape("unknown release 'v1.3.0'")):
+        analyse(example)
+    _add_release(example, "v1.3.0", "v1.2.0")
+    analysed.clear()
+    kept = _dumps(example)
+    assert sorted(analysed) == ["v1.2.0", "v1.3.0"]
+    assert kept == _uncached(example, monkeypatch)
+
+
+@pytest.mark.parametrize("named", ["cited", "baseline"])
+def test_a_release_removed_analyses_again_the_releases_naming_it(example: Project, named: str) -> None:
+    """A release that a kept result names (cites, or has as its baseline without comparing with it) is removed: the
+    kept result is not used, and the analysis says what is wrong instead of building pages that link to nothing."""
+    if named == "cited":
+        _add_release(example, "v1.3.0", "v1.2.0")
+        _cite(example, "v1.1.0", "v1.3.0")
+        analyse(example)
+        shutil.rmtree(example.release_dir("v1.3.0"))
+        expected = "unknown release 'v1.3.0'"
+    else:
+        shutil.rmtree(example.release_dir("v1.0.0"))  # v1.1.0's baseline, which no target of v1.1.0 compares with
+        expected = "baseline: 'v1.0.0' is not a release in results/"
+    with pytest.raises(ReportgenError, match=re.escape(expected)):
+        analyse(example)
