@@ -11,9 +11,9 @@ thread (its streaming window has a fixed order). Two rules of the dashboard depe
   row's start on, which is read numbered: a suffix holding a series' last samples holds its window.
 
 A suffix starts at a row only when no cell holds a line break: :class:`Lines` counts the file's line feeds
-(numpy, about 0.05 s for 200 MiB), and when they are exactly the header's and the rows' (no carriage return, no
-blank line), every line feed ends a row and any byte after one starts a row. Otherwise the file is read numbered,
-as before.
+(numpy, about 0.05 s of cpu for 200 MiB), and when they are exactly the header's and the rows' (no carriage
+return, no blank line), every line feed ends a row and any byte after one starts a row. Otherwise the file is read
+numbered, as before.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ FIRST_PREFIX = 8192
 #: The largest share of the file a suffix may take; a series whose last samples are spread wider takes them from a
 #: numbered read of the whole file (a copy of most of it would cost more than it saves).
 MOST = 0.5
-#: Bytes a block of the line-feed count and of the suffix copy holds.
-_BLOCK = 1 << 24
+#: Bytes a block of the line-feed count and of the suffix copy holds: 1 MiB, so that numpy's comparison result
+#: stays in the cache (16 MiB blocks made the count of a 200 MiB file 0.08-0.14 s of cpu instead of 0.05).
+_BLOCK = 1 << 20
 
 
 class Lines:
@@ -49,13 +50,15 @@ class Lines:
             return
         # read in blocks, not mapped: the pages of a mapped file count as the process's resident memory
         block = bytearray(_BLOCK)
+        view = np.frombuffer(block, dtype=np.uint8)
+        feeds = np.empty(_BLOCK, dtype=np.bool_)  # one comparison result for every block: no allocation per block
         last = 10
         with path.open("rb", buffering=0) as stream:
             while read := stream.readinto(block):
                 if block.find(b"\r", 0, read) >= 0:  # memchr: far cheaper than a count
                     self.feeds = 0  # unusable: the rest of the file need not be read
                     return
-                self.feeds += int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8, count=read) == 10))
+                self.feeds += int(np.count_nonzero(np.equal(view[:read], 10, out=feeds[:read])))
                 last = block[read - 1]
         self.ends_with_feed = last == 10
         self.usable = True
