@@ -30,8 +30,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from reportgen import named_files
 from reportgen.adapters import _owned_folders
 
@@ -70,6 +68,8 @@ def fetch_columns(connection: Any, statement: str) -> list[tuple[Any, ...]]:
 @contextmanager
 def _reading() -> Iterator[None]:
     """What DuckDB cannot parse becomes :class:`NotReducible` (running out of memory stays an error)."""
+    import duckdb  # a database is open, so this is a lookup (see _Database)
+
     try:
         yield
     except duckdb.Error as exc:
@@ -87,6 +87,11 @@ class _Database:
     """A database in a private folder and the one connection to it."""
 
     def __init__(self) -> None:
+        # Imported with the first database, not with this module: every stream adapter imports this module, and
+        # detect() loads every adapter for any file, so a JUnit or Locust file would pay DuckDB's import (about
+        # 0.1 s of cpu) for nothing.
+        import duckdb
+
         if not _SWEPT:
             _SWEPT.append(_owned_folders.sweep(FOLDER_PREFIX))
         self.owned = _owned_folders.OwnedFolder(FOLDER_PREFIX)

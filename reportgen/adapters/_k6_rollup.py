@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import numpy as np
-
 from reportgen.adapters._duckdb import FileOrderNeeded, NotReducible
 from reportgen.adapters._k6_order import same_value
 from reportgen.adapters._k6_ranks import picked
@@ -63,6 +61,8 @@ def _merged(metric: str, s: int, k: str, rows: list[Row], percentiles: Sequence[
     arrays = [row[15] for row in rows if row[15] is not None]
     listed, values = None, None
     if arrays:
+        import numpy as np  # the arrays are numpy's: it is loaded (not at import: see _k6_ranks.picked)
+
         together = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
         if len(together) != n:
             raise NotReducible(f"{metric}: the finest groups' values do not add up to the slice")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import ClassVar
 from xml.parsers import expat
 
-from reportgen.adapters import _jmeter_sql
 from reportgen.adapters._base import Sample, check_expansion, not_text, open_text
 from reportgen.adapters._duckdb import NotReducible, connect, plain_utf8
 from reportgen.adapters._jmeter_stats import JmeterSample, measure
@@ -194,6 +193,10 @@ def _reduce_with_duckdb(name: str, path: Path) -> Extraction | None:
     except (ArtifactError, OSError, EOFError, UnicodeDecodeError, csv.Error):
         return None
     info["jmeter.delimiter"] = repr(delimiter)
+    # Imported here, not with this module: detect() loads every adapter for any file it sniffs, and the SQL
+    # reduction brings numpy (about 0.1 s of cpu) and its own modules, which only a CSV JTL needs.
+    from reportgen.adapters import _jmeter_sql
+
     with connect() as connection:
         try:
             measurements, series, facts = _jmeter_sql.reduce(connection, path, columns, delimiter, not first_is_data)

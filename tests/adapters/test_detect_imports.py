@@ -1,0 +1,41 @@
+"""What detect() costs: every adapter is loaded to sniff any file, so none may bring a heavy reader with it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "real"
+
+_IMPORTED = """
+import json, sys
+from pathlib import Path
+from reportgen.adapters import detect, extract
+print(detect(Path(sys.argv[1])).name)
+before = [name for name in ("duckdb", "numpy") if name in sys.modules]
+extract(Path(sys.argv[1]))
+print(json.dumps([before, [name for name in ("duckdb", "numpy") if name in sys.modules]]))
+"""
+
+
+def _imported(path: Path) -> tuple[str, list[str], list[str]]:
+    out = subprocess.run(
+        [sys.executable, "-c", _IMPORTED, str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    before, after = json.loads(out[1])
+    return out[0], before, after
+
+
+def test_detect_imports_neither_duckdb_nor_numpy() -> None:
+    """Sniffing a file loads every adapter but imports neither DuckDB nor numpy (0.1 s of cpu each), and a
+    JUnit file read in full imports neither either: only the stream readers that use them import them."""
+    name, before, after = _imported(FIXTURES / "junit" / "pytest-9.2-xunit1-xunit2" / "junit-xunit2.xml")
+    assert (name, before, after) == ("junit-xml", [], [])
+
+
+def test_a_k6_stream_imports_duckdb_when_it_reads() -> None:
+    """The k6 stream adapter imports DuckDB (and numpy, for its sorted values) when it reads, not when it sniffs."""
+    name, before, after = _imported(FIXTURES / "k6" / "v1.1.0-groups-thresholds" / "stream.ndjson.gz")
+    assert (name, before, after) == ("k6-json-stream", [], ["duckdb", "numpy"])
