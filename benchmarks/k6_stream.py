@@ -7,8 +7,9 @@ computes more than that (sums in file order, k6's percentile expression, rates, 
 per-second series, run facts), all of it from the same one read.
 
 The input is the real k6 1.1.0 stream of tests/fixtures (Point lines with their tags), repeated with its times
-moved forward each copy until the file reaches the requested size. Each command runs in its own process; times
-are the best of --repeat runs and peak memory is the child's maximum resident set.
+moved forward each copy until the file reaches the requested size. Each command runs in its own process, reportgen
+from bytecode as when installed (benchmarks/_measure.py); times are the best of --repeat runs and peak memory is
+the child's maximum resident set.
 
 Run: `.venv/bin/python benchmarks/k6_stream.py [--size-mib 200] [--format ndjson|csv] [--gzip] [--check]`
 """
