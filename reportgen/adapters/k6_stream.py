@@ -9,6 +9,7 @@ else is an error naming the line.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import math
@@ -32,6 +33,7 @@ from reportgen.adapters._base import (
     scan_lines,
 )
 from reportgen.adapters._duckdb import NotReducible, compression, connect, plain_utf8, scratch_folder
+from reportgen.adapters._gzip_end import GzipEnd
 from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_reduce import MetricDeclaration, StreamCollector, reduce_stream, stream_info
 from reportgen.adapters._plain_copy import PlainCopy
@@ -115,23 +117,63 @@ def _stream_extraction(
 #: Both readers (DuckDB and line by line) give the same figures: one version for the cache. 2: exact sums.
 ADAPTER_VERSION = "2"
 
-RowsOf = Callable[[Path, set[str], Path | None], _k6_sql.Rows]
+#: How a gzip file is read (see :func:`_scan`): its end beside the query, copied to a folder, or scanned whole.
+GzipReading = GzipEnd | Path | None
+RowsOf = Callable[[Path, set[str], GzipReading], _k6_sql.Rows]
+
+
+class _Unsettled(Exception):
+    """What DuckDB read of a gzip file itself may not be what the line reader reads: read it as before."""
 
 
 def reduce_with_duckdb(
     adapter: str, path: Path, rows_of: RowsOf, percentiles: Sequence[float], slices: Slices
 ) -> Extraction | None:
     """The whole reduction as one SQL query over the file; None when the file needs the line reader (damage, a
-    BOM, no samples), which then names the line or reads what is complete."""
+    BOM, no samples), which then names the line or reads what is complete. A gzip file is read by DuckDB itself
+    while its end is read beside the query (:mod:`._gzip_end`); one that does not end well so, or that DuckDB
+    cannot read, is read again through the scan and its plain copy (:func:`_scan`)."""
     if not plain_utf8(path):
         return None
     tags = {tag for _, labels in slices for tag in labels}
+    if compression(path) == "gzip":
+        with contextlib.suppress(_Unsettled):
+            return _reduce_beside(adapter, path, rows_of, percentiles, slices, tags)
     with connect() as connection:
         try:
             rows = rows_of(path, tags, scratch_folder(connection))
-            found, series, info = _k6_sql.reduce(connection, rows, slices, percentiles)
+            reduced = _k6_sql.reduce(connection, rows, slices, percentiles)
         except NotReducible:
             return None
+    return _reduced_extraction(adapter, rows, reduced)
+
+
+def _reduce_beside(
+    adapter: str, path: Path, rows_of: RowsOf, percentiles: Sequence[float], slices: Slices, tags: set[str]
+) -> Extraction | None:
+    """:func:`reduce_with_duckdb` of a gzip file read by DuckDB itself, its end beside (:class:`GzipEnd`); a
+    bomb is refused with the limit's error; :class:`_Unsettled` when the end is not settled or the query failed
+    (a cut last line is then read by the scan, and damage named by the line reader, as before)."""
+    with connect() as connection:
+        with GzipEnd(path, connection) as end:
+            try:
+                rows = rows_of(path, tags, end)
+            except NotReducible:
+                return None  # in the first bytes, which the scan reads the same way
+            try:
+                reduced = _k6_sql.reduce(connection, rows, slices, percentiles)
+            except NotReducible:
+                reduced = None
+            if reduced is not None and not end.settled():
+                raise _Unsettled
+        end.refuse()  # a query stopped by a bomb
+        if reduced is None:
+            raise _Unsettled
+    return _reduced_extraction(adapter, rows, reduced)
+
+
+def _reduced_extraction(adapter: str, rows: _k6_sql.Rows, reduced: _k6_sql.Result) -> Extraction | None:
+    found, series, info = reduced
     if info["points"] == "0":
         return None
     if any(m.value is not None and not math.isfinite(m.value) for m in found):
@@ -231,13 +273,20 @@ def read_ndjson(path: Path, slices: Slices = ()) -> tuple[StreamCollector, list[
     return collector, warnings
 
 
-def _scan(path: Path, needle: bytes, scratch: Path | None, ahead: int | None = None) -> tuple[LineScan, Path]:
-    """:func:`scan_lines`, and the file DuckDB is to read: with ``scratch`` (the reduction's private folder), a gzip
-    file's text is copied there as the scan inflates it (:mod:`._plain_copy`: while the disk has room), and the
-    copy is read; else ``path`` itself. ``ahead``: a plain file's lines are searched only that far."""
-    if scratch is None or compression(path) != "gzip":
+def _scan(path: Path, needle: bytes, reading: GzipReading, ahead: int | None = None) -> tuple[LineScan, Path]:
+    """:func:`scan_lines`, and the file DuckDB is to read. A gzip file, by ``reading``: with a :class:`GzipEnd`,
+    only its first ``ahead`` bytes are scanned here, the rest is read beside the query, and DuckDB reads the gzip
+    file; with a folder (the reduction's private one), its text is copied there as the scan inflates it
+    (:mod:`._plain_copy`: while the disk has room), and the copy is read; with None, it is scanned whole and
+    read as it is. ``ahead``: lines are searched only that far."""
+    if reading is None or compression(path) != "gzip":
         return scan_lines(path, needle, ahead=ahead), path
-    copy = PlainCopy(scratch / "unzipped.txt")
+    if isinstance(reading, GzipEnd):
+        scan = scan_lines(path, needle, ahead=ahead, to_end=False)
+        if not scan.whole:
+            reading.start()
+        return scan, path
+    copy = PlainCopy(reading / "unzipped.txt")
     try:
         scan = scan_lines(path, needle, copy, ahead)
     finally:
@@ -254,14 +303,14 @@ DECLARATIONS_AHEAD = 4 * 2**20
 
 
 def _read_ahead(
-    path: Path, scratch: Path | None, ahead: int | None
+    path: Path, reading: GzipReading, ahead: int | None
 ) -> tuple[dict[str, MetricDeclaration], int, LineScan, Path]:
     """The first Metric line of each name (as the line reader reads it), how many Metric lines there are, the
     scan and the file DuckDB is to read (:func:`_scan`)."""
     declared: dict[str, MetricDeclaration] = {}
     count = 0
     try:
-        scan, readable = _scan(path, b'"Metric"', scratch, ahead)
+        scan, readable = _scan(path, b'"Metric"', reading, ahead)
         for raw in scan.matches:
             record = json.loads(raw)
             if isinstance(record, dict) and record.get("type") == "Metric":
@@ -279,14 +328,15 @@ def _submetric_tags(declared: dict[str, MetricDeclaration]) -> set[str]:
     return {tag for d in declared.values() for sub in d.submetrics for tag in sub}
 
 
-def _ndjson_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6_sql.Rows:
+def _ndjson_rows(path: Path, tags: set[str], reading: GzipReading = None) -> _k6_sql.Rows:
     """The NDJSON stream as SQL rows, with its Metric lines read ahead in one fast pass (their submetrics and
     thresholds decide which slices and percentiles the query computes). That pass also reads a gzip file
-    through reportgen's limits, refusing a bomb before DuckDB reads it, and finds a last line cut short; with
-    ``scratch`` it writes the gzip file's text there, and the rows read that (one decompression, not two).
-    A plain file ending with a newline is searched only :data:`DECLARATIONS_AHEAD` far: the query then gives
-    every Metric line, and :func:`_whole_file_rows` the rows planned from all of them."""
-    declared, count, scan, readable = _read_ahead(path, scratch, DECLARATIONS_AHEAD)
+    through reportgen's limits, refusing a bomb, and finds a last line cut short: beside the query, past its
+    first :data:`DECLARATIONS_AHEAD` bytes, when ``reading`` is a :class:`GzipEnd`; with a folder, before it,
+    writing the text there for the rows to read (:func:`_scan`). A plain file ending with a newline, or a gzip
+    file read beside, is searched only :data:`DECLARATIONS_AHEAD` far: the query then gives every Metric line,
+    and ``whole_file`` the rows planned from all of them."""
+    declared, count, scan, readable = _read_ahead(path, reading, DECLARATIONS_AHEAD)
     cut = _cut_tail(path, scan)
     if scan.whole:
         return _k6_sql.ndjson_rows(readable, tags | _submetric_tags(declared), declared, count, cut)
@@ -447,9 +497,9 @@ def read_csv_stream(path: Path, slices: Slices = ()) -> tuple[StreamCollector, l
     return collector, warnings
 
 
-def _csv_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6_sql.Rows:
+def _csv_rows(path: Path, tags: set[str], reading: GzipReading = None) -> _k6_sql.Rows:
     """The CSV as SQL rows, once its header shows it is a k6 CSV (else the line reader names what is wrong);
-    a gzip file's text written to ``scratch`` as it is scanned, as for NDJSON."""
+    a gzip file read through the limits by ``reading`` as for NDJSON (:func:`_scan`)."""
     try:
         with open_text(path) as text:
             header = next(csv.reader([text.readline()]), [])
@@ -458,9 +508,10 @@ def _csv_rows(path: Path, tags: set[str], scratch: Path | None = None) -> _k6_sq
     if any(column not in header for column in CSV_REQUIRED) or len(set(header)) != len(header):
         raise NotReducible("not a k6 CSV header")
     try:
-        # Through reportgen's limits (DuckDB reads gzip without them: a bomb is refused here), for the tail. No
-        # line is searched for (ahead 0): a plain file that ends with a newline is then not read here at all.
-        scan, readable = _scan(path, b"\x00", scratch, ahead=0)
+        # Through reportgen's limits (DuckDB reads gzip without them: a bomb is refused here or beside), for the
+        # tail. No line is searched for (ahead 0): a plain file that ends with a newline is then not read here at
+        # all, and a gzip file read beside only up to its first block.
+        scan, readable = _scan(path, b"\x00", reading, ahead=0)
     except (OSError, EOFError, zlib.error):
         raise NotReducible("damage the line reader must name") from None
     cut = _csv_cut_tail(path, scan, len(header))

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from reportgen.adapters import _k6_order, _k6_sql, _plain_copy
+from reportgen.adapters import _gzip_end, _k6_order, _k6_sql, _plain_copy
 from reportgen.adapters import k6_stream as k6
 from reportgen.schemas.measurement import Extraction
 
@@ -156,16 +156,18 @@ def test_a_stream_cut_short_is_read_numbered(tmp_path: Path, reads: list[bool]) 
 
 
 @pytest.mark.parametrize("name", ["stream.ndjson.gz", "stream.csv.gz"])
-def test_a_gzip_stream_is_decompressed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    """DuckDB reads the text the scan decompressed (through reportgen's limits), written plain to the
-    reduction's private folder and gone after it, not the gzip file a second time; the figures are the line
-    reader's."""
+def test_a_gzip_stream_is_read_by_duckdb_with_its_end_read_beside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """DuckDB reads a gzip stream from the gzip file itself, with no plain copy, while the text past the first
+    bytes is read to its end through reportgen's limits beside the query; the figures are the line reader's."""
     if name.endswith(".csv.gz"):
         rows = ["metric_name,timestamp,metric_value,name,extra_tags,metadata\n"]
         rows += [f"http_req_duration,{1764619200 + i},{i}.5,a,,\n" for i in range(7)] + ["vus,1764619210,3,,,\n"]
         text = "".join(rows).encode()
     else:
         text = gzip.decompress(SOURCE.read_bytes())
+        monkeypatch.setattr(k6, "DECLARATIONS_AHEAD", 2**16)  # the fixture's text is a few MiB: most read beside
     path = tmp_path / name
     path.write_bytes(gzip.compress(text))
     read: list[Path] = []
@@ -174,21 +176,32 @@ def test_a_gzip_stream_is_decompressed_once(tmp_path: Path, monkeypatch: pytest.
 
         def spy(source: Path, *args: Any, original: Any = original, **kwargs: Any) -> Any:
             read.append(source)
-            assert source.read_bytes() == text  # the whole text, as the line reader reads it
             return original(source, *args, **kwargs)
 
         monkeypatch.setattr(_k6_sql, builder, spy)
+    monkeypatch.setattr(k6, "PlainCopy", None)  # called, it would fail: no copy is made
+    ends: list[Path] = []
+    original_start = _gzip_end.GzipEnd.start
+
+    def started(end: _gzip_end.GzipEnd) -> None:
+        ends.append(end.path)
+        original_start(end)
+
+    monkeypatch.setattr(_gzip_end.GzipEnd, "start", started)
     fast, slow = _both(path)
     _same(fast, slow)
-    assert len(set(read)) == 1 and read[0] != path and not read[0].exists()  # rows of all Metric lines: the same file
+    assert set(read) == {path} and ends == [path]
 
 
-def test_a_gzip_stream_without_room_for_its_text_is_read_from_the_gzip_file(
+def test_a_gzip_stream_read_again_without_room_for_its_text_is_read_from_the_gzip_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """When the text would leave the disk with less than the reserve, no copy is kept: DuckDB reads the gzip file
-    itself and the figures are the line reader's."""
+    """A gzip stream read again after DuckDB read it itself (its last line cut short), when the text would leave the
+    disk with less than the reserve, keeps no copy: DuckDB reads the gzip file again, and the figures and the
+    warning are the line reader's."""
     monkeypatch.setattr(_plain_copy, "RESERVE_BYTES", 1 << 62)  # more than any disk has
+    path = tmp_path / "stream.ndjson.gz"
+    path.write_bytes(gzip.compress(gzip.decompress(SOURCE.read_bytes())[:-30]))
     read: list[Path] = []
     original = _k6_sql.ndjson_rows
 
@@ -197,9 +210,10 @@ def test_a_gzip_stream_without_room_for_its_text_is_read_from_the_gzip_file(
         return original(source, *args, **kwargs)
 
     monkeypatch.setattr(_k6_sql, "ndjson_rows", spy)
-    fast, slow = _both(SOURCE)
+    fast, slow = _both(path)
     _same(fast, slow)
-    assert set(read) == {SOURCE}
+    assert fast.warnings == slow.warnings and len(fast.warnings) == 1
+    assert set(read) == {path}
 
 
 def test_a_copy_larger_than_its_budget_is_given_up_and_removed(tmp_path: Path) -> None:

@@ -172,12 +172,14 @@ def test_files_the_sql_path_cannot_judge_go_to_the_line_reader(tmp_path: Path, d
     assert _duckdb(path, [], []) is None
 
 
-def test_a_last_line_cut_short_is_read_by_sql_up_to_the_last_complete_line(tmp_path: Path) -> None:
-    """A stream whose last line is cut (k6 killed mid-write) reduces in SQL to the line reader's figures, with the
-    line reader's warning naming that line."""
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gzip"])
+def test_a_last_line_cut_short_is_read_by_sql_up_to_the_last_complete_line(tmp_path: Path, packed: bool) -> None:
+    """A stream whose last line is cut (k6 killed mid-write), plain or in a whole gzip file, reduces in SQL to
+    the line reader's figures, with the line reader's warning naming that line."""
     source = ROOT / "tests/fixtures/real/k6/two-scenarios/stream.ndjson.gz"
-    path = tmp_path / "stream.ndjson"
-    path.write_text(gzip.decompress(source.read_bytes()).decode()[:-30])
+    path = tmp_path / ("stream.ndjson.gz" if packed else "stream.ndjson")
+    text = gzip.decompress(source.read_bytes())[:-30]
+    path.write_bytes(gzip.compress(text, 1) if packed else text)
     fast = _duckdb(path, [], [])
     assert fast is not None, "the SQL path declined a cut last line"
     slow = _line_reader(path, [], [])
@@ -186,13 +188,15 @@ def test_a_last_line_cut_short_is_read_by_sql_up_to_the_last_complete_line(tmp_p
     assert fast.warnings == slow.warnings and "last line is incomplete" in fast.warnings[0].message
 
 
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gzip"])
 @pytest.mark.parametrize("cut", [1, 30, 200], ids=["newline only", "in a tag", "in the value"])
-def test_a_csv_cut_short_is_read_by_sql_up_to_the_last_complete_row(tmp_path: Path, cut: int) -> None:
-    """A k6 CSV whose last row is cut (k6 killed mid-write) reduces in SQL to the line reader's figures and
-    warning; a last row that lost only its newline is a row like any other."""
+def test_a_csv_cut_short_is_read_by_sql_up_to_the_last_complete_row(tmp_path: Path, cut: int, packed: bool) -> None:
+    """A k6 CSV whose last row is cut (k6 killed mid-write), plain or in a whole gzip file, reduces in SQL to the
+    line reader's figures and warning; a last row that lost only its newline is a row like any other."""
     source = ROOT / "tests/fixtures/real/k6/two-scenarios/stream.csv.gz"
-    path = tmp_path / "stream.csv"
-    path.write_bytes(gzip.decompress(source.read_bytes())[:-cut])
+    path = tmp_path / ("stream.csv.gz" if packed else "stream.csv")
+    text = gzip.decompress(source.read_bytes())[:-cut]
+    path.write_bytes(gzip.compress(text, 1) if packed else text)
     fast = _duckdb(path, [], [])
     assert fast is not None, "the SQL path declined a cut last row"
     slow = _line_reader(path, [], [])
