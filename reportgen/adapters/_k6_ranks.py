@@ -15,7 +15,7 @@ from it and lo is ambiguous in the last bit for about a third of the slices of t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from typing import Any
 
 from reportgen.estimators import k6_linear
@@ -41,12 +41,17 @@ class Picked(Sequence[float]):
         return self.values[index]
 
 
-def quantiles(percentiles: Sequence[float], n: int, values: Sequence[float] | None) -> dict[float, float]:
-    """p → k6's percentile, from the values picked at :func:`positions`, two per percentile (none: not a trend)."""
+def quantiles(
+    percentiles: Sequence[float], n: int, values: Sequence[float] | None, only: Container[float] | None = None
+) -> dict[float, float]:
+    """p → k6's percentile, from the values picked at :func:`positions`, two per percentile (none: not a trend);
+    ``only`` those percentiles when given (a per-second slice reports its p95 alone)."""
     if values is None or not len(values) or not n:
         return {}
     found: dict[float, float] = {}
     for index, p in enumerate(percentiles):
+        if only is not None and p not in only:
+            continue
         low, high = positions(p, n)
         picked = {low: float(values[2 * index]), high: float(values[2 * index + 1])}
         found[p] = k6_linear(Picked(n, picked), p)
