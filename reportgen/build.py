@@ -19,6 +19,7 @@ from reportgen import (
     limits,
     named_files,
     outputs,
+    page_conversions,
     page_pool,
     progress,
     render_tasks,
@@ -307,7 +308,8 @@ def mkdocs_build(
     if previous is not None and inputs is not None and previous.get("inputs") == inputs:
         return target  # site/ is what these exact inputs build
     while True:
-        increment = site_increment.SiteIncrement(previous) if incremental else None
+        converted = page_conversions.folder(project.root)
+        increment = site_increment.SiteIncrement(previous, converted) if incremental else None
         staging = write.stage_copy(target, [], {}) if previous is not None else write.staging_dir(target)
         try:
             with _reproducible(results):

@@ -26,6 +26,10 @@ MkDocs, Material's search parser and reportgen's own plugin, and ends with ``os.
 parent's exit handlers. Workers ignore Ctrl-C (the build stops them), end themselves when the build process is
 gone, and are stopped and reaped before :func:`pages_in_processes` returns, whatever happened.
 
+A page whose conversion was kept by an earlier build (:mod:`reportgen.page_conversions`) is not converted at all:
+its kept answer is applied as a worker's is. The pages left are converted by the workers, or by the parent in the
+same way (:func:`_answer`), and each answer that logged nothing is kept for the next build.
+
 Only plugins whose per-page state is known here take part (Material's search and reportgen's); with any other
 plugin, or fewer than :data:`MIN_PAGES` pages to convert, or ``REPORTGEN_PROCESSES=1``, pages are converted in
 one process as MkDocs does.
@@ -44,9 +48,11 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 from reportgen import page_pool
+from reportgen.page_conversions import Conversions, recording
 from reportgen.site_increment import search_plugin, supported
 
 #: Fewer pages to convert than this: one process (a worker's share would not pay for its start and the transfer).
@@ -79,7 +85,7 @@ def pages_in_processes(config: Any, workers: int | None = None) -> Iterator[None
         yield  # a plugin whose per-page state would stay in the workers
         return
     original = mkdocs_build._populate_page
-    pool = _Pool(original, workers)
+    pool = _Pool(original, workers, Conversions.of(config))
     mkdocs_build._populate_page = pool.populate
     try:
         yield
@@ -157,9 +163,12 @@ class _Entries:
 class _Pool:
     """The pages of one build: which to convert, the workers converting them, and their answers so far."""
 
-    def __init__(self, original: Callable[..., None], workers: int | None) -> None:
-        self.original, self.workers = original, workers
+    def __init__(self, original: Callable[..., None], workers: int | None, kept: Conversions | None = None) -> None:
+        self.original, self.workers, self.kept = original, workers, kept
         self.started = False
+        #: The pages to convert (a dirty build skips the others), and where those kept are (page_conversions).
+        self.todo: set[str] = set()
+        self.ready: dict[str, Path] = {}
         self.serial = False  # from the first page no worker delivered on, the parent converts every page
         self.order: dict[str, int] = {}
         self.answers: dict[int, bytes | None] = {}
@@ -172,21 +181,39 @@ class _Pool:
         if not self.started:
             self.started = True
             self._start(config, files, dirty)
-        index = self.order.get(page.file.src_uri)
+        name = page.file.src_uri
+        kept = self.ready.pop(name, None)
+        if kept is not None and (answer := Conversions.answer(kept)) is not None:
+            try:
+                self._apply(answer, page, config, files)
+                return
+            except Exception:  # noqa: BLE001 - a damaged entry (or another pickle's): converted again, rewritten
+                pass
+        index = self.order.get(name)
         if self.serial or index is None:
-            self.original(page, config, files, dirty)
-            return
-        answer = self._answer(index)
+            if self.kept is None or name not in self.todo:
+                self.original(page, config, files, dirty)
+                return
+            answer = self._convert_here(page, config, files, dirty)
+        else:
+            answer = self._answer(index) or b""
+            if index == len(self.order) - 1:
+                self._stop()  # every page is in: the workers have ended
         try:
-            changed, lifted, entries, records = _Names(answer or b"", files, _shared(config, files)).load()
+            records, lookups = self._apply(answer, page, config, files)
         except Exception:  # noqa: BLE001 - no answer (the worker failed here), or one that does not fit
             # The parent converts this page and every later one, so an error is raised as one process raises it.
-            self.serial = True
+            self.serial, self.kept = True, None
             self._stop()
             self.original(page, config, files, dirty)
             return
-        if index == len(self.order) - 1:
-            self._stop()  # every page is in: the workers have ended
+        if self.kept is not None and not records and lookups is not None:
+            self.kept.put(page.file, answer, lookups)
+
+    def _apply(self, answer: bytes, page: Any, config: Any, files: Any) -> tuple[list[Any], Any]:
+        """Set what a conversion changed on the page (a worker's, this process's or a kept one); its log records
+        (emitted again here) and look-ups."""
+        changed, lifted, entries, records, lookups = _Names(answer, files, _shared(config, files)).load()
         page.__dict__.update(changed)
         if lifted is not None:
             config.plugins[_REPORTGEN].keep_lifted(page.file.src_uri, lifted)
@@ -194,6 +221,18 @@ class _Pool:
             self.entries.ready[page.file.src_uri] = entries
         for record in records:
             logging.getLogger(record.name).callHandlers(record)
+        return records, lookups
+
+    def _convert_here(self, page: Any, config: Any, files: Any, dirty: bool) -> bytes:
+        """The page converted in this process as a worker converts it (its log records held for :meth:`_apply`)."""
+        records: list[logging.LogRecord] = []
+        emit = logging.Logger.callHandlers
+        logging.Logger.callHandlers = lambda _logger, record: records.append(_portable(record))  # type: ignore[method-assign,assignment]
+        try:
+            index = self.entries.index if self.entries is not None else None
+            return _answer(self.original, page, config, files, dirty, index, records, _ids(config, files))
+        finally:
+            logging.Logger.callHandlers = emit  # type: ignore[method-assign]
 
     def _start(self, config: Any, files: Any, dirty: bool) -> None:
         from mkdocs.structure.files import InclusionLevel
@@ -203,15 +242,20 @@ class _Pool:
             for f in files.documentation_pages(inclusion=InclusionLevel.is_included)
             if not (dirty and not f.is_modified())
         ]
+        self.todo = {f.src_uri for f in pages}
+        if self.kept is not None:
+            found = {f.src_uri: self.kept.valid(f, files) for f in pages}
+            self.ready = {name: path for name, path in found.items() if path is not None}
+            pages = [f for f in pages if f.src_uri not in self.ready]
+        search = search_plugin(config)
+        index = search.search_index if search is not None and search.config.enabled else None
         count = processes(len(pages)) if self.workers is None else self.workers
+        if index is not None and (self.kept is not None or (count > 1 and FORK_SAFE)):
+            self.entries = _Entries(index)
         if count <= 1 or not FORK_SAFE:
             self.serial = True
             return
         self.order = {f.src_uri: i for i, f in enumerate(pages)}
-        search = search_plugin(config)
-        index = search.search_index if search is not None and search.config.enabled else None
-        if index is not None:
-            self.entries = _Entries(index)
         context = multiprocessing.get_context("fork")
         turn = context.Value("l", 0)
         job = _Job(self.original, config, files, dirty, pages, index, turn, os.getpid())
@@ -283,7 +327,7 @@ class _Job:
         send = pipes[own][1]
         records: list[logging.LogRecord] = []
         logging.Logger.callHandlers = lambda _logger, record: records.append(_portable(record))  # type: ignore[method-assign,assignment]
-        shared = {id(v): k for k, v in _shared(self.config, self.files).items()}
+        shared = _ids(self.config, self.files)
         try:
             while os.getppid() == self.build:  # a build that was killed is not worked for
                 with self.turn.get_lock():
@@ -309,26 +353,50 @@ class _Job:
         try:
             if file.page is None:
                 Page(None, file, self.config)  # as MkDocs does for a page outside the nav
-            page = file.page
-            before = dict(page.__dict__)
-            self.populate(page, self.config, self.files, self.dirty)
-            changed = {k: v for k, v in page.__dict__.items() if k not in before or before[k] is not v}
-            plugin = self.config.plugins.get(_REPORTGEN)
-            lifted = plugin.lifted(file.src_uri) if plugin is not None else None
-            entries = self._entries(page)
-            stream = io.BytesIO()
-            _Refs(stream, shared).dump((changed, lifted, entries, records))
-            return stream.getvalue()
-        except Exception:  # noqa: BLE001 - whatever it was, the parent meets it again and reports it
+        except Exception:  # noqa: BLE001 - the parent meets it again and reports it
             return b""
+        return _answer(self.populate, file.page, self.config, self.files, self.dirty, self.index, records, shared)
 
-    def _entries(self, page: Any) -> list[Any] | None:
-        """The search entries of the page's HTML as the search plugin makes them (None: the plugin makes them)."""
-        if self.index is None:
-            return None
-        index = type(self.index)(**self.index.config)
-        try:
-            index.add_entry_from_context(page)
-        except Exception:  # noqa: BLE001 - the search plugin meets it again when it reaches the page
-            return None
-        return list(index.entries)
+
+def _ids(config: Any, files: Any) -> dict[int, tuple[str, ...]]:
+    return {id(v): k for k, v in _shared(config, files).items()}
+
+
+def _answer(
+    populate: Callable[..., None],
+    page: Any,
+    config: Any,
+    files: Any,
+    dirty: bool,
+    index: Any,
+    records: list[logging.LogRecord],
+    shared: dict[int, tuple[str, ...]],
+) -> bytes:
+    """The page converted, as its answer pickled: what changed on it, what reportgen's plugin lifted out of it, its
+    search entries, the log records it emitted and what its links looked up in ``files``
+    (:func:`reportgen.page_conversions.recording`). Empty when the page failed or its answer would not pickle."""
+    try:
+        before = dict(page.__dict__)
+        with recording(files) as lookups:
+            populate(page, config, files, dirty)
+        changed = {k: v for k, v in page.__dict__.items() if k not in before or before[k] is not v}
+        plugin = config.plugins.get(_REPORTGEN)
+        lifted = plugin.lifted(page.file.src_uri) if plugin is not None else None
+        entries = _entries(index, page)
+        stream = io.BytesIO()
+        _Refs(stream, shared).dump((changed, lifted, entries, records, lookups))
+        return stream.getvalue()
+    except Exception:  # noqa: BLE001 - whatever it was, the parent meets it again and reports it
+        return b""
+
+
+def _entries(index: Any, page: Any) -> list[Any] | None:
+    """The search entries of the page's HTML as the search plugin makes them (None: the plugin makes them)."""
+    if index is None:
+        return None
+    own = type(index)(**index.config)
+    try:
+        own.add_entry_from_context(page)
+    except Exception:  # noqa: BLE001 - the search plugin meets it again when it reaches the page
+        return None
+    return list(own.entries)

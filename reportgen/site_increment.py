@@ -153,6 +153,8 @@ class SiteIncrement:
     """One build's plan and record. ``previous``: the last build's record (None: a cold build)."""
 
     previous: dict[str, Any] | None
+    #: Where pages' conversions are kept (:mod:`reportgen.page_conversions`); None: not kept.
+    converted: Path | None = None
     signature: str = ""
     nav: list[list[Any]] = field(default_factory=list)
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)

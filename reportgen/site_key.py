@@ -36,17 +36,17 @@ from reportgen.input_cache import hash_file
 #: Plugins whose inputs are the docs folder and mkdocs.yml alone.
 _KNOWN_PLUGINS = frozenset({"search", "material/search", "reportgen"})
 #: Markdown extensions that read files from outside the docs folder.
-_READS_FILES = frozenset({"pymdownx.snippets"})
+READS_FILES = frozenset({"pymdownx.snippets"})
 
 
 @functools.cache
-def _installed() -> str:
+def installed() -> str:
     """Every installed distribution and its version, one a line."""
     found = {(d.metadata["Name"] or "").lower(): d.version for d in distributions()}
     return "\n".join(f"{name} {version}" for name, version in sorted(found.items()))
 
 
-def _names(entries: Any) -> set[str]:
+def names(entries: Any) -> set[str]:
     """The names in a mkdocs.yml list of plugins or extensions (each a name, or a one-key mapping of settings)."""
     if isinstance(entries, dict):
         return {str(k) for k in entries}
@@ -81,9 +81,9 @@ def inputs_key(
 def _key(
     config: dict[str, Any], base: Path, docs_dir: Path, site_dir: Path, engine: str, overrides: Mapping[str, Any]
 ) -> str | None:
-    if not _names(config.get("plugins", ["search"])) <= _KNOWN_PLUGINS:
+    if not names(config.get("plugins", ["search"])) <= _KNOWN_PLUGINS:
         return None
-    if _names(config.get("markdown_extensions")) & _READS_FILES:
+    if names(config.get("markdown_extensions")) & READS_FILES:
         return None
     digest = hashlib.sha256()
 
@@ -92,7 +92,7 @@ def _key(
 
     part("layout", LAYOUT)
     part("code", code_digest())
-    part("installed", _installed())
+    part("installed", installed())
     part("engine", engine)
     part("site", str(site_dir.absolute()))
     part("date", os.environ.get("SOURCE_DATE_EPOCH", ""))

@@ -10,12 +10,20 @@ from typing import Any
 
 import pytest
 
-from reportgen import assemble, build, site_increment
+from reportgen import assemble, build
 from reportgen.analyse import analyse
 from reportgen.cache import charts_cached
 from reportgen.errors import ReportgenError
 from reportgen.project import Project
-from tests.support.project import BASE_MANIFEST, K6_STREAM, add_releases, cold_site_digest, make_project, tree_digest
+from tests.support.project import (
+    BASE_MANIFEST,
+    K6_STREAM,
+    add_releases,
+    cold_site_digest,
+    make_project,
+    pages_built,
+    tree_digest,
+)
 
 
 def _manifest(release: str, date: str, baseline: str | None, *, stream: bool = True) -> str:
@@ -139,15 +147,7 @@ def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Project, lis
     monkeypatch.delenv("REPORTGEN_NO_CACHE", raising=False)
     project = Project(make_project(tmp_path, {r: _manifest(r, d, b, stream=False) for r, d, b in SMALL}))
     build.build(project)
-    pages: list[str] = []
-    real = site_increment.SiteIncrement.page_built
-
-    def spy(self: site_increment.SiteIncrement, page: Any, search: Any) -> None:
-        pages.append(page.file.src_uri)
-        real(self, page, search)
-
-    monkeypatch.setattr(site_increment.SiteIncrement, "page_built", spy)
-    return project, pages
+    return project, pages_built(monkeypatch)
 
 
 SMALL = [("v1.0.0", "2026-09-01", None), ("v1.1.0", "2026-10-01", "v1.0.0"), ("v1.2.0", "2026-11-01", "v1.1.0")]

@@ -7,8 +7,11 @@ import hashlib
 import shutil
 import textwrap
 from pathlib import Path
+from typing import Any
 
-from reportgen import build
+import pytest
+
+from reportgen import build, site_increment
 from reportgen.cache import FOLDER
 from reportgen.project import Project
 from reportgen.scaffold import init
@@ -129,7 +132,21 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 def cold_site_digest(project: Project) -> dict[str, str]:
     """The site a build gives with no record of an earlier one (the incremental build's copy of the last site is
-    dropped first), as :func:`tree_digest`."""
+    dropped first, and so are the kept page conversions), as :func:`tree_digest`."""
     shutil.rmtree(project.root / FOLDER / "site")
+    shutil.rmtree(project.root / FOLDER / "converted", ignore_errors=True)
     build.build(project)
     return tree_digest(project.site)
+
+
+def pages_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, each page MkDocs builds (its source path), in order, as the incremental build records it."""
+    pages: list[str] = []
+    real = site_increment.SiteIncrement.page_built
+
+    def spy(self: site_increment.SiteIncrement, page: Any, search: Any) -> None:
+        pages.append(page.file.src_uri)
+        real(self, page, search)
+
+    monkeypatch.setattr(site_increment.SiteIncrement, "page_built", spy)
+    return pages
