@@ -18,21 +18,28 @@ Nothing the query computes is used before the pass has ended, and the pass decid
   :attr:`GzipEnd.settled` is False;
 * a text whose last byte is not a newline (a last line cut short, k6 killed mid-write): ``settled`` is False.
 
-Not settled, the reduction drops what the query gave and reads the file as before the pass ran beside it (the
-pass first, then the query over the plain copy), which names the damage or reads up to the cut as it always
-did: those rare files cost one query more, every other gzip stream one pass less in the query's path.
+Not settled, :func:`read_rows` drops what the query gave and reads the file as before the pass ran beside it
+(the pass first, then the query over the plain copy), which names the damage or reads up to the cut as it always
+did: those rare files cost one query more, every other gzip stream one pass less in the query's path. The
+reduction (:mod:`.k6_stream`) and the raw samples' read (:mod:`._k6_samples_sql`) both read so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from reportgen.adapters._base import text_blocks
+from reportgen.adapters._duckdb import NotReducible, compression, connect, scratch_folder
 from reportgen.errors import ArtifactError
+
+Rows = TypeVar("Rows")
+Result = TypeVar("Result")
 
 
 class GzipEnd:
@@ -84,9 +91,61 @@ class GzipEnd:
     def __enter__(self) -> GzipEnd:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
+    def stop(self) -> None:
+        """Stop reading (at the next block) and wait for the thread."""
         if self._thread is not None:
             self._stop.set()
             self._thread.join()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+#: How the rows of a gzip file are to read it (``rows_of``'s argument): DuckDB reading the file itself, its end read
+#: beside (a :class:`GzipEnd`); the text copied to a folder (the connection's scratch folder) by the pass before
+#: the query, and the copy read; or None: the pass before the query, and DuckDB reading the file itself.
+GzipReading = GzipEnd | Path | None
+
+
+class _Unsettled(Exception):
+    """What DuckDB read of a gzip file itself may not be what the line reader reads: read it as before."""
+
+
+def read_rows(
+    path: Path, rows_of: Callable[[GzipReading], Rows], query: Callable[[Any, Rows], Result]
+) -> tuple[Rows, Result] | None:
+    """The rows of ``path`` and what ``query`` (a connection and the rows) gives of them, in one DuckDB block; None
+    when either raises :class:`NotReducible` (the line reader must read the file). A gzip file is first read by
+    DuckDB itself, its end beside the query; if that does not settle (see the module), it is read as before."""
+    if compression(path) == "gzip":
+        with contextlib.suppress(_Unsettled):
+            return _read_beside(path, rows_of, query)
+    with connect() as connection:
+        try:
+            rows = rows_of(scratch_folder(connection))
+            return rows, query(connection, rows)
+        except NotReducible:
+            return None
+
+
+def _read_beside(
+    path: Path, rows_of: Callable[[GzipReading], Rows], query: Callable[[Any, Rows], Result]
+) -> tuple[Rows, Result] | None:
+    """:func:`read_rows` of a gzip file read by DuckDB itself, its end beside (:class:`GzipEnd`): the limit's
+    error for a bomb; :class:`_Unsettled` when the end is not settled or the query failed."""
+    with connect() as connection, GzipEnd(path, connection) as end:
+        try:
+            rows = rows_of(end)
+        except NotReducible:
+            return None  # in the first bytes, which the pass before the query reads the same way
+        try:
+            result = query(connection, rows)
+        except NotReducible:
+            end.stop()
+            end.refuse()  # a query stopped by a bomb
+            raise _Unsettled from None
+        if not end.settled():
+            raise _Unsettled
+    return rows, result

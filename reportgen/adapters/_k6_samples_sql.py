@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from reportgen.adapters import _k6_sql
-from reportgen.adapters._duckdb import NotReducible, connect, fetch_columns, literal, plain_utf8
+from reportgen.adapters._duckdb import NotReducible, fetch_columns, literal, plain_utf8
+from reportgen.adapters._gzip_end import GzipReading, read_rows
 from reportgen.adapters._k6_reduce import BREAKDOWN_TAGS, LabelKey, MetricDeclaration
 
 # Slice numbers of the query (``s``); a label set is _LABELS + its index in the plan.
@@ -148,13 +149,11 @@ def _key(labels: dict[str, str]) -> LabelKey:
     return tuple(sorted(labels.items()))
 
 
-def read(path: Path, rows_of: Callable[[Path, set[str]], _k6_sql.Rows]) -> StreamSamples | None:
+def read(path: Path, rows_of: Callable[[Path, set[str], GzipReading], _k6_sql.Rows]) -> StreamSamples | None:
     """The samples of the k6 stream at ``path`` (``rows_of``: its format's rows), or None when the file needs the
-    line reader (a byte-order mark, damage, no samples), which then reads it and names what is wrong."""
+    line reader (a byte-order mark, damage, no samples), which then reads it and names what is wrong. A gzip file
+    is read as the reduction reads it (:func:`._gzip_end.read_rows`)."""
     if not plain_utf8(path):
         return None
-    with connect() as connection:
-        try:
-            return samples(connection, rows_of(path, set()))
-        except NotReducible:
-            return None
+    read = read_rows(path, lambda reading: rows_of(path, set(), reading), samples)
+    return None if read is None else read[1]

@@ -9,7 +9,6 @@ else is an error naming the line.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import math
@@ -17,7 +16,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -32,8 +31,8 @@ from reportgen.adapters._base import (
     parse_json,
     scan_lines,
 )
-from reportgen.adapters._duckdb import NotReducible, compression, connect, plain_utf8, scratch_folder
-from reportgen.adapters._gzip_end import GzipEnd
+from reportgen.adapters._duckdb import NotReducible, compression, plain_utf8
+from reportgen.adapters._gzip_end import GzipEnd, GzipReading, read_rows
 from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_reduce import MetricDeclaration, StreamCollector, reduce_stream, stream_info
 from reportgen.adapters._plain_copy import PlainCopy
@@ -117,13 +116,7 @@ def _stream_extraction(
 #: Both readers (DuckDB and line by line) give the same figures: one version for the cache. 2: exact sums.
 ADAPTER_VERSION = "2"
 
-#: How a gzip file is read (see :func:`_scan`): its end beside the query, copied to a folder, or scanned whole.
-GzipReading = GzipEnd | Path | None
 RowsOf = Callable[[Path, set[str], GzipReading], _k6_sql.Rows]
-
-
-class _Unsettled(Exception):
-    """What DuckDB read of a gzip file itself may not be what the line reader reads: read it as before."""
 
 
 def reduce_with_duckdb(
@@ -131,45 +124,16 @@ def reduce_with_duckdb(
 ) -> Extraction | None:
     """The whole reduction as one SQL query over the file; None when the file needs the line reader (damage, a
     BOM, no samples), which then names the line or reads what is complete. A gzip file is read by DuckDB itself
-    while its end is read beside the query (:mod:`._gzip_end`); one that does not end well so, or that DuckDB
-    cannot read, is read again through the scan and its plain copy (:func:`_scan`)."""
+    while its end is read beside the query (:func:`._gzip_end.read_rows`)."""
     if not plain_utf8(path):
         return None
     tags = {tag for _, labels in slices for tag in labels}
-    if compression(path) == "gzip":
-        with contextlib.suppress(_Unsettled):
-            return _reduce_beside(adapter, path, rows_of, percentiles, slices, tags)
-    with connect() as connection:
-        try:
-            rows = rows_of(path, tags, scratch_folder(connection))
-            reduced = _k6_sql.reduce(connection, rows, slices, percentiles)
-        except NotReducible:
-            return None
-    return _reduced_extraction(adapter, rows, reduced)
+    read = read_rows(path, lambda reading: rows_of(path, tags, reading), partial(_reduce_rows, slices, percentiles))
+    return None if read is None else _reduced_extraction(adapter, *read)
 
 
-def _reduce_beside(
-    adapter: str, path: Path, rows_of: RowsOf, percentiles: Sequence[float], slices: Slices, tags: set[str]
-) -> Extraction | None:
-    """:func:`reduce_with_duckdb` of a gzip file read by DuckDB itself, its end beside (:class:`GzipEnd`); a
-    bomb is refused with the limit's error; :class:`_Unsettled` when the end is not settled or the query failed
-    (a cut last line is then read by the scan, and damage named by the line reader, as before)."""
-    with connect() as connection:
-        with GzipEnd(path, connection) as end:
-            try:
-                rows = rows_of(path, tags, end)
-            except NotReducible:
-                return None  # in the first bytes, which the scan reads the same way
-            try:
-                reduced = _k6_sql.reduce(connection, rows, slices, percentiles)
-            except NotReducible:
-                reduced = None
-            if reduced is not None and not end.settled():
-                raise _Unsettled
-        end.refuse()  # a query stopped by a bomb
-        if reduced is None:
-            raise _Unsettled
-    return _reduced_extraction(adapter, rows, reduced)
+def _reduce_rows(slices: Slices, percentiles: Sequence[float], connection: Any, rows: _k6_sql.Rows) -> _k6_sql.Result:
+    return _k6_sql.reduce(connection, rows, slices, percentiles)
 
 
 def _reduced_extraction(adapter: str, rows: _k6_sql.Rows, reduced: _k6_sql.Result) -> Extraction | None:

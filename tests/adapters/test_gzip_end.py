@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reportgen import limits
-from reportgen.adapters import _gzip_end
+from reportgen.adapters import _gzip_end, _k6_samples_sql
 from reportgen.adapters import k6_stream as k6
 from reportgen.errors import ArtifactError
 
@@ -32,6 +32,14 @@ def test_a_bomb_past_the_read_ahead_is_refused_while_duckdb_reads_the_gzip_file(
     path.write_bytes(SOURCE.read_bytes() + _newlines(512 * limits.MIB))
     with pytest.raises(ArtifactError, match="limit MAX_GZIP_RATIO"):
         k6.K6JsonStream().read(path)
+
+
+def test_the_samples_read_of_a_gzip_stream_refuses_a_bomb_past_the_read_ahead(tmp_path: Path) -> None:
+    """The raw samples' read, which DuckDB also does from the gzip file itself, refuses the same bomb by the limit."""
+    path = tmp_path / "stream.ndjson.gz"
+    path.write_bytes(SOURCE.read_bytes() + _newlines(512 * limits.MIB))
+    with pytest.raises(ArtifactError, match="limit MAX_GZIP_RATIO"):
+        _k6_samples_sql.read(path, k6._ndjson_rows)
 
 
 @pytest.mark.parametrize("name", ["stream.ndjson.gz", "stream.csv.gz"])
