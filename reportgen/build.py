@@ -308,8 +308,8 @@ def mkdocs_build(
     if previous is not None and inputs is not None and previous.get("inputs") == inputs:
         return target  # site/ is what these exact inputs build
     while True:
-        converted = page_conversions.folder(project.root)
-        increment = site_increment.SiteIncrement(previous, converted) if incremental else None
+        cache = page_conversions.folder(project.root)
+        increment = site_increment.SiteIncrement(previous, cache) if incremental else None
         staging = write.stage_copy(target, [], {}) if previous is not None else write.staging_dir(target)
         try:
             with _reproducible(results):

@@ -36,9 +36,10 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 from reportgen import page_links
 from reportgen.claims import INDEX
-from reportgen.site_increment import SiteIncrement, search_plugin
+from reportgen.site_increment import SiteIncrement, search_plugin, supported
 from reportgen.site_nav import DEFAULT_NAV_RELEASES, releases_in_order, window_releases
 from reportgen.svg_lift import lift, lift_blocks, restore, restore_blocks
+from reportgen.theme_bytecode import keep_compiled
 
 NAME = "reportgen"
 #: Material features that turn text back into markup (see the module docstring); never enabled in a build.
@@ -119,6 +120,8 @@ class ReportgenPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         env.filters["striptags"] = striptags_escaped
         env.globals["reportgen_version_folders"] = version_folders(config, files)
         if self.increment is not None:
+            if supported(config):  # the theme's templates compiled once (every page the build writes uses them)
+                keep_compiled(env, self.increment.cache, self.settings)
             self.increment.restore(files, self._nav, config)
         return env
 

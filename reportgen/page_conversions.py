@@ -49,8 +49,9 @@ _HEAD = 8
 
 
 def folder(root: Path) -> Path | None:
-    """Where the conversions of the repository at ``root`` are kept; None when the cache is off."""
-    return None if ExtractionCache.of(root) is None else root / FOLDER / "converted"
+    """The cache folder of the repository at ``root``, where MkDocs' builds keep what they keep; None when the
+    cache is off."""
+    return None if ExtractionCache.of(root) is None else root / FOLDER
 
 
 def _found(file: Any) -> Found:
@@ -86,13 +87,13 @@ class Conversions:
         """The conversions of an incremental build of ``config`` with the cache on; None otherwise."""
         plugin = config.plugins.get("reportgen")
         increment = getattr(plugin, "increment", None)
-        folder = getattr(increment, "converted", None)
-        if folder is None or not supported(config) or names(config["markdown_extensions"]) & READS_FILES:
+        cache = getattr(increment, "cache", None)
+        if cache is None or not supported(config) or names(config["markdown_extensions"]) & READS_FILES:
             return None
         read = {name: config[name] for name in _READ}
         settings = {name: dict(p.config) for name, p in config.plugins.items()}
         parts = [LAYOUT, code_digest(), installed(), plugin.settings, json.dumps([read, settings], default=str)]
-        return cls(folder, hashlib.sha256("\0".join(parts).encode()).hexdigest())
+        return cls(cache / "converted", hashlib.sha256("\0".join(parts).encode()).hexdigest())
 
     def _path(self, file: Any) -> Path:
         digest = hashlib.sha256(f"{self.context}\0{file.src_uri}\0{file.url}\0".encode())

@@ -153,8 +153,9 @@ class SiteIncrement:
     """One build's plan and record. ``previous``: the last build's record (None: a cold build)."""
 
     previous: dict[str, Any] | None
-    #: Where pages' conversions are kept (:mod:`reportgen.page_conversions`); None: not kept.
-    converted: Path | None = None
+    #: The cache folder, where pages' conversions (:mod:`reportgen.page_conversions`) and the theme's compiled
+    #: templates (:mod:`reportgen.theme_bytecode`) are kept; None: nothing is kept.
+    cache: Path | None = None
     signature: str = ""
     nav: list[list[Any]] = field(default_factory=list)
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -82,6 +82,11 @@ def test_a_damaged_conversion_is_converted_again(built: tuple[Project, list[str]
     assert cold_site_digest(project) == incremental
 
 
+def _retitle(project: Project, release: str) -> None:
+    manifest = project.release_dir(release) / "release.yaml"
+    manifest.write_text(manifest.read_text().replace("title: Demo", "title: Changed demo", 1))
+
+
 def _file(path: str, url: str | None = None, excluded: bool = False) -> Any:
     inclusion = SimpleNamespace(is_excluded=lambda: excluded)
     return SimpleNamespace(src_uri=path, url=url or path, content_bytes=b"# Page\n", inclusion=inclusion)
@@ -107,3 +112,35 @@ def test_a_conversion_holds_while_each_look_up_finds_the_same(tmp_path: Path) ->
     }
     assert {why: found for why, found in variants.items() if kept.valid(page, found) is not None} == {}
     assert Conversions(tmp_path, "other context").valid(page, files(_file("b.md", "b/"))) is None
+
+
+def test_the_theme_templates_are_compiled_once(
+    built: tuple[Project, list[str], list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild loads the templates pages are written with as an earlier build compiled them, and the site is
+    byte for byte a cold build's; a damaged compiled template is compiled again."""
+    import jinja2
+
+    project, _, _ = built
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def compile_(self: jinja2.Environment, source: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        if name is not None and name.endswith(".html"):
+            compiled.append(name)
+        return real(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_)
+    add_releases(project.root, {"v1.3.0": _manifest("v1.3.0", "2026-12-01", "v1.2.0")})
+    build.build(project)
+    # Only the search plugin's language partials, which it loads in an environment of its own before any page.
+    assert compiled and all(name.startswith("partials/language") for name in compiled)
+    for entry in (project.root / FOLDER / "jinja").rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(entry.read_bytes()[:20])
+    compiled.clear()
+    _retitle(project, "v1.0.0")
+    build.build(project)
+    assert "main.html" in compiled
+    incremental = tree_digest(project.site)
+    assert cold_site_digest(project) == incremental

@@ -132,9 +132,10 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 def cold_site_digest(project: Project) -> dict[str, str]:
     """The site a build gives with no record of an earlier one (the incremental build's copy of the last site is
-    dropped first, and so are the kept page conversions), as :func:`tree_digest`."""
+    dropped first, and so are the kept page conversions and compiled templates), as :func:`tree_digest`."""
     shutil.rmtree(project.root / FOLDER / "site")
     shutil.rmtree(project.root / FOLDER / "converted", ignore_errors=True)
+    shutil.rmtree(project.root / FOLDER / "jinja", ignore_errors=True)
     build.build(project)
     return tree_digest(project.site)
 
