@@ -118,7 +118,8 @@ def query(samples: str, window: int, numbered: bool) -> str:
     no more than ``window``).
 
     The join sends each block of samples through whole, once per kind, where ``unnest`` (as before) copied every
-    column of every sample one row at a time: 0.15 s of cpu of 1.7 on a 200 MiB JTL, nearly all the seconds cost.
+    column of every sample one row at a time (two runs on a 200 MiB JTL at load 4: 0.15 s of cpu less of 1.7;
+    later runs at load 5-6 showed no difference beyond the noise, so it is no slower, and may be that much faster).
     """
     figures = ", ".join(_FIGURES)
     first = "min(rn)" if numbered else "min(0)"
