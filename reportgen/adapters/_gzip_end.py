@@ -21,7 +21,9 @@ Nothing the query computes is used before the pass has ended, and the pass decid
 Not settled, :func:`read_rows` drops what the query gave and reads the file as before the pass ran beside it
 (the pass first, then the query over the plain copy), which names the damage or reads up to the cut as it always
 did: those rare files cost one query more, every other gzip stream one pass less in the query's path. The
-reduction (:mod:`.k6_stream`) and the raw samples' read (:mod:`._k6_samples_sql`) both read so.
+reduction (:mod:`.k6_stream`) and the raw samples' read (:mod:`._k6_samples_sql`) both read so. Rows that
+DuckDB is not to read from a .gz (the k6 CSV's, for memory: :func:`.k6_stream._csv_rows` says why) take
+:meth:`GzipEnd.copy_folder` and are read through the plain copy at once.
 """
 
 from __future__ import annotations
@@ -54,6 +56,14 @@ class GzipEnd:
         self._refused: ArtifactError | None = None
         self._damaged = False
         self._last = b""
+        #: The rows read the text's plain copy instead (:meth:`copy_folder`): nothing is read beside.
+        self.copied = False
+
+    def copy_folder(self) -> Path:
+        """Where rows that DuckDB is not to read from the gzip file itself copy its text (the block's scratch
+        folder): they are read as before, by the pass first and the copy then."""
+        self.copied = True
+        return scratch_folder(self.connection)
 
     def start(self) -> None:
         """Read the text to its end beside the query (once)."""
@@ -145,6 +155,8 @@ def _read_beside(
         except NotReducible:
             end.stop()
             end.refuse()  # a query stopped by a bomb
+            if end.copied:
+                return None  # read as a second read would read it
             raise _Unsettled from None
         if not end.settled():
             raise _Unsettled
