@@ -7,6 +7,7 @@ entry-point group (``name = "module:Class"``).
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -16,6 +17,7 @@ from typing import cast
 
 from reportgen import named_files
 from reportgen.adapters._base import Adapter, Sample, SampleAdapter, Slices, read_sample
+from reportgen.adapters._duckdb import DEFAULT_MEMORY, OutOfMemory
 from reportgen.errors import ArtifactError, Position, ReportgenError, UnknownFormatError
 from reportgen.schemas.measurement import Extraction
 
@@ -96,10 +98,17 @@ def extract(
     """
     adapter = get(format_name) if format_name else detect(path)
     _refuse_non_file(path)
-    if (percentiles or slices) and getattr(adapter, "computes_percentiles", False):
-        extraction = cast(SampleAdapter, adapter).read(path, percentiles=percentiles, slices=slices)
-    else:
-        extraction = adapter.read(path)
+    try:
+        if (percentiles or slices) and getattr(adapter, "computes_percentiles", False):
+            extraction = cast(SampleAdapter, adapter).read(path, percentiles=percentiles, slices=slices)
+        else:
+            extraction = adapter.read(path)
+    except OutOfMemory as exc:  # the file is fine; the memory DuckDB was given is not enough for it
+        limit = os.environ.get("REPORTGEN_DUCKDB_MEMORY", DEFAULT_MEMORY)
+        raise ReportgenError(
+            f"{path}: DuckDB ran out of memory reducing it ({exc}); give it more than {limit} with "
+            "REPORTGEN_DUCKDB_MEMORY (e.g. REPORTGEN_DUCKDB_MEMORY=1GB); see site_docs/guide/scale.md"
+        ) from None
     _refuse_non_finite(path, extraction)
     return extraction
 

@@ -13,10 +13,13 @@ engine); site_docs/guide/scale.md says how. This module only owns the connection
   its start (a block changes none itself), its own empty scratch folder (:func:`scratch_folder`), and the tables
   and views it made dropped when it ends; a block left by an error closes the database, so the next block
   opens a new one;
-* ``memory_limit`` (``REPORTGEN_DUCKDB_MEMORY``, default 256 MB): DuckDB spills what does not fit (the
-  sorted values of exact percentiles) to that folder, so a 2 GB stream reduces in under 400 MB of resident
-  memory, measured (benchmarks/k6_stream.py --memory);
-* ``threads`` (``REPORTGEN_DUCKDB_THREADS``, default: DuckDB's, one per core).
+* ``memory_limit`` (``REPORTGEN_DUCKDB_MEMORY``, default 256 MB): DuckDB spills what it can to that folder;
+  the list states that hold a k6 stream's Trend values cannot spill, so a query that runs out with them is read
+  again the spilling way (:mod:`._k6_values`), and one that runs out even so is :class:`OutOfMemory`, which
+  ``extract`` reports naming the setting (peaks measured: benchmarks/k6_stream.py --memory);
+* ``threads`` (``REPORTGEN_DUCKDB_THREADS``, default: DuckDB's, one per core);
+* :func:`memory_share`: a part of ``memory_limit`` for one query whose result the process then holds beside
+  DuckDB's own memory (the block's limit comes back after it).
 """
 
 from __future__ import annotations
@@ -43,6 +46,10 @@ class NotReducible(Exception):
     it line by line, which names the line."""
 
 
+class OutOfMemory(Exception):
+    """DuckDB ran out of ``memory_limit`` (not NotReducible: the file is fine, the way of reading it was not)."""
+
+
 class FileOrderNeeded(NotReducible):
     """An answer of an unnumbered (parallel) read depends on the order of the lines: read it numbered instead."""
 
@@ -65,16 +72,22 @@ def fetch_columns(connection: Any, statement: str) -> list[tuple[Any, ...]]:
     return list(zip(*(column.tolist() for column in columns.values()), strict=True))
 
 
+def fetch_arrays(connection: Any, statement: str) -> dict[str, Any]:
+    """:func:`fetch` as one numpy array per column (8 bytes a DOUBLE, where Python floats take 32)."""
+    with _reading():
+        return dict(connection.execute(statement).fetchnumpy())
+
+
 @contextmanager
 def _reading() -> Iterator[None]:
-    """What DuckDB cannot parse becomes :class:`NotReducible` (running out of memory stays an error)."""
+    """What DuckDB cannot parse becomes :class:`NotReducible`; running out of memory, :class:`OutOfMemory`."""
     import duckdb  # a database is open, so this is a lookup (see _Database)
 
     try:
         yield
     except duckdb.Error as exc:
         if "out of memory" in str(exc).lower():
-            raise
+            raise OutOfMemory(str(exc).splitlines()[0]) from exc
         raise NotReducible(str(exc).splitlines()[0]) from None
 
 
@@ -130,6 +143,8 @@ _SWEPT: list[list[Path]] = []
 _SHARED: list[_Database] = []
 #: The scratch folder of each connection in a block: id(connection) → folder.
 _OPEN: dict[int, Path] = {}
+#: The database of each connection in a block: id(connection) → database (its settings as applied).
+_IN_USE: dict[int, _Database] = {}
 
 
 def close() -> None:
@@ -160,6 +175,7 @@ def connect() -> Iterator[Any]:
     scratch = database.folder / f"block-{database.blocks}"
     scratch.mkdir()
     _OPEN[id(connection)] = scratch
+    _IN_USE[id(connection)] = database
     ended = False
     try:
         database.configure()
@@ -167,7 +183,7 @@ def connect() -> Iterator[Any]:
         _drop_made(connection)
         ended = True
     finally:
-        del _OPEN[id(connection)]
+        del _OPEN[id(connection)], _IN_USE[id(connection)]
         shutil.rmtree(scratch, ignore_errors=True)
         if not (reuse and ended):  # after an error (an interrupt, running out of memory) the next block starts anew
             database.close()
@@ -183,6 +199,30 @@ def _drop_made(connection: Any) -> None:
     ).fetchall()
     for kind, schema, name, temporary in sorted(made, key=lambda row: row[0] != "VIEW"):  # views first
         connection.execute(f"DROP {kind} IF EXISTS {'temp' if temporary else identifier(schema)}.{identifier(name)}")
+
+
+#: Bytes per unit of DuckDB's spelling of a size (``current_setting('memory_limit')``: '244.1 MiB').
+_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "KB": 10**3, "MB": 10**6, "GB": 10**9}
+_UNITS |= {"TB": 10**12}
+
+
+def memory_limit(connection: Any) -> int:
+    """DuckDB's ``memory_limit`` in bytes (to the precision DuckDB spells it in)."""
+    number, unit = connection.execute("SELECT current_setting('memory_limit')").fetchone()[0].split()
+    return int(float(number) * _UNITS[unit])
+
+
+@contextmanager
+def memory_share(connection: Any, fraction: float) -> Iterator[None]:
+    """Within the block, ``memory_limit`` is ``fraction`` of the block's: DuckDB spills beyond it, leaving the rest
+    for what the process holds of the result. The block's own setting is applied again after (blocks change no
+    setting: :func:`connect`)."""
+    share = max(int(memory_limit(connection) * fraction), 16 * 2**20)
+    connection.execute(f"SET memory_limit = '{share} bytes'")
+    try:
+        yield
+    finally:
+        connection.execute(_IN_USE[id(connection)].applied["memory_limit"])
 
 
 def scratch_folder(connection: Any) -> Path:

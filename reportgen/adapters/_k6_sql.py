@@ -34,7 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportgen.adapters._duckdb import FileOrderNeeded, NotReducible, fetch_columns, identifier, literal, source
+from reportgen.adapters._duckdb import (
+    FileOrderNeeded,
+    NotReducible,
+    OutOfMemory,
+    fetch_columns,
+    identifier,
+    literal,
+    source,
+)
 from reportgen.adapters._k6_common import BUILTIN_KINDS, KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_order import GAUGE_HIGH, GAUGE_LOW, first_lines, resolve_gauge
 from reportgen.adapters._k6_ranks import quantiles
@@ -50,6 +58,7 @@ from reportgen.adapters._k6_reduce import (
     slice_measurements,
 )
 from reportgen.adapters._k6_rollup import finest_key, rolled_up
+from reportgen.adapters._k6_values import with_values
 from reportgen.errors import ArtifactError
 from reportgen.estimators import percentile_name
 from reportgen.schemas.measurement import Measurement, Series
@@ -315,11 +324,23 @@ def _known(plan: _Plan) -> list[str]:
     return sorted(set(plan.kinds) | set(BUILTIN_KINDS))
 
 
+def _finest(rows: Rows) -> str:
+    """SQL: a line's finest group (:func:`._k6_rollup.finest_key`)."""
+    return finest_key([rows.tags[name] for name in BREAKDOWN_TAGS])
+
+
+def _trend_values(plan: _Plan, queried: list[tuple[Any, ...]]) -> str:
+    """SQL: the line holds a value of a Trend's finest group, as the query of ``plan`` counted them (``queried``):
+    every line is valid unless it found one that is not (a line cut short), so only then is it tested again."""
+    invalid = any(row[1] == _INVALID for row in queried)
+    return f"{'valid AND ' if invalid else ''}{_is_trend(plan)}"
+
+
 def _entries(rows: Rows, plan: _Plan) -> str:
     """SQL: the (s, k) slices a row belongs to, as a list (unnested, then NULL keys dropped)."""
     tag = rows.tags
     second = "(time_ns // 1000000000 - CASE WHEN time_ns % 1000000000 < 0 THEN 1 ELSE 0 END)"
-    point = [f"{{'s': {_FINEST}, 'k': {finest_key([tag[name] for name in BREAKDOWN_TAGS])}}}"]
+    point = [f"{{'s': {_FINEST}, 'k': {_finest(rows)}}}"]
     check = f"CASE WHEN metric = 'checks' AND {tag['check']} <> '' THEN {tag['check']} || chr(0) || coalesce({tag['group']}, '') END"
     point.append(f"{{'s': {_CHECKS}, 'k': {check}}}")
     timed = _in((RATE_SERIES_METRIC, LATENCY_SERIES_METRIC))
@@ -364,7 +385,7 @@ def _picked_positions(percentiles: Sequence[float], count: str) -> str:
     return "[" + ", ".join(picked) + "]"
 
 
-def _query(rows: Rows, plan: _Plan, numbered: bool = True) -> str:
+def _query(rows: Rows, plan: _Plan, numbered: bool = True, lists: bool = True) -> str:
     """The one query: every slice's count, min, max, non-zero count, exact sum, a Gauge's last value (in time,
     then line; only Gauges pay for it), first line, time span, and the values k6's percentiles read: for
     per-second and label-set slices the sorted values at those positions (only those leave DuckDB), for the
@@ -375,7 +396,8 @@ def _query(rows: Rows, plan: _Plan, numbered: bool = True) -> str:
     multiplied five- to eightfold (a third of the aggregate's input work on the benchmark stream).
 
     Not ``numbered``, the rows are read unnumbered (in parallel): lines are all 0, and a Gauge's ``last`` and
-    ``last_key`` are the aggregates :func:`._k6_order.resolve_gauge` takes its last value from."""
+    ``last_key`` are the aggregates :func:`._k6_order.resolve_gauge` takes its last value from. Not ``lists``, the
+    finest groups' Trend values are counted, not gathered: :mod:`._k6_values` reads them again."""
     last = "arg_max(value, struct_pack(t := time_ns, r := rn)) FILTER (WHERE gauge)" if numbered else GAUGE_LOW
     # The sign beside the line: arg_max with a STRUCT key gives -0.0 as 0.0 (DuckDB 2.0.1).
     last_key = "max(struct_pack(t := time_ns, r := rn, s := signbit(value))) FILTER (WHERE gauge)"
@@ -395,7 +417,7 @@ def _query(rows: Rows, plan: _Plan, numbered: bool = True) -> str:
                    min(rn) AS first_rn, max(rn) AS last_rn,
                    min(time_ns) AS first_ns, max(time_ns) AS last_ns,
                    list(value ORDER BY value) FILTER (WHERE {listed}) AS sorted_values,
-                   list(value) FILTER (WHERE e.s = {_FINEST} AND trend) AS finest_values
+                   {"list(value)" if lists else "count(*)"} FILTER (WHERE e.s = {_FINEST} AND trend) AS finest_values
             FROM (SELECT metric, value, time_ns, rn, trend, gauge, whole_part, rest_part,
                          unnest({_entries(rows, plan)}) AS e
                   FROM (SELECT *, {_is_trend(plan)} AS trend, {_is_gauge(rows, plan)} AS gauge,
@@ -571,8 +593,16 @@ def _gauges(queried: list[tuple[Any, ...]], numbered: bool, gauges: Iterable[str
 def _reduce(
     connection: Any, rows: Rows, plan: _Plan, requested: Requested, percentiles: Sequence[float], numbered: bool
 ) -> Result:
-    queried = fetch_columns(connection, _query(rows, plan, numbered))
+    lists = True
+    try:
+        queried = fetch_columns(connection, _query(rows, plan, numbered, lists))
+    except OutOfMemory:
+        # The Trend values do not fit in memory_limit as list states (which DuckDB cannot spill): counted, then
+        # read again sorted, which DuckDB spills (:mod:`._k6_values`). Slower, but bounded.
+        lists = False
+        queried = fetch_columns(connection, _query(rows, plan, numbered, lists))
     names_read_as_text(rows, {row[0] for row in queried})
+    ran = plan
     if rows.whole_file is not None:
         # Declarations read ahead from the start of the file only: the rows for all of them, as the query read
         # them. Planned the same (nearly always), the figures are read; else the file is read again so planned.
@@ -583,6 +613,10 @@ def _reduce(
         rows, plan = every, replanned
     queried = _gauges(queried, numbered, _of_kind(plan, "gauge"))
     finest = [row for row in queried if row[1] == _FINEST]
+    if not lists:
+        finest = with_values(
+            connection, rows.unnumbered or rows.sql, _trend_values(ran, queried), _finest(rows), finest
+        )
     result = [row for row in queried if row[1] != _FINEST] + rolled_up(finest, plan.percentiles)
     _check_damage(rows, result)
     declaration_lines = first_declarations((row[2], row[9]) for row in result if row[1] == _DECLARATION)

@@ -1,0 +1,105 @@
+"""The Trend values of a k6 stream read again (reportgen.adapters._k6_values), for streams whose values do not fit
+in DuckDB's memory as list states."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reportgen.adapters import _duckdb, _k6_sql, _k6_values, extract
+from reportgen.adapters import k6_stream as k6
+from reportgen.errors import ReportgenError
+from tests.adapters.test_stream_sql import CHECKOUT_OK, K6_CASES, _line_reader
+from tests.adapters.test_stream_sql import _duckdb as reduce_with_duckdb
+
+ASKED = ([0.975, 0.9999], [CHECKOUT_OK, ("checks", {"scenario": "browse"})])
+CSV = next(path for path in K6_CASES if ".csv" in path.name)
+
+
+def _short_of_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one query's list states run out of memory_limit, as they may on a stream of gigabytes."""
+    real = _k6_sql.fetch_columns
+
+    def short_of_memory(connection: Any, statement: str) -> Any:
+        if "list(value) FILTER" in statement:
+            raise _duckdb.OutOfMemory("could not allocate block")
+        return real(connection, statement)
+
+    monkeypatch.setattr(_k6_sql, "fetch_columns", short_of_memory)
+
+
+def _count_second_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = _k6_sql.with_values
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(_k6_sql, "with_values", counted)
+    return calls
+
+
+@pytest.mark.parametrize("path", K6_CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_values_read_again_give_the_line_readers_figures_exactly(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream whose list states run out of memory gives, from its Trend values read again, the same measurements
+    (bit for bit, same order), series and info as the line reader."""
+    _short_of_memory(monkeypatch)
+    second_reads = _count_second_reads(monkeypatch)
+    fast = reduce_with_duckdb(path, *ASKED)
+    assert fast is not None, "the SQL path declined a clean file"
+    assert second_reads, "the values were not read again"
+    slow = _line_reader(path, *ASKED)
+    assert [m.model_dump() for m in fast.measurements] == [m.model_dump() for m in slow.measurements]
+    assert fast.series == slow.series
+    assert fast.info == slow.info
+
+
+def test_running_out_of_memory_in_the_one_query_reads_the_values_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the one query's list states exceed memory_limit, the reduction counts the values instead and reads
+    them again, with the same figures, rather than failing."""
+    expected = reduce_with_duckdb(CSV, *ASKED)
+    _short_of_memory(monkeypatch)
+    second_reads = _count_second_reads(monkeypatch)
+    assert reduce_with_duckdb(CSV, *ASKED) == expected
+    assert second_reads
+
+
+def test_values_read_again_that_differ_from_those_counted_go_to_the_line_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A second read that gives other Trend values than the one query counted (the file changed in between) makes
+    the SQL path decline the file, for the line reader to read."""
+    _short_of_memory(monkeypatch)
+    real = _k6_values.fetch_arrays
+    monkeypatch.setattr(_k6_values, "fetch_arrays", lambda c, s: {"value": real(c, s)["value"][1:]})
+    assert reduce_with_duckdb(CSV, *ASKED) is None
+    assert k6.K6CsvStream().read(CSV).measurements  # the line reader reads it
+
+
+def test_a_memory_share_ends_with_the_blocks_own_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """memory_share lowers memory_limit for its block only: after it the setting is the environment's again."""
+    monkeypatch.setenv("REPORTGEN_DUCKDB_MEMORY", "100MB")
+    with _duckdb.connect() as connection:
+        before = connection.execute("SELECT current_setting('memory_limit')").fetchone()
+        with _duckdb.memory_share(connection, 0.5):
+            assert 45 * 10**6 < _duckdb.memory_limit(connection) < 50 * 10**6
+        assert connection.execute("SELECT current_setting('memory_limit')").fetchone() == before
+
+
+def test_a_stream_that_does_not_fit_even_read_again_is_a_message_naming_the_file_and_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When DuckDB runs out of memory on both ways of reading, the user gets reportgen's error naming the file and
+    REPORTGEN_DUCKDB_MEMORY, not DuckDB's exception."""
+
+    def always_short(connection: Any, statement: str) -> Any:
+        raise _duckdb.OutOfMemory("could not allocate block")
+
+    monkeypatch.setattr(_k6_sql, "fetch_columns", always_short)
+    with pytest.raises(ReportgenError) as raised:
+        extract(CSV)
+    assert str(CSV) in str(raised.value)
+    assert "REPORTGEN_DUCKDB_MEMORY" in str(raised.value)
