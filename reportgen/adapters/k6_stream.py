@@ -479,7 +479,7 @@ def _csv_rows(path: Path, tags: set[str], reading: GzipReading = None) -> _k6_sq
         # gzip file is not read by DuckDB beside (``beside`` False) but through its plain copy: DuckDB's CSV reader
         # holds more of a .gz than of plain text (peak 254 against 209 MiB, 101 MiB benchmark CSV), and the 2 GB
         # benchmark CSV so read ran out of the default memory_limit (256 MB), which its plain text nears already
-        # (it ran out once in four runs too, 2026-12-02): the copy keeps the memory a plain CSV takes.
+        # (it ran out at least once in four runs too, 2026-12-02): the copy keeps the memory a plain CSV takes.
         scan, readable = _scan(path, b"\x00", reading, ahead=0, beside=False)
     except (OSError, EOFError, zlib.error):
         raise NotReducible("damage the line reader must name") from None
