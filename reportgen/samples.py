@@ -74,9 +74,13 @@ def _k6_stream(path: Path, *, csv: bool) -> _Read:
     reader where the reduction would use it too (damage, a byte-order mark), which names the line. Imported
     here: the stream readers import DuckDB, which a build whose samples all come from the store never needs."""
     from reportgen.adapters import _k6_samples_sql
+    from reportgen.adapters._duckdb import OutOfMemory, out_of_memory_error
     from reportgen.adapters.k6_stream import _csv_rows, _ndjson_rows, read_csv_stream, read_ndjson
 
-    fast = _k6_samples_sql.read(path, _csv_rows if csv else _ndjson_rows)
+    try:
+        fast = _k6_samples_sql.read(path, _csv_rows if csv else _ndjson_rows)
+    except OutOfMemory as exc:  # the samples' lists cannot spill either: the setting to raise, not a traceback
+        raise out_of_memory_error(path, exc) from None
     if fast is not None:
         return _k6(fast.declarations, fast.slices, fast.vus_times)
     collector = (read_csv_stream if csv else read_ndjson)(path)[0]

@@ -7,7 +7,6 @@ entry-point group (``name = "module:Class"``).
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -17,7 +16,7 @@ from typing import cast
 
 from reportgen import named_files
 from reportgen.adapters._base import Adapter, Sample, SampleAdapter, Slices, read_sample
-from reportgen.adapters._duckdb import DEFAULT_MEMORY, OutOfMemory
+from reportgen.adapters._duckdb import OutOfMemory, out_of_memory_error
 from reportgen.errors import ArtifactError, Position, ReportgenError, UnknownFormatError
 from reportgen.schemas.measurement import Extraction
 
@@ -104,11 +103,7 @@ def extract(
         else:
             extraction = adapter.read(path)
     except OutOfMemory as exc:  # the file is fine; the memory DuckDB was given is not enough for it
-        limit = os.environ.get("REPORTGEN_DUCKDB_MEMORY", DEFAULT_MEMORY)
-        raise ReportgenError(
-            f"{path}: DuckDB ran out of memory reducing it ({exc}); give it more than {limit} with "
-            "REPORTGEN_DUCKDB_MEMORY (e.g. REPORTGEN_DUCKDB_MEMORY=1GB); see site_docs/guide/scale.md"
-        ) from None
+        raise out_of_memory_error(path, exc) from None
     _refuse_non_finite(path, extraction)
     return extraction
 

@@ -35,6 +35,7 @@ from typing import Any
 
 from reportgen import named_files
 from reportgen.adapters import _owned_folders
+from reportgen.errors import ReportgenError
 
 DEFAULT_MEMORY = "256MB"
 #: The private folders' prefix in the temporary directory; one a killed process left is swept (:mod:`._owned_folders`).
@@ -48,6 +49,15 @@ class NotReducible(Exception):
 
 class OutOfMemory(Exception):
     """DuckDB ran out of ``memory_limit`` (not NotReducible: the file is fine, the way of reading it was not)."""
+
+
+def out_of_memory_error(path: Path, exc: OutOfMemory) -> ReportgenError:
+    """What a user reads when DuckDB ran out of memory reducing ``path``: the file and the setting to raise."""
+    limit = os.environ.get("REPORTGEN_DUCKDB_MEMORY", DEFAULT_MEMORY)
+    return ReportgenError(
+        f"{path}: DuckDB ran out of memory reducing it ({exc}); give it more than {limit} with "
+        "REPORTGEN_DUCKDB_MEMORY (e.g. REPORTGEN_DUCKDB_MEMORY=1GB); see site_docs/guide/scale.md"
+    )
 
 
 class FileOrderNeeded(NotReducible):

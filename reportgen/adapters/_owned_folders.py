@@ -34,10 +34,7 @@ class OwnedFolder:
         self.path = Path(tempfile.mkdtemp(prefix=prefix))
         self._lock: int | None = None
         if fcntl is not None:
-            pending = self.path / f".{LOCK}"
-            self._lock = os.open(pending, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            fcntl.flock(self._lock, fcntl.LOCK_EX)
-            os.rename(pending, self.path / LOCK)
+            self._lock = _locked(self.path)
 
     def remove(self) -> None:
         """Remove the folder, then release its lock (a sweep never finds it unlocked and present)."""
@@ -45,6 +42,23 @@ class OwnedFolder:
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None
+
+
+def _locked(folder: Path) -> int | None:
+    """The descriptor holding ``folder``'s lock file locked; None where the file system has no locks (a network or
+    FUSE temporary directory): the folder is then used unlocked, as before, and no sweep removes it."""
+    pending = folder / f".{LOCK}"
+    lock = None
+    try:
+        lock = os.open(pending, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        os.rename(pending, folder / LOCK)
+    except OSError:
+        if lock is not None:
+            os.close(lock)
+        pending.unlink(missing_ok=True)
+        return None
+    return lock
 
 
 def sweep(prefix: str) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -106,3 +107,20 @@ with _duckdb.connect() as c:
             process.wait(timeout=30)
             if process.stdout is not None:
                 process.stdout.close()
+
+
+def test_a_temporary_directory_without_locks_still_reduces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the file system refuses flock (a network or FUSE temporary directory) the folder is used unlocked,
+    as before the sweep existed, instead of every reduction failing; and no half-made lock file is left."""
+    from reportgen.adapters import _owned_folders
+
+    def refused(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(_owned_folders.fcntl, "flock", refused)
+    folder = _owned_folders.OwnedFolder("reportgen-test-")
+    try:
+        assert folder.path.is_dir() and list(folder.path.iterdir()) == []
+    finally:
+        folder.remove()
+    assert not folder.path.exists()

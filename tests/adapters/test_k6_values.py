@@ -103,3 +103,20 @@ def test_a_stream_that_does_not_fit_even_read_again_is_a_message_naming_the_file
         extract(CSV)
     assert str(CSV) in str(raised.value)
     assert "REPORTGEN_DUCKDB_MEMORY" in str(raised.value)
+
+
+def test_raw_samples_that_do_not_fit_are_a_message_naming_the_file_and_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The raw samples' read (comparisons, relative targets) has no spilling second read: running out of memory
+    there is reportgen's error naming the file and REPORTGEN_DUCKDB_MEMORY too, not DuckDB's exception."""
+    from reportgen import samples
+    from reportgen.adapters import _k6_samples_sql
+
+    def always_short(path: Path, rows: Any) -> Any:
+        raise _duckdb.OutOfMemory("could not allocate block")
+
+    monkeypatch.setattr(_k6_samples_sql, "read", always_short)
+    with pytest.raises(ReportgenError) as raised:
+        samples._k6_stream(CSV, csv=True)
+    assert str(CSV) in str(raised.value) and "REPORTGEN_DUCKDB_MEMORY" in str(raised.value)
