@@ -11,9 +11,12 @@ pass beside it costs what inflating costs (ISA-L's inflate releases the GIL, and
 
 Nothing the query computes is used before the pass has ended, and the pass decides:
 
-* a bomb (``MAX_DECOMPRESSED_BYTES``, ``MAX_GZIP_RATIO``): the query is interrupted
-  (``connection.interrupt()``) and the reduction raises the limit's error, as when the pass ran first (the pass
-  inflates faster than DuckDB reads, so the query has not read further than the limit when it is stopped);
+* a bomb (``MAX_DECOMPRESSED_BYTES``, ``MAX_GZIP_RATIO``): the query running is interrupted
+  (``connection.interrupt()``) and the reduction raises the limit's error, as when the pass ran first; no figure
+  of it is used. The interrupt bounds time only as far as it finds a query running: the pass usually inflates
+  faster than DuckDB reads, but nothing guarantees it, and an interrupt sent between two statements of a
+  reduction is dropped by DuckDB (checked), so a later statement may still read the whole bomb before the
+  limit's error is raised (time and cpu, not memory: DuckDB streams it);
 * damage (compressed data cut short or corrupt, a CRC DuckDB does not check): the query is interrupted and
   :attr:`GzipEnd.settled` is False;
 * a text whose last byte is not a newline (a last line cut short, k6 killed mid-write): ``settled`` is False.
