@@ -30,15 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, cast
 
-from isal import igzip, isal_zlib
-
 from reportgen import limits, named_files
 from reportgen.errors import ArtifactError, Position
 from reportgen.schemas.measurement import Extraction
 
 SNIFF_BYTES = 64 * 1024
-#: What ISA-L raises for corrupt deflate data (its stubs type it as an instance, not a class).
-_ISAL_ERROR = cast(type[Exception], isal_zlib.error)
 
 
 @dataclass(frozen=True)
@@ -86,7 +82,12 @@ class _Bounded(io.RawIOBase):
         self.gzipped = self.file.peek(2)[:2] == b"\x1f\x8b"
         # The ratio is taken over the compressed bytes read so far, so a bomb is caught early in the file.
         # ``fast``: ISA-L's inflate (see :func:`text_blocks`); the readers keep zlib's, whose errors they name.
-        unzip = igzip.GzipFile if fast else gzip.GzipFile
+        if fast:
+            from isal import igzip  # imported when a gzip file is read fast: every adapter imports this module
+
+            unzip: Any = igzip.GzipFile
+        else:
+            unzip = gzip.GzipFile
         self.inner: io.BufferedIOBase = unzip(fileobj=self.file, mode="rb") if self.gzipped else self.file
         self.count = 0
 
@@ -174,8 +175,16 @@ def text_blocks(path: Path) -> Generator[bytes, None, None]:
         with _open_binary(path, fast=True) as stream:
             while block := stream.read1(limits.MIB):
                 yield block
-    except _ISAL_ERROR as exc:
+    except _isal_error() as exc:
         raise zlib.error(str(exc)) from None
+
+
+def _isal_error() -> type[Exception]:
+    """What ISA-L raises for corrupt deflate data (its stubs type it as an instance, not a class); imported when
+    needed, as :class:`_Bounded` imports ISA-L."""
+    from isal import isal_zlib
+
+    return cast(type[Exception], isal_zlib.error)
 
 
 @dataclass

@@ -39,3 +39,13 @@ def test_a_k6_stream_imports_duckdb_when_it_reads() -> None:
     """The k6 stream adapter imports DuckDB (and numpy, for its sorted values) when it reads, not when it sniffs."""
     name, before, after = _imported(FIXTURES / "k6" / "v1.1.0-groups-thresholds" / "stream.ndjson.gz")
     assert (name, before, after) == ("k6-json-stream", [], ["duckdb", "numpy"])
+
+
+def test_detect_does_not_import_isal() -> None:
+    """ISA-L (about 20 ms of cpu) is imported when a gzip file is inflated fast, not by every process that loads
+    the adapters to sniff a file."""
+    script = "import sys\nfrom pathlib import Path\nfrom reportgen.adapters import detect\n"
+    script += "detect(Path(sys.argv[1]))\nprint('isal' in sys.modules)"
+    junit = FIXTURES / "junit" / "pytest-9.2-xunit1-xunit2" / "junit-xunit2.xml"
+    done = subprocess.run([sys.executable, "-c", script, str(junit)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
