@@ -116,7 +116,8 @@ class _Database:
         import duckdb
 
         if not _SWEPT:
-            _SWEPT.append(_owned_folders.sweep(FOLDER_PREFIX))
+            _owned_folders.sweep(FOLDER_PREFIX)
+            _SWEPT.append(True)
         self.owned = _owned_folders.OwnedFolder(FOLDER_PREFIX)
         self.folder = self.owned.path
         self.connection: Any = duckdb.connect(str(self.folder / "reduce.duckdb"))
@@ -147,14 +148,12 @@ class _Database:
         self.owned.remove()
 
 
-#: Whether this process swept abandoned folders yet (once: the first database it opens), and what it removed.
-_SWEPT: list[list[Path]] = []
+#: Whether this process swept abandoned folders yet (once: the first database it opens).
+_SWEPT: list[bool] = []
 #: The process's database, once a block opened it.
 _SHARED: list[_Database] = []
-#: The scratch folder of each connection in a block: id(connection) → folder.
-_OPEN: dict[int, Path] = {}
-#: The database of each connection in a block: id(connection) → database (its settings as applied).
-_IN_USE: dict[int, _Database] = {}
+#: Each connection in a block: id(connection) → its database (its settings as applied) and the block's scratch folder.
+_OPEN: dict[int, tuple[_Database, Path]] = {}
 
 
 def close() -> None:
@@ -184,8 +183,7 @@ def connect() -> Iterator[Any]:
     database.blocks += 1
     scratch = database.folder / f"block-{database.blocks}"
     scratch.mkdir()
-    _OPEN[id(connection)] = scratch
-    _IN_USE[id(connection)] = database
+    _OPEN[id(connection)] = database, scratch
     ended = False
     try:
         database.configure()
@@ -193,7 +191,7 @@ def connect() -> Iterator[Any]:
         _drop_made(connection)
         ended = True
     finally:
-        del _OPEN[id(connection)], _IN_USE[id(connection)]
+        del _OPEN[id(connection)]
         shutil.rmtree(scratch, ignore_errors=True)
         if not (reuse and ended):  # after an error (an interrupt, running out of memory) the next block starts anew
             database.close()
@@ -212,8 +210,10 @@ def _drop_made(connection: Any) -> None:
 
 
 #: Bytes per unit of DuckDB's spelling of a size (``current_setting('memory_limit')``: '244.1 MiB').
-_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "KB": 10**3, "MB": 10**6, "GB": 10**9}
-_UNITS |= {"TB": 10**12}
+_UNITS = {
+    **{"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40},
+    **{"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12},
+}
 
 
 def memory_limit(connection: Any) -> int:
@@ -232,12 +232,12 @@ def memory_share(connection: Any, fraction: float) -> Iterator[None]:
     try:
         yield
     finally:
-        connection.execute(_IN_USE[id(connection)].applied["memory_limit"])
+        connection.execute(_OPEN[id(connection)][0].applied["memory_limit"])
 
 
 def scratch_folder(connection: Any) -> Path:
     """The block's private folder (removed when it ends): for files made for this reduction only."""
-    return _OPEN[id(connection)]
+    return _OPEN[id(connection)][1]
 
 
 def literal(text: str) -> str:

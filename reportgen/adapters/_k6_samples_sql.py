@@ -155,5 +155,5 @@ def read(path: Path, rows_of: Callable[[Path, set[str], GzipReading], _k6_sql.Ro
     is read as the reduction reads it (:func:`._gzip_end.read_rows`)."""
     if not plain_utf8(path):
         return None
-    read = read_rows(path, lambda reading: rows_of(path, set(), reading), samples)
-    return None if read is None else read[1]
+    found = read_rows(path, lambda reading: rows_of(path, set(), reading), samples)
+    return None if found is None else found[1]
