@@ -49,6 +49,19 @@ def _same(fast: Extraction, slow: Extraction) -> None:
     assert fast.info == slow.info
 
 
+def _files_read(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files the NDJSON rows are made to read, as the reduction asks for them."""
+    read: list[Path] = []
+    original = _k6_sql.ndjson_rows
+
+    def spy(source: Path, *args: Any, **kwargs: Any) -> Any:
+        read.append(source)
+        return original(source, *args, **kwargs)
+
+    monkeypatch.setattr(_k6_sql, "ndjson_rows", spy)
+    return read
+
+
 def _point(metric: str, time: str, value: float, **tags: str) -> str:
     data = {"time": f"2026-12-01T20:00:{time}Z", "value": value, "tags": tags}
     return json.dumps({"metric": metric, "type": "Point", "data": data}) + "\n"
@@ -164,14 +177,7 @@ def test_a_gzip_ndjson_stream_is_read_by_duckdb_with_its_end_read_beside(
     monkeypatch.setattr(k6, "DECLARATIONS_AHEAD", 2**16)  # the fixture's text is a few MiB: most read beside
     path = tmp_path / "stream.ndjson.gz"
     path.write_bytes(gzip.compress(gzip.decompress(SOURCE.read_bytes())))
-    read: list[Path] = []
-    original = _k6_sql.ndjson_rows
-
-    def spy(source: Path, *args: Any, **kwargs: Any) -> Any:
-        read.append(source)
-        return original(source, *args, **kwargs)
-
-    monkeypatch.setattr(_k6_sql, "ndjson_rows", spy)
+    read = _files_read(monkeypatch)
     monkeypatch.setattr(k6, "PlainCopy", None)  # called, it would fail: no copy is made
     ends: list[Path] = []
     original_start = _gzip_end.GzipEnd.start
@@ -221,14 +227,7 @@ def test_a_gzip_stream_read_again_without_room_for_its_text_is_read_from_the_gzi
     monkeypatch.setattr(_plain_copy, "RESERVE_BYTES", 1 << 62)  # more than any disk has
     path = tmp_path / "stream.ndjson.gz"
     path.write_bytes(gzip.compress(gzip.decompress(SOURCE.read_bytes())[:-30]))
-    read: list[Path] = []
-    original = _k6_sql.ndjson_rows
-
-    def spy(source: Path, *args: Any, **kwargs: Any) -> Any:
-        read.append(source)
-        return original(source, *args, **kwargs)
-
-    monkeypatch.setattr(_k6_sql, "ndjson_rows", spy)
+    read = _files_read(monkeypatch)
     fast, slow = _both(path)
     _same(fast, slow)
     assert fast.warnings == slow.warnings and len(fast.warnings) == 1
