@@ -40,6 +40,8 @@ from reportgen.input_cache import UNREADABLE
 from reportgen.site_increment import supported
 from reportgen.site_key import READS_FILES, installed, names
 
+#: The cache folder's subfolder the conversions are kept in.
+SUBFOLDER = "converted"
 #: A look-up's finding: the file's URL and whether it is excluded from the site, or None (no such file).
 Found = tuple[str, bool] | None
 #: The config values a page's conversion reads.
@@ -93,7 +95,7 @@ class Conversions:
         read = {name: config[name] for name in _READ}
         settings = {name: dict(p.config) for name, p in config.plugins.items()}
         parts = [LAYOUT, code_digest(), installed(), plugin.settings, json.dumps([read, settings], default=str)]
-        return cls(cache / "converted", hashlib.sha256("\0".join(parts).encode()).hexdigest())
+        return cls(cache / SUBFOLDER, hashlib.sha256("\0".join(parts).encode()).hexdigest())
 
     def _path(self, file: Any) -> Path:
         digest = hashlib.sha256(f"{self.context}\0{file.src_uri}\0{file.url}\0".encode())

@@ -28,6 +28,9 @@ from reportgen.cache import LAYOUT, code_digest, used
 from reportgen.input_cache import UNREADABLE
 from reportgen.site_key import installed
 
+#: The cache folder's subfolder the compiled templates are kept in.
+SUBFOLDER = "jinja"
+
 
 class ThemeBytecode(BytecodeCache):
     """Compiled templates in ``folder``, for the environment of a build whose code and settings are ``context``."""
@@ -39,7 +42,7 @@ class ThemeBytecode(BytecodeCache):
     def of(cls, cache: Path, settings: str) -> ThemeBytecode:
         """The compiled templates kept under the cache folder ``cache``, for a build asked for ``settings``."""
         parts = [LAYOUT, code_digest(), installed(), settings]
-        return cls(cache / "jinja", hashlib.sha256("\0".join(parts).encode()).hexdigest())
+        return cls(cache / SUBFOLDER, hashlib.sha256("\0".join(parts).encode()).hexdigest())
 
     def _path(self, bucket: Bucket) -> Path:
         key = hashlib.sha256(f"{self.context}\0{bucket.key}\0{bucket.checksum}".encode()).hexdigest()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from mkdocs.commands import build as mkdocs_build
 
-from reportgen import build
+from reportgen import build, page_conversions, theme_bytecode
 from reportgen.cache import FOLDER
 from reportgen.page_conversions import Conversions
 from reportgen.project import Project
@@ -73,7 +73,7 @@ def test_a_release_added_converts_only_pages_whose_markdown_or_links_changed(
 def test_a_damaged_conversion_is_converted_again(built: tuple[Project, list[str], list[str]]) -> None:
     """A kept conversion that cannot be read is ignored: the page is converted, and the site is a cold build's."""
     project, converted, _ = built
-    for entry in (project.root / FOLDER / "converted").rglob("*.pickle"):
+    for entry in (project.root / FOLDER / page_conversions.SUBFOLDER).rglob("*.pickle"):
         entry.write_bytes(entry.read_bytes()[:100])
     shutil.rmtree(project.root / FOLDER / "site")  # every page is built
     build.build(project)
@@ -135,7 +135,7 @@ def test_the_theme_templates_are_compiled_once(
     build.build(project)
     # Only the search plugin's language partials, which it loads in an environment of its own before any page.
     assert compiled and all(name.startswith("partials/language") for name in compiled)
-    for entry in (project.root / FOLDER / "jinja").rglob("*"):
+    for entry in (project.root / FOLDER / theme_bytecode.SUBFOLDER).rglob("*"):
         if entry.is_file():
             entry.write_bytes(entry.read_bytes()[:20])
     compiled.clear()

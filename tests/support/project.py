@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from reportgen import build, site_increment
+from reportgen import build, page_conversions, site_increment, theme_bytecode
 from reportgen.cache import FOLDER
 from reportgen.project import Project
 from reportgen.scaffold import init
@@ -134,8 +134,8 @@ def cold_site_digest(project: Project) -> dict[str, str]:
     """The site a build gives with no record of an earlier one (the incremental build's copy of the last site is
     dropped first, and so are the kept page conversions and compiled templates), as :func:`tree_digest`."""
     shutil.rmtree(project.root / FOLDER / "site")
-    shutil.rmtree(project.root / FOLDER / "converted", ignore_errors=True)
-    shutil.rmtree(project.root / FOLDER / "jinja", ignore_errors=True)
+    for kept in (page_conversions.SUBFOLDER, theme_bytecode.SUBFOLDER):
+        shutil.rmtree(project.root / FOLDER / kept, ignore_errors=True)
     build.build(project)
     return tree_digest(project.site)
 
