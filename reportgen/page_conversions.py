@@ -9,13 +9,14 @@ reads neither the nav nor the build date: only the page's Markdown, the config, 
 the Markdown extensions, and the site's files, through the look-ups of the files its links name (MkDocs' links and
 reportgen's, :mod:`reportgen.page_links`, both ask ``Files.get_file_from_path``).
 
-So a conversion is kept (in ``.reportgen-cache/converted/``) as the answer a page worker gives (what the conversion
-changed on the page, the chart SVGs reportgen's plugin lifted out, the page's search entries), with every path its
-links looked up and what each found (the file's URL and whether it is excluded, or nothing). The key hashes the
-page's path, URL and Markdown bytes, what the build was asked for (mkdocs.yml's text and the settings reportgen
-overrides), the config values a conversion reads (as resolved: ``!ENV`` and ``INHERIT`` included), every plugin's
-settings, reportgen's code digest and every installed distribution's version. An entry is used only while each of
-its look-ups finds the same now: a link to a page that did not exist is converted again once it does.
+So a conversion is kept (in ``.reportgen-cache/converted/``) as the answer a page worker gives
+(:mod:`reportgen.mkdocs_answers`: what the conversion changed on the page, the chart SVGs reportgen's plugin lifted
+out, the page's search entries), with every path its links looked up and what each found (the file's URL and
+whether it is excluded, or nothing). The key hashes the page's path, URL and Markdown bytes, what the build was
+asked for (mkdocs.yml's text and the settings reportgen overrides), the config values a conversion reads (as
+resolved: ``!ENV`` and ``INHERIT`` included), every plugin's settings, reportgen's code digest and every installed
+distribution's version. An entry is used only while each of its look-ups finds the same now: a link to a page that
+did not exist is converted again once it does.
 
 Kept only for ``reportgen build``'s incremental builds, with plugins whose per-page state is known
 (:func:`reportgen.site_increment.supported`) and no Markdown extension that reads other files
