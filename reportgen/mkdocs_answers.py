@@ -9,7 +9,7 @@ kept, and :mod:`reportgen.page_conversions` keeps it for the next build; :func:`
 A page's attributes may point at MkDocs objects that every page shares, which would not pickle or must not be
 copied: a File, a Page, the config, the files. Those are pickled by name (:class:`_Refs`), and the build process puts its own objects in
 their place (:class:`_Names`), so the page it gets back points at what every other page sees, not at copies. Log
-records travel with their message and traceback as text (:func:`portable`): their arguments may not pickle.
+records travel with their message and traceback as text (:func:`records_held`): their arguments may not pickle.
 
 Separate from the pool: the answer's layout and its by-name pickling are one contract between the worker that
 writes it, the build process that reads it and the cache that keeps it, and so are written in one place.
@@ -21,7 +21,8 @@ import io
 import logging
 import pickle
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from reportgen.mkdocs_search_entries import SearchEntries, page_entries
@@ -72,13 +73,25 @@ def shared_names(config: Any, files: Any) -> dict[int, tuple[str, ...]]:
     return {id(v): k for k, v in _shared(config, files).items()}
 
 
-def portable(record: logging.LogRecord) -> logging.LogRecord:
+def _portable(record: logging.LogRecord) -> logging.LogRecord:
     """The record with its message and traceback as text (its arguments may not pickle)."""
     record.msg, record.args = record.getMessage(), None
     if record.exc_info:
         record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
         record.exc_info = None
     return record
+
+
+@contextmanager
+def records_held(records: list[logging.LogRecord]) -> Iterator[None]:
+    """While active, every log record this process emits is appended to ``records`` (:func:`_portable`) instead of
+    handled: a page's answer carries them to the build process, which emits them there (:func:`apply`)."""
+    emit = logging.Logger.callHandlers
+    logging.Logger.callHandlers = lambda _logger, record: records.append(_portable(record))  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        logging.Logger.callHandlers = emit  # type: ignore[method-assign]
 
 
 def convert(

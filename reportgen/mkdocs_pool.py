@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen import page_pool
-from reportgen.mkdocs_answers import apply, convert, portable, shared_names
+from reportgen.mkdocs_answers import apply, convert, records_held, shared_names
 from reportgen.mkdocs_search_entries import SearchEntries
 from reportgen.page_conversions import Conversions
 from reportgen.site_increment import search_plugin, supported
@@ -150,13 +150,9 @@ class _Pool:
     def _convert_here(self, page: Any, config: Any, files: Any, dirty: bool) -> bytes:
         """The page converted in this process as a worker converts it (its log records held for :func:`apply`)."""
         records: list[logging.LogRecord] = []
-        emit = logging.Logger.callHandlers
-        logging.Logger.callHandlers = lambda _logger, record: records.append(portable(record))  # type: ignore[method-assign,assignment]
-        try:
+        with records_held(records):
             index = self.entries.index if self.entries is not None else None
             return convert(self.original, page, config, files, dirty, index, records, shared_names(config, files))
-        finally:
-            logging.Logger.callHandlers = emit  # type: ignore[method-assign]
 
     def _start(self, config: Any, files: Any, dirty: bool) -> None:
         from mkdocs.structure.files import InclusionLevel
@@ -250,25 +246,25 @@ class _Job:
                 send_end.close()
         send = pipes[own][1]
         records: list[logging.LogRecord] = []
-        logging.Logger.callHandlers = lambda _logger, record: records.append(portable(record))  # type: ignore[method-assign,assignment]
         shared = shared_names(self.config, self.files)
-        try:
-            while os.getppid() == self.build:  # a build that was killed is not worked for
-                with self.turn.get_lock():
-                    at = self.turn.value
-                    self.turn.value += 1
-                if at >= len(self.pages):
-                    break
-                records.clear()
-                answer = self._convert(self.pages[at], records, shared)
-                send.send_bytes(at.to_bytes(8, "little") + answer)
-                if not answer:
-                    break  # the parent converts this page and the rest itself
-        except BrokenPipeError:
-            pass  # the build stopped listening
-        finally:
-            send.close()
-            os._exit(0)
+        with records_held(records):  # never left: the worker ends inside, with os._exit
+            try:
+                while os.getppid() == self.build:  # a build that was killed is not worked for
+                    with self.turn.get_lock():
+                        at = self.turn.value
+                        self.turn.value += 1
+                    if at >= len(self.pages):
+                        break
+                    records.clear()
+                    answer = self._convert(self.pages[at], records, shared)
+                    send.send_bytes(at.to_bytes(8, "little") + answer)
+                    if not answer:
+                        break  # the parent converts this page and the rest itself
+            except BrokenPipeError:
+                pass  # the build stopped listening
+            finally:
+                send.close()
+                os._exit(0)
 
     def _convert(self, file: Any, records: list[logging.LogRecord], shared: dict[int, tuple[str, ...]]) -> bytes:
         """The page's answer, pickled; empty when the page failed or its answer would not pickle."""
