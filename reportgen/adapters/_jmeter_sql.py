@@ -8,7 +8,8 @@ finest groups by :mod:`._jmeter_groups`. Nothing is stored. Sums are of integers
 
 The percentile window (the last 20,000 samples of a series in file order) needs file order. A plain JTL is read
 unnumbered, on every core; a series with no more samples than the window keeps all of them, each label's first
-row comes from a numbered prefix and the larger series' windows from a numbered suffix (:mod:`._jmeter_order`).
+row comes from a numbered prefix and the larger series' windows from a numbered suffix (:mod:`._jmeter_order`),
+read beside the aggregate when the first rows show such series (:mod:`._beside`: that read takes one core).
 A gzip JTL, or one whose rows a byte offset cannot find, is read numbered (``rn``, on one thread), each group
 keeping its own last samples (``max(rn * 2**32 + elapsed, 20000)``). Either way the window is sorted and read
 with Commons-Math LEGACY by the same function as the line reader's. Rows the line reader would refuse make
@@ -24,6 +25,7 @@ from typing import Any
 
 from reportgen import limits
 from reportgen.adapters import _jmeter_order, _jmeter_query, _jmeter_stats
+from reportgen.adapters._beside import Beside
 from reportgen.adapters._duckdb import (
     FileOrderNeeded,
     NotReducible,
@@ -82,22 +84,32 @@ def _unnumbered(
     connection: Any, path: Path, columns: tuple[str, ...], delimiter: str, header: bool
 ) -> tuple[list[Measurement], list[Series], dict[str, str]]:
     """The reduction read unnumbered, on every core; each label's first row from a numbered prefix, the windows
-    of series larger than one from a numbered suffix (:mod:`._jmeter_order`)."""
+    of series larger than one from a numbered suffix (:mod:`._jmeter_order`), read beside the aggregate when the
+    first rows show such series (:class:`._beside.Beside`: the suffix's read takes one core)."""
     lines = _jmeter_order.Lines(path)
     if not lines.usable:
         raise FileOrderNeeded("carriage returns: a row may start after any of them")
     reader = _jmeter_query.reader(path, columns, delimiter, header)
     prefix = _jmeter_order.Prefix(connection, _jmeter_query.prefix_rows(columns, reader))
-    if _spread(prefix, lines):
+    guess = _guessed_share(prefix, lines)
+    if guess > _jmeter_order.MOST and not prefix.whole():
+        # one read, where the unnumbered one and the windows' read of the whole file cost about half as much again
         raise FileOrderNeeded("by the first rows, a series' window would be spread over most of the file")
-    groups, seconds = _read(connection, path, columns, delimiter, header, numbered=False)
-    if not lines.rows_only(sum(g.count for g in groups), header):
-        raise FileOrderNeeded("a cell holding a line break, or a blank line")
-    first = prefix.first_rows({g.label for g in groups})
-    groups = [replace(g, first=first[g.label]) for g in groups]
-    size = _jmeter_stats.STATISTIC_WINDOW
-    large = [(label, success) for label, success, mine in _series(groups) if sum(g.count for g in mine) > size]
-    tail = _tail(connection, lines, columns, delimiter, header, groups, large) if large else []
+
+    def guessed_suffix(cursor: Any) -> Tail:
+        if 0 < guess <= _jmeter_order.MOST:
+            return guess, _suffix_windows(cursor, connection, lines, columns, delimiter, guess)
+        return 0.0, None
+
+    with Beside(connection, guessed_suffix) as guessed:
+        groups, seconds = _read(connection, path, columns, delimiter, header, numbered=False)
+        if not lines.rows_only(sum(g.count for g in groups), header):
+            raise FileOrderNeeded("a cell holding a line break, or a blank line")
+        first = prefix.first_rows({g.label for g in groups})
+        groups = [replace(g, first=first[g.label]) for g in groups]
+        size = _jmeter_stats.STATISTIC_WINDOW
+        large = [(label, success) for label, success, mine in _series(groups) if sum(g.count for g in mine) > size]
+        tail = _tail(connection, lines, columns, delimiter, header, groups, large, guessed) if large else []
 
     windowed = set(large)
 
@@ -109,18 +121,33 @@ def _unnumbered(
     return _measured(groups, seconds, path, window)
 
 
-def _spread(prefix: _jmeter_order.Prefix, lines: _jmeter_order.Lines) -> bool:
-    """Whether, its samples spread as in the first rows, a series larger than the window would need a suffix of
-    most of the file: then the file is read numbered at once (one read, where the unnumbered one and the windows'
-    read of the whole file cost about half as much again). A guess from the first rows only: either way the
-    figures are the same."""
-    if prefix.whole():
-        return False
-    scale = lines.feeds / prefix.limit
+def _guessed_share(prefix: _jmeter_order.Prefix, lines: _jmeter_order.Lines) -> float:
+    """The share of the file a suffix holding the window of every series larger than one would take, as the first
+    rows show the series (scaled to the file; exact when they are the whole file), with its margin; 0 when none is
+    larger. A guess: the aggregate's counts decide (:func:`_tail`), and the figures are the same either way."""
+    scale = 1.0 if prefix.whole() else lines.feeds / prefix.limit
     groups = [_counted(label, ok, in_total, count, None) for label, ok, in_total, count, *_ in prefix.found]
     size = _jmeter_stats.STATISTIC_WINDOW
-    counts = [sum(g.count for g in mine) * scale for *_, mine in _series(groups)]
-    return _jmeter_order.share_needed((c for c in counts if c > size), size) > _jmeter_order.MOST
+    counts = [c for c in (sum(g.count for g in mine) * scale for *_, mine in _series(groups)) if c > size]
+    return _jmeter_order.share_needed(counts, size) if counts else 0.0
+
+
+#: A suffix's share of the file and its finest groups (counts and windows, :func:`_windows`; None: not read).
+Tail = tuple[float, list[Group] | None]
+
+
+def _suffix_windows(
+    cursor: Any, connection: Any, lines: _jmeter_order.Lines, columns: tuple[str, ...], delimiter: str, share: float
+) -> list[Group] | None:
+    """The finest groups of a numbered suffix of ``share`` of the file (copied to the block's folder of
+    ``connection``, read on ``cursor``); None when that would be most of the file, or the disk has no room."""
+    copy = _jmeter_order.suffix(connection, lines, share) if share <= _jmeter_order.MOST else None
+    if copy is None:
+        return None
+    try:
+        return _windows(cursor, copy, columns, delimiter, False)
+    finally:
+        copy.unlink()
 
 
 def _tail(
@@ -131,22 +158,23 @@ def _tail(
     header: bool,
     groups: list[Group],
     large: list[tuple[str | None, bool]],
+    guessed: Beside[Tail],
 ) -> list[Group]:
     """The finest groups (counts and windows) of a numbered suffix of the file that holds the last window of every
-    ``large`` series: of the whole file when that suffix would be most of it, or the disk has no room for a copy
-    (the windows alone, numbered: about half the cost of the numbered read of every figure)."""
+    ``large`` series: the ``guessed`` one read beside the aggregate if it does, else of the share their counts
+    say, growing; of the whole file when that suffix would be most of it, or the disk has no room for a copy (the
+    windows alone, numbered: about half the cost of the numbered read of every figure)."""
     size = _jmeter_stats.STATISTIC_WINDOW
-    share = _jmeter_order.share_needed((sum(g.count for g in _selected(groups, *key)) for key in large), size)
-    while share <= _jmeter_order.MOST:
-        copy = _jmeter_order.suffix(connection, lines, share)
-        if copy is None:
-            break
-        tail = _windows(connection, copy, columns, delimiter, False)
-        copy.unlink()
+    share, tail = guessed.result()
+    if not share:  # none guessed: the first rows showed no series larger than a window
+        share = _jmeter_order.share_needed((sum(g.count for g in _selected(groups, *key)) for key in large), size)
+        tail = _suffix_windows(connection, connection, lines, columns, delimiter, share)
+    while tail is not None:
         counts = [sum(g.count for g in _selected(tail, *key)) for key in large]
         if min(counts) >= size:
             return tail
         share = _jmeter_order.share_needed(counts, size, share)
+        tail = _suffix_windows(connection, connection, lines, columns, delimiter, share)
     return _windows(connection, lines.path, columns, delimiter, header)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import random
+import threading
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,7 @@ class Reads:
         self.numbered: list[Path] = []
         self.windows: list[Path] = []
         self.suffixes: list[float] = []
+        self.suffix_threads: list[str] = []  # the thread each suffix's windows were read in
         read, suffix, windows = _jmeter_sql._read, _jmeter_order.suffix, _jmeter_sql._windows
 
         def spy_read(connection: object, path: Path, *args: object, numbered: bool) -> object:
@@ -136,6 +138,8 @@ class Reads:
         def spy_windows(connection: object, path: Path, *args: object) -> object:
             if path.name != "suffix.csv":
                 self.windows.append(path)
+            else:
+                self.suffix_threads.append(threading.current_thread().name)
             return windows(connection, path, *args)  # type: ignore[arg-type]
 
         monkeypatch.setattr(_jmeter_sql, "_read", spy_read)
@@ -159,12 +163,25 @@ def test_a_plain_jtl_is_read_unnumbered_and_the_windows_from_a_suffix(
     assert reads.numbered == [] and len(reads.suffixes) == 1 and reads.suffixes[0] < 0.5
 
 
+def test_the_suffix_the_first_rows_call_for_is_read_beside_the_aggregate(
+    tmp_path: Path, small_window: None, reads: Reads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the first rows already show series larger than a window (scaled to the file), their suffix is read in
+    a thread beside the aggregate (a numbered read takes one core), and the figures are the line reader's."""
+    monkeypatch.setattr(_jmeter_order, "FIRST_PREFIX", 1024)
+    path = jtl(tmp_path / "results.csv", 4000, rare=6)
+    _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
+    assert reads.numbered == [] and reads.suffix_threads == ["reportgen-beside"]
+
+
 def test_a_suffix_grows_until_it_holds_every_window(tmp_path: Path, small_window: None, reads: Reads) -> None:
     """A label whose samples all sit in the middle of the file is not in the first suffix, which spread-out
     samples would fill: the suffix grows until it holds that label's last samples too."""
     path = jtl(tmp_path / "results.csv", 4000, rare=10, every=10, burst=300)
     _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
     assert reads.numbered == [] and len(reads.suffixes) >= 2
+    # the first guessed from the first rows and read beside the aggregate; the larger ones after it, by its counts
+    assert reads.suffix_threads == ["reportgen-beside"] + ["MainThread"] * (len(reads.suffixes) - 1)
 
 
 def test_labels_first_seen_late_are_found_by_a_growing_prefix(
@@ -183,7 +200,8 @@ def test_a_jtl_whose_rows_a_byte_offset_cannot_find_is_read_numbered(
     tmp_path: Path, small_window: None, reads: Reads, newline: str
 ) -> None:
     """With carriage returns, or a line break inside a quoted cell, a line feed need not start a row: the file
-    is read numbered, as before, and every figure is still the line reader's."""
+    is read numbered, as before, and every figure is still the line reader's (a suffix the first rows made worth
+    reading beside the aggregate, before a line break in a cell was known, is dropped)."""
     if newline == "in a cell":
         path = jtl(tmp_path / "results.csv", 4000, rare=6)
         lines = path.read_text().splitlines(keepends=True)
@@ -192,7 +210,8 @@ def test_a_jtl_whose_rows_a_byte_offset_cannot_find_is_read_numbered(
     else:
         path = jtl(tmp_path / "results.csv", 4000, rare=6, newline=newline)
     _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
-    assert reads.numbered == [path] and reads.suffixes == [] and reads.windows == []
+    assert reads.numbered == [path] and reads.windows == []
+    assert len(reads.suffixes) == (0 if newline == "\r\n" else 1)  # in a cell: the one guessed, unused
 
 
 def test_a_window_spread_over_most_of_the_file_comes_from_the_whole_file(
