@@ -3,14 +3,17 @@ one thread, which would otherwise leave a core idle after a parallel query.
 
 A numbered read (``row_number() OVER ()``) keeps DuckDB's scan on one thread. The JMeter reduction reads the
 percentile windows of its large series from a numbered suffix of the file after its parallel aggregate; run beside
-that aggregate instead, on 2 cores, the 200 MiB benchmark JTL's two reads took 1.63-2.07 s of wall time where they
-took 1.86-2.29 s one after the other (five runs each, the same cpu).
+that aggregate instead, on a noisy 2-core VM, the 200 MiB benchmark JTL's two reads took 1.63-2.07 s of wall time
+where they took 1.86-2.29 s one after the other (five runs each), for about 0.1-0.2 s more cpu (the two contend);
+whole extracts in ``make bench`` moved within that VM's noise.
 
 The work gets a cursor of its own (a DuckDB connection is not to be used by two threads at once) with the block's
 settings: the database's own (memory, threads, temp folder) are shared, ``enable_progress_bar`` is the cursor's.
 Its answer or its error is the caller's when asked for (:meth:`Beside.result`), so a failure beside a query that
 fails first, or whose answer makes the work unneeded, is dropped with it. Leaving the block interrupts the work and
-waits for the thread: nothing of it outlives the block's database.
+waits for the thread: nothing of it outlives the block's database. DuckDB drops an interrupt that comes between two
+statements (:mod:`._gzip_end` found so too), so a work of several statements may run its next one to the end
+before the thread ends: time, never a figure.
 """
 
 from __future__ import annotations

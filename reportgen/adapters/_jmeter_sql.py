@@ -18,6 +18,7 @@ with Commons-Math LEGACY by the same function as the line reader's. Rows the lin
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -96,12 +97,13 @@ def _unnumbered(
         # one read, where the unnumbered one and the windows' read of the whole file cost about half as much again
         raise FileOrderNeeded("by the first rows, a series' window would be spread over most of the file")
 
-    def guessed_suffix(cursor: Any) -> Tail:
-        if 0 < guess <= _jmeter_order.MOST:
-            return guess, _suffix_windows(cursor, connection, lines, columns, delimiter, guess)
-        return 0.0, None
-
-    with Beside(connection, guessed_suffix) as guessed:
+    # a suffix read beside the aggregate only when the first rows call for one: else no thread, no cursor
+    guessed = (
+        Beside(connection, lambda cursor: _suffix_windows(cursor, connection, lines, columns, delimiter, guess))
+        if 0 < guess <= _jmeter_order.MOST
+        else None
+    )
+    with guessed or contextlib.nullcontext():
         groups, seconds = _read(connection, path, columns, delimiter, header, numbered=False)
         if not lines.rows_only(sum(g.count for g in groups), header):
             raise FileOrderNeeded("a cell holding a line break, or a blank line")
@@ -109,7 +111,7 @@ def _unnumbered(
         groups = [replace(g, first=first[g.label]) for g in groups]
         size = _jmeter_stats.STATISTIC_WINDOW
         large = [(label, success) for label, success, mine in _series(groups) if sum(g.count for g in mine) > size]
-        tail = _tail(connection, lines, columns, delimiter, header, groups, large, guessed) if large else []
+        tail = _tail(connection, lines, columns, delimiter, header, groups, large, guess, guessed) if large else []
 
     windowed = set(large)
 
@@ -132,15 +134,12 @@ def _guessed_share(prefix: _jmeter_order.Prefix, lines: _jmeter_order.Lines) -> 
     return _jmeter_order.share_needed(counts, size) if counts else 0.0
 
 
-#: A suffix's share of the file and its finest groups (counts and windows, :func:`_windows`; None: not read).
-Tail = tuple[float, list[Group] | None]
-
-
 def _suffix_windows(
     cursor: Any, connection: Any, lines: _jmeter_order.Lines, columns: tuple[str, ...], delimiter: str, share: float
 ) -> list[Group] | None:
-    """The finest groups of a numbered suffix of ``share`` of the file (copied to the block's folder of
-    ``connection``, read on ``cursor``); None when that would be most of the file, or the disk has no room."""
+    """The finest groups of a numbered suffix of ``share`` of the file, copied to the block's folder (found by
+    ``connection``: a cursor has no block) and read on ``cursor`` (the connection itself, or a thread's cursor);
+    None when that would be most of the file, or the disk has no room."""
     copy = _jmeter_order.suffix(connection, lines, share) if share <= _jmeter_order.MOST else None
     if copy is None:
         return None
@@ -158,15 +157,17 @@ def _tail(
     header: bool,
     groups: list[Group],
     large: list[tuple[str | None, bool]],
-    guessed: Beside[Tail],
+    guess: float,
+    guessed: Beside[list[Group] | None] | None,
 ) -> list[Group]:
     """The finest groups (counts and windows) of a numbered suffix of the file that holds the last window of every
-    ``large`` series: the ``guessed`` one read beside the aggregate if it does, else of the share their counts
-    say, growing; of the whole file when that suffix would be most of it, or the disk has no room for a copy (the
-    windows alone, numbered: about half the cost of the numbered read of every figure)."""
+    ``large`` series: the one ``guessed`` (``guess`` of the file) read beside the aggregate if it does, else of the
+    share their counts say, growing; of the whole file when that suffix would be most of it, or the disk has no room
+    for a copy (the windows alone, numbered: about half the cost of the numbered read of every figure)."""
     size = _jmeter_stats.STATISTIC_WINDOW
-    share, tail = guessed.result()
-    if not share:  # none guessed: the first rows showed no series larger than a window
+    if guessed is not None:  # read beside the aggregate: a suffix of ``guess`` of the file
+        share, tail = guess, guessed.result()
+    else:  # the first rows showed no series larger than a window
         share = _jmeter_order.share_needed((sum(g.count for g in _selected(groups, *key)) for key in large), size)
         tail = _suffix_windows(connection, connection, lines, columns, delimiter, share)
     while tail is not None:

@@ -174,6 +174,18 @@ def test_the_suffix_the_first_rows_call_for_is_read_beside_the_aggregate(
     assert reads.numbered == [] and reads.suffix_threads == ["reportgen-beside"]
 
 
+def test_no_thread_is_started_when_the_first_rows_show_no_series_larger_than_a_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JTL whose series all fit in the window (the usual small file) needs no suffix: nothing is started beside
+    the aggregate (no thread, no cursor), and the figures are the line reader's."""
+    started: list[object] = []
+    monkeypatch.setattr(_jmeter_sql, "Beside", lambda *args: started.append(args))
+    path = jtl(tmp_path / "results.csv", 3000)
+    _same(jmeter._reduce_with_duckdb("jmeter-csv", path), _line_reader(path))
+    assert started == []
+
+
 def test_a_suffix_grows_until_it_holds_every_window(tmp_path: Path, small_window: None, reads: Reads) -> None:
     """A label whose samples all sit in the middle of the file is not in the first suffix, which spread-out
     samples would fill: the suffix grows until it holds that label's last samples too."""
