@@ -7,9 +7,10 @@ tuple. A forked worker makes it (:mod:`reportgen.mkdocs_pool`), or the build pro
 kept, and :mod:`reportgen.page_conversions` keeps it for the next build; :func:`apply` reads each the same way.
 
 A page's attributes may point at MkDocs objects that every page shares, which would not pickle or must not be
-copied: a File, a Page, the config, the files. Those are pickled by name (:class:`_Refs`), and the build process puts its own objects in
-their place (:class:`_Names`), so the page it gets back points at what every other page sees, not at copies. Log
-records travel with their message and traceback as text (:func:`records_held`): their arguments may not pickle.
+copied: a File, a Page, the config, the files. Those are pickled by name (:class:`_Refs`), and the build process
+puts its own objects in their place (:class:`_Names`), so the page it gets back points at what every other page
+sees, not at copies. Log records travel with their message and traceback as text (:func:`records_held`): their
+arguments may not pickle.
 
 Separate from the pool: the answer's layout and its by-name pickling are one contract between the worker that
 writes it, the build process that reads it and the cache that keeps it, and so are written in one place.
