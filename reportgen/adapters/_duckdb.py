@@ -14,9 +14,10 @@ engine); site_docs/guide/scale.md says how. This module only owns the connection
   and views it made dropped when it ends; a block left by an error closes the database, so the next block
   opens a new one;
 * ``memory_limit`` (``REPORTGEN_DUCKDB_MEMORY``, default 256 MB): DuckDB spills what it can to that folder;
-  the list states that hold a k6 stream's Trend values cannot spill, so a query that runs out with them is read
-  again the spilling way (:mod:`._k6_values`), and one that runs out even so is :class:`OutOfMemory`, which
-  ``extract`` reports naming the setting (peaks measured: benchmarks/k6_stream.py --memory);
+  the list states that hold a k6 stream's Trend values cannot spill, so a stream whose values would outgrow it
+  as lists, or a query that runs out with them, is read again the spilling way (:mod:`._k6_values`), and one that
+  runs out even so is :class:`OutOfMemory`, which ``extract`` reports naming the setting (peaks measured:
+  benchmarks/k6_stream.py --memory);
 * ``threads`` (``REPORTGEN_DUCKDB_THREADS``, default: DuckDB's, one per core);
 * :func:`memory_share`: a part of ``memory_limit`` for one query whose result the process then holds beside
   DuckDB's own memory (the block's limit comes back after it).
@@ -200,7 +201,8 @@ def connect() -> Iterator[Any]:
 
 
 def _drop_made(connection: Any) -> None:
-    """Drop the views and tables a block made (none today: the reductions are queries over files)."""
+    """Drop the views and tables a block made (the Trend values' table of :mod:`._k6_values`, when a reduction
+    that made it did not end)."""
     made = connection.execute(
         "SELECT 'VIEW', schema_name, view_name, temporary FROM duckdb_views() WHERE NOT internal "
         "UNION ALL SELECT 'TABLE', schema_name, table_name, temporary FROM duckdb_tables() WHERE NOT internal"

@@ -19,7 +19,8 @@ the line reader:
 * a Gauge's value is the last in time, ties going to the later line (``rn``); metrics come in first-point order.
 
 Nothing is materialised: no table holds the lines, so memory is what exact percentiles need (each Trend value
-once, and the sorted per-second values), and DuckDB spills beyond ``memory_limit``. Input that DuckDB cannot
+once, and the sorted per-second values), and DuckDB spills beyond ``memory_limit``; a stream whose Trend values
+would not fit in it as list states has them counted instead, and read again into a table (:mod:`._k6_values`). Input that DuckDB cannot
 parse, or that breaks a rule the line reader enforces, raises :class:`~._duckdb.NotReducible`: the adapter then
 re-reads the file line by line, which names the line.
 """
@@ -58,7 +59,7 @@ from reportgen.adapters._k6_reduce import (
     slice_measurements,
 )
 from reportgen.adapters._k6_rollup import finest_key, rolled_up
-from reportgen.adapters._k6_values import with_values
+from reportgen.adapters._k6_values import by_metric, lines_estimate, lists_fit
 from reportgen.errors import ArtifactError
 from reportgen.estimators import percentile_name
 from reportgen.schemas.measurement import Measurement, Series
@@ -101,6 +102,9 @@ class Rows:
     #: metric name that JSON reads as another value (``7``, ``true``, ``{…}``) sends the reduction to them
     #: (:func:`names_read_as_text`).
     strict: Rows | None = None
+    #: About how many lines the file holds (:func:`._k6_values.lines_estimate`): whether its Trend values fit in
+    #: ``memory_limit`` as the one query's list states.
+    lines: int = 0
 
 
 #: ``rn`` of :class:`Rows`: each line's number in file order, or 0 in the unnumbered rows DuckDB reads in parallel.
@@ -192,7 +196,9 @@ def ndjson_rows(
     """
 
     checked = None if strict else ndjson_rows(path, tags, declared, metric_lines, cut_tail, whole_file, strict=True)
-    return Rows(sql(_NUMBERED), columns, declared, metric_lines, cut_tail, None, sql(_UNNUMBERED), whole_file, checked)
+    numbered, unnumbered = sql(_NUMBERED), sql(_UNNUMBERED)
+    lines = checked.lines if checked else lines_estimate(path)
+    return Rows(numbered, columns, declared, metric_lines, cut_tail, None, unnumbered, whole_file, checked, lines)
 
 
 class NamesReadAsText(NotReducible):
@@ -259,7 +265,14 @@ def csv_rows(
     """
 
     before_tail = complete_lines - 1 if cut_tail else None
-    return Rows(sql(_NUMBERED), columns, cut_tail=cut_tail, rows_before_tail=before_tail, unnumbered=sql(_UNNUMBERED))
+    return Rows(
+        sql(_NUMBERED),
+        columns,
+        cut_tail=cut_tail,
+        rows_before_tail=before_tail,
+        unnumbered=sql(_UNNUMBERED),
+        lines=lines_estimate(path),
+    )
 
 
 # ---------------------------------------------------------------------------- the plan: which slices exist
@@ -593,12 +606,14 @@ def _gauges(queried: list[tuple[Any, ...]], numbered: bool, gauges: Iterable[str
 def _reduce(
     connection: Any, rows: Rows, plan: _Plan, requested: Requested, percentiles: Sequence[float], numbered: bool
 ) -> Result:
-    lists = True
+    # Trend values that would not fit in memory_limit as list states (which DuckDB cannot spill), or that ran out
+    # of it even so: counted, then read again, which DuckDB spills (:mod:`._k6_values`). Slower, but bounded.
+    lists = lists_fit(connection, rows.lines)
     try:
         queried = fetch_columns(connection, _query(rows, plan, numbered, lists))
     except OutOfMemory:
-        # The Trend values do not fit in memory_limit as list states (which DuckDB cannot spill): counted, then
-        # read again sorted, which DuckDB spills (:mod:`._k6_values`). Slower, but bounded.
+        if not lists:
+            raise
         lists = False
         queried = fetch_columns(connection, _query(rows, plan, numbered, lists))
     names_read_as_text(rows, {row[0] for row in queried})
@@ -613,11 +628,12 @@ def _reduce(
         rows, plan = every, replanned
     queried = _gauges(queried, numbered, _of_kind(plan, "gauge"))
     finest = [row for row in queried if row[1] == _FINEST]
-    if not lists:
-        finest = with_values(
-            connection, rows.unnumbered or rows.sql, _trend_values(ran, queried), _finest(rows), finest
-        )
-    result = [row for row in queried if row[1] != _FINEST] + rolled_up(finest, plan.percentiles)
+    if lists:
+        rolled = rolled_up(finest, plan.percentiles)
+    else:  # one metric's values at a time: the process holds no more of them
+        values = by_metric(connection, rows.unnumbered or rows.sql, _trend_values(ran, queried), _finest(rows), finest)
+        rolled = [row for of_metric in values for row in rolled_up(of_metric, plan.percentiles)]
+    result = [row for row in queried if row[1] != _FINEST] + rolled
     _check_damage(rows, result)
     declaration_lines = first_declarations((row[2], row[9]) for row in result if row[1] == _DECLARATION)
     if sum(row[3] for row in result if row[1] == _DECLARATION) != rows.metric_lines or (

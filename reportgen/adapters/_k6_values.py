@@ -1,15 +1,19 @@
-"""The Trend values of a k6 stream's finest groups from a second read that DuckDB sorts and spills, for a stream
-whose values do not fit in ``memory_limit`` as the list states of the one query (:mod:`._k6_sql`).
+"""The Trend values of a k6 stream's finest groups from a second read that DuckDB spills, for a stream whose
+values do not fit in ``memory_limit`` as the list states of the one query (:mod:`._k6_sql`).
 
-The one query gathers each finest group's values with ``list(value)``, a state DuckDB cannot spill: about 26 bytes
-a value (measured: 418 MB of DuckDB's memory for the 15.8 M Trend values of the 2 GB benchmark CSV, where the
-default ``memory_limit`` is 256 MB, so that query may run out of memory, depending on how far its threads got).
-When it does, the query is run again counting each finest group's values instead, and this module reads them
-again: the file's Trend values, numbered by their
-finest group (a join with the groups the query found), sorted by group and value with ``ORDER BY`` (DuckDB sorts
-beyond ``memory_limit`` in its temp folder), fetched as one numpy array of 8 bytes a value while DuckDB has half
-its ``memory_limit``. Each group's part of it is the values :mod:`._k6_rollup` selects k6's percentiles from, as
-from the lists: the same values, so the same figures bit for bit.
+The one query gathers each finest group's values with ``list(value)``, a state DuckDB cannot spill and does not
+hold to ``memory_limit``: about 26 bytes a value (measured: 418 MB of DuckDB's memory for the 15.8 M Trend values
+of the 2 GB benchmark CSV, where the default ``memory_limit`` is 256 MB; the query then either ran out of memory
+or finished with the process at 490 MiB, depending on how far its threads got). So a stream whose lines
+(:func:`lines_estimate`, every line taken for a Trend value) would outgrow ``memory_limit`` as list states is
+not given to the lists (:func:`lists_fit`): the query counts each finest group's values instead, and this module
+reads them again (as it does when the lists ran out of memory even so). The file's Trend values, with a hash of
+their metric and finest group, go into a table of the block's database, which DuckDB keeps to ``memory_limit``
+by writing it out; then one metric at a time, its values sorted by group and value (``ORDER BY``, which spills
+too) come back as one numpy array of 8 bytes a value while DuckDB has :data:`SORT_SHARE` of its limit, and
+:mod:`._k6_rollup` selects that metric's percentiles from it before the next metric's are read. The process so
+holds one metric's values, not the stream's (the 2 GB benchmark CSV: 2 M of its 15.8 M). They are the values the
+lists would hold, so the figures are the same bit for bit.
 
 Why not one read (all tried on the 2 GB benchmark CSV, DuckDB 2.0.1): DuckDB's other aggregates that keep every
 value keep them where it cannot spill too (``quantile_disc``: 9.5 bytes a value, and no way to read them out); a
@@ -19,15 +23,57 @@ into a table first costs as much cpu as the whole one query (33 s against 30 s).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
-from reportgen.adapters._duckdb import NotReducible, fetch, fetch_arrays, literal, memory_share
+from reportgen import named_files
+from reportgen.adapters._duckdb import (
+    NotReducible,
+    fetch,
+    fetch_arrays,
+    literal,
+    memory_limit,
+    memory_share,
+    run_statement,
+)
 
 Row = tuple[Any, ...]
 
-#: The share of ``memory_limit`` DuckDB sorts the values read again in; the rest is for their numpy array.
-SORT_SHARE = 0.75
+#: The share of ``memory_limit`` DuckDB sorts one metric's values in; the rest is for their numpy array.
+SORT_SHARE = 0.5
+#: The share of ``memory_limit`` DuckDB loads the table of Trend values in (writing the rest out): its CSV and
+#: JSON readers' buffers come on top of it (the 2 GB benchmark CSV loaded at the whole limit: 392 MiB of process).
+LOAD_SHARE = 0.5
+#: DuckDB's memory for one value in a ``list()`` state (measured, DuckDB 2.0.1: see the module's docstring).
+LIST_STATE_BYTES = 26
+#: How much of the start of a stream :func:`lines_estimate` reads (and at most inflates, for a gzip file).
+_SAMPLE_BYTES = 2**20
+#: The table of the Trend values read again (dropped after, and with the block's tables by ``connect``).
+_TABLE = "reportgen_trend_values"
+
+
+def lines_estimate(path: Path) -> int:
+    """About how many lines the stream at ``path`` holds: its size on disk over the bytes a line takes there in
+    its first MiB (inflated, for a gzip file, so that what is counted is lines)."""
+    with named_files.open_file(path) as stream:
+        head = stream.read(_SAMPLE_BYTES)
+        size = max(stream.seek(0, 2), 1)
+    text, read = head, len(head)
+    if head[:2] == b"\x1f\x8b":
+        inflate = zlib.decompressobj(wbits=31)
+        try:
+            text = inflate.decompress(head, _SAMPLE_BYTES)
+        except zlib.error:
+            return 0  # damage: the line reader will name it
+        read = len(head) - len(inflate.unconsumed_tail) - len(inflate.unused_data)
+    return round(size * text.count(b"\n") / max(read, 1))
+
+
+def lists_fit(connection: Any, lines: int) -> bool:
+    """Whether ``lines`` Trend values fit in the connection's ``memory_limit`` as the one query's list states."""
+    return lines * LIST_STATE_BYTES <= memory_limit(connection)
 
 
 def _key_sql(key: str) -> str:
@@ -35,28 +81,47 @@ def _key_sql(key: str) -> str:
     return " || chr(0) || ".join(literal(part) for part in key.split("\x00"))
 
 
-def with_values(connection: Any, source: str, trend: str, key: str, finest: Sequence[Row]) -> list[Row]:
-    """``finest`` (rows of the one query, whose column 15 counts each group's Trend values) with column 15 the
-    group's values (None for a group of no Trend values), read again from ``source`` (the same rows as the query's;
-    ``trend`` and ``key``: SQL of a row's being a Trend value and of its finest group). NotReducible when the
-    second read does not give the groups the first one counted (the file changed in between)."""
+def by_metric(connection: Any, source: str, trend: str, key: str, finest: Sequence[Row]) -> Iterator[list[Row]]:
+    """``finest`` (rows of the one query, whose column 15 counts each group's Trend values), one metric's rows at a
+    time, with column 15 the group's values (None for a group of no Trend values), read again from ``source``
+    (the same rows as the query's; ``trend`` and ``key``: SQL of a row's being a Trend value and of its finest
+    group). NotReducible when the second read does not give the groups the first one counted (the file changed
+    in between)."""
+    metrics: dict[str, list[Row]] = {}
+    for row in finest:
+        metrics.setdefault(row[0], []).append(row)
+    counted = sum(int(row[15] or 0) for row in finest)
+    if counted:
+        table = f"""CREATE OR REPLACE TABLE {_TABLE} AS SELECT metric, hash(metric, {key}) AS h, value
+                     FROM ({source}) WHERE kind = 'Point' AND {trend}"""
+        with memory_share(connection, LOAD_SHARE):
+            run_statement(connection, table)
+        if fetch(connection, f"SELECT count(*) FROM {_TABLE}") != [(counted,)]:
+            raise NotReducible("the Trend values read again are not those counted")
+    for metric, rows in metrics.items():
+        yield _with_values(connection, metric, rows) if any(row[15] for row in rows) else _without(rows)
+    if counted:  # its disk space for the next reduction (after an error, the block's end drops it)
+        run_statement(connection, f"DROP TABLE {_TABLE}")
+
+
+def _without(rows: list[Row]) -> list[Row]:
+    return [(*row[:15], None, *row[16:]) for row in rows]
+
+
+def _with_values(connection: Any, metric: str, rows: list[Row]) -> list[Row]:
+    """One metric's finest rows with their values, from the table :func:`by_metric` made."""
     import numpy as np  # here, not at import: detect() loads every adapter (tests/adapters/test_detect_imports.py)
 
-    groups = [row for row in finest if row[15]]
-    if not groups:
-        return [(*row[:15], None, *row[16:]) for row in finest]
-    # Grouped by a hash of (metric, group), not joined with the groups' keys: a sort by two numbers, where a join
-    # builds and compares every line's key text. The groups' own hashes say their order (two equal: declined).
+    groups = [row for row in rows if row[15]]
+    # Sorted by a hash of (metric, group), not by the groups' keys: a sort by two numbers, where sorting by key
+    # compares every line's key text. The groups' own hashes say their order (two equal: declined).
     keys = ", ".join(f"({literal(row[0])}, {_key_sql(row[2])}, {index})" for index, row in enumerate(groups))
     hashes = [h for (h,) in fetch(connection, f"SELECT hash(m, k) FROM (VALUES {keys}) AS g(m, k, i) ORDER BY i")]
     if len(set(hashes)) != len(hashes):
         raise NotReducible("two finest groups of one hash")
     groups = [row for _, row in sorted(zip(hashes, groups, strict=True), key=lambda pair: pair[0])]
-    query = f"""
-        SELECT value FROM (SELECT hash(metric, {key}) AS h, value FROM ({source}) WHERE kind = 'Point' AND {trend})
-        ORDER BY h, value
-    """
     with memory_share(connection, SORT_SHARE):
+        query = f"SELECT value FROM {_TABLE} WHERE metric = {literal(metric)} ORDER BY h, value"
         values = fetch_arrays(connection, query)["value"]
     counts = [int(row[15]) for row in groups]
     if len(values) != sum(counts):
@@ -66,4 +131,4 @@ def with_values(connection: Any, source: str, trend: str, key: str, finest: Sequ
         part = parts[id(row)]
         if part[0] != row[4] or part[-1] != row[5]:
             raise NotReducible("the Trend values read again are not those counted")
-    return [(*row[:15], parts.get(id(row)), *row[16:]) for row in finest]
+    return [(*row[:15], parts.get(id(row)), *row[16:]) for row in rows]

@@ -32,13 +32,13 @@ def _short_of_memory(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _count_second_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    real = _k6_sql.with_values
+    real = _k6_sql.by_metric
 
     def counted(*args: Any) -> Any:
         calls.append(1)
         return real(*args)
 
-    monkeypatch.setattr(_k6_sql, "with_values", counted)
+    monkeypatch.setattr(_k6_sql, "by_metric", counted)
     return calls
 
 
@@ -77,6 +77,57 @@ def test_values_read_again_that_differ_from_those_counted_go_to_the_line_reader(
     monkeypatch.setattr(_k6_values, "fetch_arrays", lambda c, s: {"value": real(c, s)["value"][1:]})
     assert reduce_with_duckdb(CSV, *ASKED) is None
     assert k6.K6CsvStream().read(CSV).measurements  # the line reader reads it
+
+
+def test_a_stream_too_big_for_the_lists_is_counted_and_read_again_without_running_out_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stream whose lines would outgrow memory_limit as list states is not given to the lists at all: the one
+    query counts, the values are read again, and the figures are the line reader's."""
+    monkeypatch.setattr(_k6_values, "LIST_STATE_BYTES", 10**15)
+    statements: list[str] = []
+    real = _k6_sql.fetch_columns
+    monkeypatch.setattr(_k6_sql, "fetch_columns", lambda c, s: statements.append(s) or real(c, s))
+    second_reads = _count_second_reads(monkeypatch)
+    fast = reduce_with_duckdb(CSV, *ASKED)
+    assert fast is not None and second_reads
+    assert statements and not any("list(value) FILTER" in statement for statement in statements)
+    slow = _line_reader(CSV, *ASKED)
+    assert [m.model_dump() for m in fast.measurements] == [m.model_dump() for m in slow.measurements]
+
+
+def test_the_values_read_again_come_back_one_metric_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read again, each sorted read holds one metric's Trend values only, so the process never holds the stream's."""
+    _short_of_memory(monkeypatch)
+    reads: list[tuple[str, int]] = []
+    real = _k6_values.fetch_arrays
+
+    def recorded(connection: Any, statement: str) -> Any:
+        arrays = real(connection, statement)
+        reads.append((statement, len(arrays["value"])))
+        return arrays
+
+    monkeypatch.setattr(_k6_values, "fetch_arrays", recorded)
+    extraction = reduce_with_duckdb(CSV, *ASKED)
+    assert extraction is not None
+    trends = {m.metric for m in extraction.measurements if m.stat == "p95"}
+    assert len(reads) == len(trends) > 1
+    assert all("WHERE metric = " in statement for statement, _ in reads)
+    counts = {m.metric: m.value for m in extraction.measurements if m.stat == "count" and not m.labels}
+    assert sorted(n for _, n in reads) == sorted(counts[metric] for metric in trends)
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
+def test_the_line_estimate_is_the_files_line_count_to_within_a_few_percent(tmp_path: Path, compress: bool) -> None:
+    """lines_estimate, from the first MiB of a stream of several, is within 3 % of its real line count, gzip or not."""
+    import gzip
+    import random
+
+    generator = random.Random(18)
+    text = b"".join(b"x" * generator.randint(60, 240) + b"\n" for _ in range(60_000))
+    path = tmp_path / "stream"
+    path.write_bytes(gzip.compress(text, 1) if compress else text)
+    assert abs(_k6_values.lines_estimate(path) - 60_000) < 0.03 * 60_000
 
 
 def test_a_memory_share_ends_with_the_blocks_own_limit(monkeypatch: pytest.MonkeyPatch) -> None:
