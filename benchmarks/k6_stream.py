@@ -21,12 +21,15 @@ import csv
 import gzip
 import io
 import json
+import os
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from _measure import ROOT, best, count_lines, machine, print_comparison, python, row, with_gzip_copy
+
+from reportgen.adapters._duckdb import DEFAULT_MEMORY
 
 SOURCE = ROOT / "tests/fixtures/real/k6/v1.1.0-groups-thresholds/stream.ndjson.gz"
 BREAKDOWN = ("name", "status", "scenario", "group", "expected_response")
@@ -85,6 +88,18 @@ query = f"SELECT metric, {STATS} FROM (SELECT *, {SECOND} AS sec FROM ({points})
 query += f"GROUP BY GROUPING SETS ({', '.join(sets)})"
 print(len(duckdb.sql(query).fetchall()))
 """
+
+#: DuckDB's own same-statistics query under reportgen's memory_limit (argv[3]): what it does within the budget.
+SAME_STATISTICS_AT_LIMIT = SAME_STATISTICS.replace(
+    'duckdb.sql("SET enable_progress_bar = false")',
+    'duckdb.sql("SET enable_progress_bar = false"); duckdb.sql(f"SET memory_limit = \'{sys.argv[3]}\'")',
+).replace(
+    "print(len(duckdb.sql(query).fetchall()))",
+    """try:
+    print(len(duckdb.sql(query).fetchall()))
+except duckdb.OutOfMemoryException:
+    print("out-of-memory")""",
+)
 
 REPORTGEN = """
 import sys
@@ -207,6 +222,11 @@ def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
         print(f"\n{path.name}: {on_disk:,.0f} MiB on disk, {size_mib:,.0f} MiB of text")
         print(row("reportgen", ours, size_mib))
         print(f"peak memory of the reducing process: {ours.peak_mib:.0f} MiB, {verdict} the 400 MB target")
+        limit = os.environ.get("REPORTGEN_DUCKDB_MEMORY", DEFAULT_MEMORY)
+        duck = best(python(SAME_STATISTICS_AT_LIMIT, str(path), ",".join(BREAKDOWN), limit), 1)
+        print(row(f"DuckDB at {limit}", duck, size_mib))
+        outcome = "ran out of memory" if "out-of-memory" in duck.stdout else "finished"
+        print(f"DuckDB's own same-statistics query at reportgen's memory_limit ({limit}): {outcome}")
         return
     wc = count_lines(path, args.repeat)
     tags = ",".join(BREAKDOWN)
