@@ -9,8 +9,8 @@ or finished with the process at 490 MiB, depending on how far its threads got). 
 not given to the lists (:func:`lists_fit`): the query counts each finest group's values instead, and this module
 reads them again (as it does when the lists ran out of memory even so). The file's Trend values, with a hash of
 their metric and finest group, go into a table of the block's database, which DuckDB keeps to ``memory_limit``
-by writing it out; then one metric at a time, its values sorted by group and value (``ORDER BY``, which spills
-too) come back as one numpy array of 8 bytes a value while DuckDB has :data:`SORT_SHARE` of its limit, and
+by writing it out; then one metric at a time, its values sorted by group (``ORDER BY``, which spills too) come
+back as one numpy array of 8 bytes a value while DuckDB has :data:`SORT_SHARE` of its limit, and
 :mod:`._k6_rollup` selects that metric's percentiles from it before the next metric's are read. The process so
 holds one metric's values, not the stream's (the 2 GB benchmark CSV: 2 M of its 15.8 M). They are the values the
 lists would hold, so the figures are the same bit for bit.
@@ -121,14 +121,16 @@ def _with_values(connection: Any, metric: str, rows: list[Row]) -> list[Row]:
         raise NotReducible("two finest groups of one hash")
     groups = [row for _, row in sorted(zip(hashes, groups, strict=True), key=lambda pair: pair[0])]
     with memory_share(connection, SORT_SHARE):
-        query = f"SELECT value FROM {_TABLE} WHERE metric = {literal(metric)} ORDER BY h, value"
+        # By group only: the rollup selects from each group's values unsorted (0.42 s against 0.66 s for the 2 GB
+        # benchmark CSV's 2M http_req_duration values with the values sorted too).
+        query = f"SELECT value FROM {_TABLE} WHERE metric = {literal(metric)} ORDER BY h"
         values = fetch_arrays(connection, query)["value"]
     counts = [int(row[15]) for row in groups]
     if len(values) != sum(counts):
         raise NotReducible("the Trend values read again are not those counted")
-    parts = dict(zip((id(row) for row in groups), np.split(values, np.cumsum(counts)[:-1]), strict=True))
-    for row in groups:
-        part = parts[id(row)]
-        if part[0] != row[4] or part[-1] != row[5]:
-            raise NotReducible("the Trend values read again are not those counted")
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    lows, highs = np.minimum.reduceat(values, starts), np.maximum.reduceat(values, starts)
+    if lows.tolist() != [row[4] for row in groups] or highs.tolist() != [row[5] for row in groups]:
+        raise NotReducible("the Trend values read again are not those counted")
+    parts = dict(zip((id(row) for row in groups), np.split(values, starts[1:]), strict=True))
     return [(*row[:15], parts.get(id(row)), *row[16:]) for row in rows]

@@ -79,6 +79,21 @@ def test_values_read_again_that_differ_from_those_counted_go_to_the_line_reader(
     assert k6.K6CsvStream().read(CSV).measurements  # the line reader reads it
 
 
+def test_values_read_again_beyond_a_groups_extremes_go_to_the_line_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second read whose values are as many as counted but not the same ones (a group's maximum exceeded) makes
+    the SQL path decline the file."""
+    _short_of_memory(monkeypatch)
+    real = _k6_values.fetch_arrays
+
+    def changed(connection: Any, statement: str) -> Any:
+        values = real(connection, statement)["value"].copy()
+        values[-1] = values.max() + 1.0
+        return {"value": values}
+
+    monkeypatch.setattr(_k6_values, "fetch_arrays", changed)
+    assert reduce_with_duckdb(CSV, *ASKED) is None
+
+
 def test_a_stream_too_big_for_the_lists_is_counted_and_read_again_without_running_out_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
