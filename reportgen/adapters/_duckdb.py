@@ -219,8 +219,9 @@ _UNITS = {
 
 
 def memory_limit(connection: Any) -> int:
-    """DuckDB's ``memory_limit`` in bytes (to the precision DuckDB spells it in)."""
-    number, unit = connection.execute("SELECT current_setting('memory_limit')").fetchone()[0].split()
+    """DuckDB's ``memory_limit`` in bytes (to the precision DuckDB spells it in). Read as a query is: a read beside
+    the query (:mod:`._gzip_end`) that refuses the file interrupts whatever statement runs, this one too."""
+    number, unit = fetch(connection, "SELECT current_setting('memory_limit')")[0][0].split()
     return int(float(number) * _UNITS[unit])
 
 
@@ -230,11 +231,11 @@ def memory_share(connection: Any, fraction: float) -> Iterator[None]:
     for what the process holds of the result. The block's own setting is applied again after (blocks change no
     setting: :func:`connect`)."""
     share = max(int(memory_limit(connection) * fraction), 16 * 2**20)
-    connection.execute(f"SET memory_limit = '{share} bytes'")
+    run_statement(connection, f"SET memory_limit = '{share} bytes'")  # interrupted as a query is (above)
     try:
         yield
     finally:
-        connection.execute(_OPEN[id(connection)][0].applied["memory_limit"])
+        run_statement(connection, _OPEN[id(connection)][0].applied["memory_limit"])
 
 
 def scratch_folder(connection: Any) -> Path:

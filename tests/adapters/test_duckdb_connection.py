@@ -124,3 +124,18 @@ def test_a_temporary_directory_without_locks_still_reduces(monkeypatch: pytest.M
     finally:
         folder.remove()
     assert not folder.path.exists()
+
+
+class _Interrupted:
+    """A connection whose every statement DuckDB interrupts: what a read beside the query that refuses the file
+    (tests/adapters/test_gzip_end.py) does to whichever statement is running then."""
+
+    def execute(self, statement: str) -> None:
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+
+def test_reading_the_memory_limit_when_interrupted_is_not_reducible_like_any_query() -> None:
+    """The memory_limit a reduction reads before its query, interrupted, is NotReducible as an interrupted query
+    is (which the gzip read beside turns into its limit's error), not DuckDB's own exception."""
+    with pytest.raises(_duckdb.NotReducible):
+        _duckdb.memory_limit(_Interrupted())
