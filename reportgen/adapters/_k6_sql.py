@@ -20,9 +20,9 @@ the line reader:
 
 Nothing is materialised: no table holds the lines, so memory is what exact percentiles need (each Trend value
 once, and the sorted per-second values), and DuckDB spills beyond ``memory_limit``; a stream whose Trend values
-would not fit in it as list states has them counted instead, and read again into a table (:mod:`._k6_values`). Input that DuckDB cannot
-parse, or that breaks a rule the line reader enforces, raises :class:`~._duckdb.NotReducible`: the adapter then
-re-reads the file line by line, which names the line.
+would not fit in it as list states has them counted instead, and read again into a table (:mod:`._k6_values`).
+Input that DuckDB cannot parse, or that breaks a rule the line reader enforces, raises
+:class:`~._duckdb.NotReducible`: the adapter then re-reads the file line by line, which names the line.
 """
 
 from __future__ import annotations
