@@ -54,12 +54,15 @@ def target_server() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def copy_of_the_example(folder: Path) -> Path:
+def copy_of_the_example(folder: Path, source: Path = ROOT) -> Path:
     """Into ``folder``: this repository as a report repository (results/, templates, site_docs/, mkdocs.yml …)
-    without what a build or a test run left in it (site/, generated releases, caches, .venv, .git)."""
+    without what a build or a test run left in it (site/, generated releases, caches, .venv, .git).
+    Tool state is left out above all because other test workers change it while this copies: Hypothesis
+    creates and deletes ``.hypothesis/tmp`` under a running suite, and copying a folder that vanished
+    between its listing and its copy fails the test that asked for the example."""
     copy = folder / "repo"
-    ignore = shutil.ignore_patterns(".venv", ".git", "site", "releases", "__pycache__", ".*cache")
-    shutil.copytree(ROOT, copy, ignore=ignore, symlinks=True)
+    ignore = shutil.ignore_patterns(".venv", ".git", "site", "releases", "__pycache__", ".*cache", ".hypothesis")
+    shutil.copytree(source, copy, ignore=ignore, symlinks=True)
     return copy
 
 
