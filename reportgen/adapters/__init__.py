@@ -14,7 +14,7 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import cast
 
-from reportgen import named_files
+from reportgen import collections_spaced, named_files
 from reportgen.adapters._base import Adapter, Sample, SampleAdapter, Slices, read_sample
 from reportgen.adapters._duckdb import OutOfMemory, out_of_memory_error
 from reportgen.errors import ArtifactError, Position, ReportgenError, UnknownFormatError
@@ -95,17 +95,21 @@ def extract(
     "checkout", "expected_response": "true"})``) are computed on top of the adapter's standard set by adapters
     that read raw samples (``computes_percentiles = True``); others report what their file holds.
     """
-    adapter = get(format_name) if format_name else detect(path)
-    _refuse_non_file(path)
-    try:
-        if (percentiles or slices) and getattr(adapter, "computes_percentiles", False):
-            extraction = cast(SampleAdapter, adapter).read(path, percentiles=percentiles, slices=slices)
-        else:
-            extraction = adapter.read(path)
-    except OutOfMemory as exc:  # the file is fine; the memory DuckDB was given is not enough for it
-        raise out_of_memory_error(path, exc) from None
-    _refuse_non_finite(path, extraction)
-    return extraction
+    with collections_spaced.spaced():  # an extraction makes no cycles, and collections cost (the module says)
+        adapter = get(format_name) if format_name else detect(path)
+        _refuse_non_file(path)
+        try:
+            extraction = _read(adapter, path, percentiles, slices)
+        except OutOfMemory as exc:  # the file is fine; the memory DuckDB was given is not enough for it
+            raise out_of_memory_error(path, exc) from None
+        _refuse_non_finite(path, extraction)
+        return extraction
+
+
+def _read(adapter: Adapter, path: Path, percentiles: Sequence[float], slices: Slices) -> Extraction:
+    if (percentiles or slices) and getattr(adapter, "computes_percentiles", False):
+        return cast(SampleAdapter, adapter).read(path, percentiles=percentiles, slices=slices)
+    return adapter.read(path)
 
 
 def _refuse_non_finite(path: Path, extraction: Extraction) -> None:
