@@ -157,3 +157,23 @@ def with_gzip_copy(plain: Path, also_gzip: bool) -> list[Path]:
     with plain.open("rb") as source, gzip.open(packed, "wb", compresslevel=1) as target:
         shutil.copyfileobj(source, target, 1 << 20)
     return [plain, packed]
+
+
+#: Size of the small file of the same kind whose times are the fixed cost (:func:`print_above_fixed_cost`).
+SMALL_MIB = 1.0
+
+
+def print_above_fixed_cost(ours: Run, same: Run, small_ours: Run, small_same: Run) -> None:
+    """What each command's time is above its fixed cost (its time on a :data:`SMALL_MIB` file of the same kind:
+    interpreter, imports, connection), and the ratio of those: how reportgen's time grows with the file against
+    DuckDB's. Shown beside the target's ratio, which counts the fixed costs, never instead of it."""
+
+    def above(run: Run, small: Run) -> tuple[float, float]:
+        return max(run.seconds - small.seconds, 1e-9), max(run.cpu - small.cpu, 1e-9)
+
+    (wall, cpu), (same_wall, same_cpu) = above(ours, small_ours), above(same, small_same)
+    print(
+        f"fixed cost (a {SMALL_MIB:.0f} MiB file of the same kind): reportgen {small_ours.seconds:.2f} s / "
+        f"{small_ours.cpu:.2f} s, DuckDB, same statistics {small_same.seconds:.2f} s / {small_same.cpu:.2f} s; "
+        f"above it (wall / cpu): reportgen / DuckDB = {wall / same_wall:.2f}x / {cpu / same_cpu:.2f}x"
+    )

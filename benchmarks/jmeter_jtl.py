@@ -19,7 +19,17 @@ import random
 import tempfile
 from pathlib import Path
 
-from _measure import best, count_lines, machine, print_comparison, python, row, with_gzip_copy
+from _measure import (
+    SMALL_MIB,
+    best,
+    count_lines,
+    machine,
+    print_above_fixed_cost,
+    print_comparison,
+    python,
+    row,
+    with_gzip_copy,
+)
 
 COLUMNS = (
     "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,"
@@ -126,13 +136,14 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as folder:
-        plain = Path(folder) / "results.csv"
+        plain, small = Path(folder) / "results.csv", Path(folder) / "small.csv"
         make_jtl(plain, args.size_mib)
-        for path in with_gzip_copy(plain, args.gzip):
-            _compare(path, plain.stat().st_size / 2**20, args)
+        make_jtl(small, SMALL_MIB)
+        for path, fixed in zip(with_gzip_copy(plain, args.gzip), with_gzip_copy(small, args.gzip), strict=True):
+            _compare(path, plain.stat().st_size / 2**20, args, fixed)
 
 
-def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
+def _compare(path: Path, size_mib: float, args: argparse.Namespace, small: Path) -> None:
     gz = path.suffix == ".gz"
     wc = count_lines(path, args.repeat)
     duck = best(python(DUCKDB, str(path)), args.repeat)
@@ -145,6 +156,8 @@ def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
         + f"; reportgen: {ours.stdout.split()[1]} measurements"
     )
     print_comparison(ours, duck, wc, size_mib, same=same)
+    small_same = best(python(SAME_STATISTICS, str(small)), args.repeat)
+    print_above_fixed_cost(ours, same, best(python(REPORTGEN, str(small)), args.repeat), small_same)
     if args.check:
         line = best(python(LINE_READER, str(path)), 1)
         sql = best(python(SQL_READER, str(path)), 1)

@@ -27,7 +27,18 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _measure import ROOT, best, count_lines, machine, print_comparison, python, row, with_gzip_copy
+from _measure import (
+    ROOT,
+    SMALL_MIB,
+    best,
+    count_lines,
+    machine,
+    print_above_fixed_cost,
+    print_comparison,
+    python,
+    row,
+    with_gzip_copy,
+)
 
 from reportgen.adapters._duckdb import DEFAULT_MEMORY
 
@@ -203,13 +214,15 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as folder:
-        plain = Path(folder) / f"stream.{args.format}"
-        (make_ndjson if args.format == "ndjson" else make_csv)(plain, args.size_mib)
-        for path in with_gzip_copy(plain, args.gzip):
-            _compare(path, plain.stat().st_size / 2**20, args)
+        plain, small = Path(folder) / f"stream.{args.format}", Path(folder) / f"small.{args.format}"
+        make = make_ndjson if args.format == "ndjson" else make_csv
+        make(plain, args.size_mib)
+        make(small, SMALL_MIB)
+        for path, fixed in zip(with_gzip_copy(plain, args.gzip), with_gzip_copy(small, args.gzip), strict=True):
+            _compare(path, plain.stat().st_size / 2**20, args, fixed)
 
 
-def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
+def _compare(path: Path, size_mib: float, args: argparse.Namespace, small: Path) -> None:
     on_disk = path.stat().st_size / 2**20
     gz = path.suffix == ".gz"
     if args.memory:
@@ -235,6 +248,8 @@ def _compare(path: Path, size_mib: float, args: argparse.Namespace) -> None:
         + f"; reportgen read it with {ours.stdout.split()[0]} ({ours.stdout.split()[1]} measurements)"
     )
     print_comparison(ours, duck, wc, size_mib, aim=" (aim <= 3x)", same=same)
+    small_same = best(python(SAME_STATISTICS, str(small), tags), args.repeat)
+    print_above_fixed_cost(ours, same, best(python(REPORTGEN, str(small)), args.repeat), small_same)
     if args.check:
         line = best(python(LINE_READER, str(path)), 1)
         sql = best(python(SQL_READER, str(path)), 1)
