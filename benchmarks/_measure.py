@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -163,17 +164,31 @@ def with_gzip_copy(plain: Path, also_gzip: bool) -> list[Path]:
 SMALL_MIB = 1.0
 
 
+def files_and_small(
+    folder: Path, name: str, make: Callable[[Path, float], None], size_mib: float, also_gzip: bool
+) -> list[tuple[Path, Path]]:
+    """The generated file of ``size_mib`` (and its gzip copy when asked), each with a :data:`SMALL_MIB` file of the
+    same kind beside it (made by the same ``make``), whose times are the commands' fixed cost."""
+    plain, small = folder / name, folder / f"small-{name}"
+    make(plain, size_mib)
+    make(small, SMALL_MIB)
+    return list(zip(with_gzip_copy(plain, also_gzip), with_gzip_copy(small, also_gzip), strict=True))
+
+
 def print_above_fixed_cost(ours: Run, same: Run, small_ours: Run, small_same: Run) -> None:
     """What each command's time is above its fixed cost (its time on a :data:`SMALL_MIB` file of the same kind:
     interpreter, imports, connection), and the ratio of those: how reportgen's time grows with the file against
     DuckDB's. Shown beside the target's ratio, which counts the fixed costs, never instead of it."""
 
-    def above(run: Run, small: Run) -> tuple[float, float]:
-        return max(run.seconds - small.seconds, 1e-9), max(run.cpu - small.cpu, 1e-9)
-
-    (wall, cpu), (same_wall, same_cpu) = above(ours, small_ours), above(same, small_same)
+    above = [ours.seconds - small_ours.seconds, ours.cpu - small_ours.cpu]
+    above_same = [same.seconds - small_same.seconds, same.cpu - small_same.cpu]
+    ratios = (
+        f"{above[0] / above_same[0]:.2f}x / {above[1] / above_same[1]:.2f}x"
+        if min(above + above_same) > 0
+        else "none: the file is too small for its time to stand above the fixed cost"
+    )
     print(
         f"fixed cost (a {SMALL_MIB:.0f} MiB file of the same kind): reportgen {small_ours.seconds:.2f} s / "
         f"{small_ours.cpu:.2f} s, DuckDB, same statistics {small_same.seconds:.2f} s / {small_same.cpu:.2f} s; "
-        f"above it (wall / cpu): reportgen / DuckDB = {wall / same_wall:.2f}x / {cpu / same_cpu:.2f}x"
+        f"above it (wall / cpu): reportgen / DuckDB = {ratios}"
     )

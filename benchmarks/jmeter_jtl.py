@@ -20,15 +20,14 @@ import tempfile
 from pathlib import Path
 
 from _measure import (
-    SMALL_MIB,
     best,
     count_lines,
+    files_and_small,
     machine,
     print_above_fixed_cost,
     print_comparison,
     python,
     row,
-    with_gzip_copy,
 )
 
 COLUMNS = (
@@ -136,11 +135,9 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as folder:
-        plain, small = Path(folder) / "results.csv", Path(folder) / "small.csv"
-        make_jtl(plain, args.size_mib)
-        make_jtl(small, SMALL_MIB)
-        for path, fixed in zip(with_gzip_copy(plain, args.gzip), with_gzip_copy(small, args.gzip), strict=True):
-            _compare(path, plain.stat().st_size / 2**20, args, fixed)
+        pairs = files_and_small(Path(folder), "results.csv", make_jtl, args.size_mib, args.gzip)
+        for path, small in pairs:
+            _compare(path, pairs[0][0].stat().st_size / 2**20, args, small)
 
 
 def _compare(path: Path, size_mib: float, args: argparse.Namespace, small: Path) -> None:

@@ -29,15 +29,14 @@ from pathlib import Path
 
 from _measure import (
     ROOT,
-    SMALL_MIB,
     best,
     count_lines,
+    files_and_small,
     machine,
     print_above_fixed_cost,
     print_comparison,
     python,
     row,
-    with_gzip_copy,
 )
 
 from reportgen.adapters._duckdb import DEFAULT_MEMORY
@@ -214,12 +213,10 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as folder:
-        plain, small = Path(folder) / f"stream.{args.format}", Path(folder) / f"small.{args.format}"
         make = make_ndjson if args.format == "ndjson" else make_csv
-        make(plain, args.size_mib)
-        make(small, SMALL_MIB)
-        for path, fixed in zip(with_gzip_copy(plain, args.gzip), with_gzip_copy(small, args.gzip), strict=True):
-            _compare(path, plain.stat().st_size / 2**20, args, fixed)
+        pairs = files_and_small(Path(folder), f"stream.{args.format}", make, args.size_mib, args.gzip)
+        for path, small in pairs:
+            _compare(path, pairs[0][0].stat().st_size / 2**20, args, small)
 
 
 def _compare(path: Path, size_mib: float, args: argparse.Namespace, small: Path) -> None:
