@@ -59,7 +59,7 @@ from reportgen.adapters._k6_reduce import (
     slice_measurements,
 )
 from reportgen.adapters._k6_rollup import finest_key, rolled_up
-from reportgen.adapters._k6_values import by_metric, lines_estimate, lists_fit
+from reportgen.adapters._k6_values import LinesEstimate, MetricOf, by_metric, lines_estimate, lists_fit
 from reportgen.errors import ArtifactError
 from reportgen.estimators import percentile_name
 from reportgen.schemas.measurement import Measurement, Series
@@ -102,9 +102,9 @@ class Rows:
     #: metric name that JSON reads as another value (``7``, ``true``, ``{…}``) sends the reduction to them
     #: (:func:`names_read_as_text`).
     strict: Rows | None = None
-    #: About how many lines the file holds (:func:`._k6_values.lines_estimate`): whether its Trend values fit in
-    #: ``memory_limit`` as the one query's list states.
-    lines: int = 0
+    #: About how many lines the file holds and the metrics of its first MiB's (:func:`._k6_values.lines_estimate`):
+    #: whether its Trend values fit in ``memory_limit`` as the one query's list states.
+    lines: LinesEstimate = field(default_factory=LinesEstimate)
 
 
 #: ``rn`` of :class:`Rows`: each line's number in file order, or 0 in the unnumbered rows DuckDB reads in parallel.
@@ -197,8 +197,34 @@ def ndjson_rows(
 
     checked = None if strict else ndjson_rows(path, tags, declared, metric_lines, cut_tail, whole_file, strict=True)
     numbered, unnumbered = sql(_NUMBERED), sql(_UNNUMBERED)
-    lines = checked.lines if checked else lines_estimate(path)
+    lines = checked.lines if checked else lines_estimate(path, _ndjson_point_metric)
     return Rows(numbered, columns, declared, metric_lines, cut_tail, None, unnumbered, whole_file, checked, lines)
+
+
+#: The start of a Point line as k6 writes it (``{"metric":"http_reqs","type":"Point",...``): its metric's name.
+_POINT_START = re.compile(rb'\{"metric":"([A-Za-z0-9_]+)","type":"Point"')
+
+
+def _ndjson_point_metric(line: bytes) -> str | None:
+    """The metric of a Point line as k6 writes it, for :func:`._k6_values.lines_estimate` (None for any other)."""
+    match = _POINT_START.match(line)
+    return match.group(1).decode() if match else None
+
+
+def _csv_metric(header: list[str]) -> MetricOf | None:
+    """The metric of a k6 CSV line, its first cell as k6 writes it (a metric name needs no quotes), for
+    :func:`._k6_values.lines_estimate`; None when the header does not start with ``metric_name``."""
+    if not header or header[0] != "metric_name":
+        return None
+
+    def metric(line: bytes) -> str | None:
+        name = line.split(b",", 1)[0]
+        return name.decode() if _METRIC_NAME.fullmatch(name) else None
+
+    return metric
+
+
+_METRIC_NAME = re.compile(rb"[A-Za-z0-9_]+")
 
 
 class NamesReadAsText(NotReducible):
@@ -271,7 +297,7 @@ def csv_rows(
         cut_tail=cut_tail,
         rows_before_tail=before_tail,
         unnumbered=sql(_UNNUMBERED),
-        lines=lines_estimate(path),
+        lines=lines_estimate(path, _csv_metric(header)),
     )
 
 
@@ -608,7 +634,7 @@ def _reduce(
 ) -> Result:
     # Trend values that would not fit in memory_limit as list states (which DuckDB cannot spill), or that ran out
     # of it even so: counted, then read again, which DuckDB spills (:mod:`._k6_values`). Slower, but bounded.
-    lists = lists_fit(connection, rows.lines)
+    lists = lists_fit(connection, rows.lines.trend_values(_non_trends(plan)))
     try:
         queried = fetch_columns(connection, _query(rows, plan, numbered, lists))
     except OutOfMemory:

@@ -4,9 +4,10 @@ values do not fit in ``memory_limit`` as the list states of the one query (:mod:
 The one query gathers each finest group's values with ``list(value)``, a state DuckDB cannot spill and does not
 hold to ``memory_limit``: about 26 bytes a value (measured: 418 MB of DuckDB's memory for the 15.8 M Trend values
 of the 2 GB benchmark CSV, where the default ``memory_limit`` is 256 MB; the query then either ran out of memory
-or finished with the process at 490 MiB, depending on how far its threads got). So a stream whose lines
-(:func:`lines_estimate`, every line taken for a Trend value) would outgrow ``memory_limit`` as list states is
-not given to the lists (:func:`lists_fit`): the query counts each finest group's values instead, and this module
+or finished with the process at 490 MiB, depending on how far its threads got). So a stream whose Trend values
+(:meth:`LinesEstimate.trend_values`: its lines, by the share of its first MiB's lines that are not of a known
+Counter, Rate or Gauge, with a margin) would outgrow ``memory_limit`` as list states is not given to the lists
+(:func:`lists_fit`): the query counts each finest group's values instead, and this module
 reads them again (as it does when the lists ran out of memory even so). The file's Trend values, with a hash of
 their metric and finest group, go into a table of the block's database, which DuckDB keeps to ``memory_limit``
 by writing it out; then one metric at a time, its values sorted by group (``ORDER BY``, which spills too) come
@@ -21,12 +22,18 @@ window or a materialised CTE below the aggregate holds every line, not only the 
 into a table first costs as much cpu as the whole one query (33 s against 30 s), and parsing the CSV once that
 way, for both the counting query and this read, more than the two reads (2026-12-03: the table of every column
 the query reads took 48.9 s, then the query over it 6.1 s, against 13.8 s and 9.8 s over the file).
+
+Why the share and not every line (as until 2026-12-03): a k6 stream's Counters, Rates and Gauges (``http_reqs``,
+``data_sent``, ``http_req_failed``, ``vus``, ...) are about a third of its lines, and a stream taken for all Trend
+values went to the slower second read a third too early. The 900 MiB benchmark CSV (10.8 M lines, 7 M Trend
+values) took 16.9 s read again and 10.9 s as lists, its process peaking at 299 MiB; same figures.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +63,41 @@ _SAMPLE_BYTES = 2**20
 _TABLE = "reportgen_trend_values"
 
 
-def lines_estimate(path: Path) -> int:
+#: How many times its first MiB's share of Trend lines a stream is taken to hold: its later lines may hold more
+#: (a run's first second is mostly setup and ramp-up), and list states past ``memory_limit`` are not refused by
+#: DuckDB but held (see the module).
+TREND_MARGIN = 1.25
+#: A first MiB of fewer complete lines says too little of the stream's mix: every line is then taken for a Trend's.
+FEWEST_HEAD_LINES = 1000
+
+#: A line's metric name as the first MiB of a stream is read for :class:`LinesEstimate` (None: not a Point line of
+#: a name it can read, taken for a Trend's).
+MetricOf = Callable[[bytes], str | None]
+
+
+@dataclass(frozen=True)
+class LinesEstimate:
+    """About how many lines a stream holds, and the metrics of its first MiB's complete lines."""
+
+    lines: int = 0
+    head_lines: int = 0
+    #: Of the head's complete lines, how many are of each metric the line parser could name.
+    metric_counts: Mapping[str, int] = field(default_factory=dict)
+
+    def trend_values(self, not_trends: Collection[str]) -> int:
+        """About how many Trend values the stream holds: its lines but those of a metric in ``not_trends`` (the
+        known Counters, Rates and Gauges), in the head's proportion times :data:`TREND_MARGIN`; every line when
+        the head holds fewer than :data:`FEWEST_HEAD_LINES`."""
+        if self.head_lines < FEWEST_HEAD_LINES:
+            return self.lines
+        others = sum(count for name, count in self.metric_counts.items() if name in not_trends)
+        return round(self.lines * min(1.0, (1 - others / self.head_lines) * TREND_MARGIN))
+
+
+def lines_estimate(path: Path, metric_of: MetricOf | None = None) -> LinesEstimate:
     """About how many lines the stream at ``path`` holds: its size on disk over the bytes a line takes there in
-    its first MiB (inflated, for a gzip file, so that what is counted is lines)."""
+    its first MiB (inflated, for a gzip file, so that what is counted is lines); with ``metric_of``, the metrics
+    of that MiB's complete lines."""
     with named_files.open_file(path) as stream:
         head = stream.read(_SAMPLE_BYTES)
         size = max(stream.seek(0, 2), 1)
@@ -68,14 +107,22 @@ def lines_estimate(path: Path) -> int:
         try:
             text = inflate.decompress(head, _SAMPLE_BYTES)
         except zlib.error:
-            return 0  # damage: the line reader will name it
+            return LinesEstimate()  # damage: the line reader will name it
         read = len(head) - len(inflate.unconsumed_tail) - len(inflate.unused_data)
-    return round(size * text.count(b"\n") / max(read, 1))
+    lines = round(size * text.count(b"\n") / max(read, 1))
+    if metric_of is None:
+        return LinesEstimate(lines)
+    complete = text.split(b"\n")[:-1]  # the last one is cut at the MiB's end (or empty)
+    counts: dict[str, int] = {}
+    for line in complete:
+        if (name := metric_of(line)) is not None:
+            counts[name] = counts.get(name, 0) + 1
+    return LinesEstimate(lines, len(complete), counts)
 
 
-def lists_fit(connection: Any, lines: int) -> bool:
-    """Whether ``lines`` Trend values fit in the connection's ``memory_limit`` as the one query's list states."""
-    return lines * LIST_STATE_BYTES <= memory_limit(connection)
+def lists_fit(connection: Any, values: int) -> bool:
+    """Whether ``values`` Trend values fit in the connection's ``memory_limit`` as the one query's list states."""
+    return values * LIST_STATE_BYTES <= memory_limit(connection)
 
 
 def _key_sql(key: str) -> str:

@@ -142,7 +142,64 @@ def test_the_line_estimate_is_the_files_line_count_to_within_a_few_percent(tmp_p
     text = b"".join(b"x" * generator.randint(60, 240) + b"\n" for _ in range(60_000))
     path = tmp_path / "stream"
     path.write_bytes(gzip.compress(text, 1) if compress else text)
-    assert abs(_k6_values.lines_estimate(path) - 60_000) < 0.03 * 60_000
+    assert abs(_k6_values.lines_estimate(path).lines - 60_000) < 0.03 * 60_000
+
+
+def test_the_trend_estimate_leaves_out_the_known_non_trends_lines_in_the_heads_proportion() -> None:
+    """trend_values counts a stream's lines but those of the named non-Trend metrics, in the first MiB's proportion
+    times the margin (never more than every line); lines it could not name count as Trend values."""
+    head = {"http_reqs": 300, "vus": 100, "http_req_duration": 400}  # and 200 lines it could not name
+    estimate = _k6_values.LinesEstimate(lines=100_000, head_lines=1000, metric_counts=head)
+    assert estimate.trend_values({"http_reqs", "vus"}) == round(100_000 * 0.6 * _k6_values.TREND_MARGIN)
+    assert estimate.trend_values(set()) == 100_000
+    assert estimate.trend_values({"vus"}) == 100_000  # 0.9 of the lines with the margin: capped at every line
+
+
+def test_a_head_of_few_lines_takes_every_line_for_a_trend_value() -> None:
+    """A first MiB of fewer than FEWEST_HEAD_LINES complete lines says too little of the mix: every line counts."""
+    few = _k6_values.FEWEST_HEAD_LINES - 1
+    estimate = _k6_values.LinesEstimate(lines=50_000, head_lines=few, metric_counts={"http_reqs": few})
+    assert estimate.trend_values({"http_reqs"}) == 50_000
+
+
+def test_the_head_is_read_for_the_metric_of_each_complete_point_line_as_k6_writes_it(tmp_path: Path) -> None:
+    """The estimate names the metric of each complete Point line (NDJSON) or row (CSV, its first cell), and no
+    other: a Metric line, a quoted or odd cell, the header, and the line the first MiB cuts count as unnamed."""
+    ndjson = tmp_path / "stream.ndjson"
+    point = '{"metric":"http_reqs","type":"Point","data":{"time":"2026-11-22T20:04:42Z","value":1,"tags":{}}}\n'
+    ndjson.write_text(
+        '{"type":"Metric","data":{"name":"http_reqs","type":"counter"},"metric":"http_reqs"}\n' + point * 3
+    )
+    estimate = _k6_values.lines_estimate(ndjson, _k6_sql._ndjson_point_metric)
+    assert (estimate.lines, estimate.head_lines, dict(estimate.metric_counts)) == (4, 4, {"http_reqs": 3})
+    csv = tmp_path / "stream.csv"
+    csv.write_text('metric_name,timestamp,metric_value\nvus,1,2\n"vus",1,2\nhttp_reqs,1,1\nvus,1')
+    estimate = _k6_values.lines_estimate(csv, _k6_sql._csv_metric(["metric_name", "timestamp", "metric_value"]))
+    assert (estimate.head_lines, dict(estimate.metric_counts)) == (4, {"metric_name": 1, "vus": 1, "http_reqs": 1})
+    assert _k6_sql._csv_metric(["timestamp", "metric_name"]) is None
+
+
+def test_a_stream_whose_lines_would_not_fit_but_whose_trend_values_do_is_read_once_as_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stream whose every line would outgrow memory_limit as list states, but whose Trend values by the estimate
+    fit, is gathered in lists by the one query (no second read), with the line reader's figures."""
+    estimate = _k6_sql.csv_rows(CSV, ["metric_name"], ()).lines  # the header's first cell is all the parser needs
+    trends = estimate.trend_values({n for n, kind in _k6_sql.BUILTIN_KINDS.items() if kind != "trend"})
+    assert trends < estimate.lines
+    with _duckdb.connect() as connection:
+        limit = _duckdb.memory_limit(connection)
+    monkeypatch.setattr(_k6_values, "LIST_STATE_BYTES", limit // ((trends + estimate.lines) // 2))
+    statements: list[str] = []
+    real = _k6_sql.fetch_columns
+    monkeypatch.setattr(_k6_sql, "fetch_columns", lambda c, s: statements.append(s) or real(c, s))
+    second_reads = _count_second_reads(monkeypatch)
+    fast = reduce_with_duckdb(CSV, *ASKED)
+    assert fast is not None and not second_reads
+    assert any("list(value) FILTER" in statement for statement in statements)
+    slow = _line_reader(CSV, *ASKED)
+    assert [m.model_dump() for m in fast.measurements] == [m.model_dump() for m in slow.measurements]
+    assert fast.series == slow.series
 
 
 def test_a_memory_share_ends_with_the_blocks_own_limit(monkeypatch: pytest.MonkeyPatch) -> None:
