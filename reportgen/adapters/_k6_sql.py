@@ -59,7 +59,7 @@ from reportgen.adapters._k6_reduce import (
     slice_measurements,
 )
 from reportgen.adapters._k6_rollup import finest_key, rolled_up
-from reportgen.adapters._k6_values import LinesEstimate, MetricOf, by_metric, lines_estimate, lists_fit
+from reportgen.adapters._k6_values import LinesEstimate, by_metric, lines_estimate, lists_fit
 from reportgen.errors import ArtifactError
 from reportgen.estimators import percentile_name
 from reportgen.schemas.measurement import Measurement, Series
@@ -197,34 +197,17 @@ def ndjson_rows(
 
     checked = None if strict else ndjson_rows(path, tags, declared, metric_lines, cut_tail, whole_file, strict=True)
     numbered, unnumbered = sql(_NUMBERED), sql(_UNNUMBERED)
-    lines = checked.lines if checked else lines_estimate(path, _ndjson_point_metric)
+    lines = checked.lines if checked else lines_estimate(path, POINT_METRIC)
     return Rows(numbered, columns, declared, metric_lines, cut_tail, None, unnumbered, whole_file, checked, lines)
 
 
-#: The start of a Point line as k6 writes it (``{"metric":"http_reqs","type":"Point",...``): its metric's name.
-_POINT_START = re.compile(rb'\{"metric":"([A-Za-z0-9_]+)","type":"Point"')
-
-
-def _ndjson_point_metric(line: bytes) -> str | None:
-    """The metric of a Point line as k6 writes it, for :func:`._k6_values.lines_estimate` (None for any other)."""
-    match = _POINT_START.match(line)
-    return match.group(1).decode() if match else None
-
-
-def _csv_metric(header: list[str]) -> MetricOf | None:
-    """The metric of a k6 CSV line, its first cell as k6 writes it (a metric name needs no quotes), for
-    :func:`._k6_values.lines_estimate`; None when the header does not start with ``metric_name``."""
-    if not header or header[0] != "metric_name":
-        return None
-
-    def metric(line: bytes) -> str | None:
-        name = line.split(b",", 1)[0]
-        return name.decode() if _METRIC_NAME.fullmatch(name) else None
-
-    return metric
-
-
-_METRIC_NAME = re.compile(rb"[A-Za-z0-9_]+")
+#: A Point line as k6 writes it (``{"metric":"http_reqs","type":"Point",...``) after a line feed, its metric's name
+#: the group: what :func:`._k6_values.lines_estimate` counts of a stream's first MiB (any other line is taken for a
+#: Trend value's). A line feed, not ``^`` with MULTILINE: the literal start lets ``re`` skip to each candidate (a
+#: MiB in 2.8 ms instead of 12.6).
+POINT_METRIC = re.compile(rb'\n\{"metric":"([A-Za-z0-9_]+)","type":"Point"')
+#: A k6 CSV row's metric, its first cell as k6 writes it (a metric name needs no quotes), for the same count.
+CSV_METRIC = re.compile(rb"\n([A-Za-z0-9_]+),")
 
 
 class NamesReadAsText(NotReducible):
@@ -297,7 +280,7 @@ def csv_rows(
         cut_tail=cut_tail,
         rows_before_tail=before_tail,
         unnumbered=sql(_UNNUMBERED),
-        lines=lines_estimate(path, _csv_metric(header)),
+        lines=lines_estimate(path, CSV_METRIC if header[:1] == ["metric_name"] else None),
     )
 
 

@@ -31,8 +31,10 @@ values) took 16.9 s read again and 10.9 s as lists, its process peaking at 299 M
 
 from __future__ import annotations
 
+import re
 import zlib
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,10 +72,6 @@ TREND_MARGIN = 1.25
 #: A first MiB of fewer complete lines says too little of the stream's mix: every line is then taken for a Trend's.
 FEWEST_HEAD_LINES = 1000
 
-#: A line's metric name as the first MiB of a stream is read for :class:`LinesEstimate` (None: not a Point line of
-#: a name it can read, taken for a Trend's).
-MetricOf = Callable[[bytes], str | None]
-
 
 @dataclass(frozen=True)
 class LinesEstimate:
@@ -81,7 +79,7 @@ class LinesEstimate:
 
     lines: int = 0
     head_lines: int = 0
-    #: Of the head's complete lines, how many are of each metric the line parser could name.
+    #: Of the head's complete lines, how many are of each metric the pattern names.
     metric_counts: Mapping[str, int] = field(default_factory=dict)
 
     def trend_values(self, not_trends: Collection[str]) -> int:
@@ -94,10 +92,11 @@ class LinesEstimate:
         return round(self.lines * min(1.0, (1 - others / self.head_lines) * TREND_MARGIN))
 
 
-def lines_estimate(path: Path, metric_of: MetricOf | None = None) -> LinesEstimate:
+def lines_estimate(path: Path, metric: re.Pattern[bytes] | None = None) -> LinesEstimate:
     """About how many lines the stream at ``path`` holds: its size on disk over the bytes a line takes there in
-    its first MiB (inflated, for a gzip file, so that what is counted is lines); with ``metric_of``, the metrics
-    of that MiB's complete lines."""
+    its first MiB (inflated, for a gzip file, so that what is counted is lines); with ``metric`` (a pattern of a
+    line feed and the start of a line, whose group is the line's metric name), the metrics of that MiB's complete
+    lines, found in one scan."""
     with named_files.open_file(path) as stream:
         head = stream.read(_SAMPLE_BYTES)
         size = max(stream.seek(0, 2), 1)
@@ -110,14 +109,11 @@ def lines_estimate(path: Path, metric_of: MetricOf | None = None) -> LinesEstima
             return LinesEstimate()  # damage: the line reader will name it
         read = len(head) - len(inflate.unconsumed_tail) - len(inflate.unused_data)
     lines = round(size * text.count(b"\n") / max(read, 1))
-    if metric_of is None:
+    if metric is None:
         return LinesEstimate(lines)
-    complete = text.split(b"\n")[:-1]  # the last one is cut at the MiB's end (or empty)
-    counts: dict[str, int] = {}
-    for line in complete:
-        if (name := metric_of(line)) is not None:
-            counts[name] = counts.get(name, 0) + 1
-    return LinesEstimate(lines, len(complete), counts)
+    complete = text[: text.rfind(b"\n") + 1]  # the last line is cut at the MiB's end (or empty)
+    counts = Counter(metric.findall(b"\n" + complete))  # the first line too
+    return LinesEstimate(lines, complete.count(b"\n"), {name.decode(): n for name, n in counts.items()})
 
 
 def lists_fit(connection: Any, values: int) -> bool:

@@ -164,19 +164,19 @@ def test_a_head_of_few_lines_takes_every_line_for_a_trend_value() -> None:
 
 def test_the_head_is_read_for_the_metric_of_each_complete_point_line_as_k6_writes_it(tmp_path: Path) -> None:
     """The estimate names the metric of each complete Point line (NDJSON) or row (CSV, its first cell), and no
-    other: a Metric line, a quoted or odd cell, the header, and the line the first MiB cuts count as unnamed."""
+    other: a Metric line, a quoted first cell and the line the first MiB cuts count as unnamed (the CSV header
+    counts as a metric named ``metric_name``, which no kind claims: a Trend's line)."""
     ndjson = tmp_path / "stream.ndjson"
     point = '{"metric":"http_reqs","type":"Point","data":{"time":"2026-11-22T20:04:42Z","value":1,"tags":{}}}\n'
     ndjson.write_text(
         '{"type":"Metric","data":{"name":"http_reqs","type":"counter"},"metric":"http_reqs"}\n' + point * 3
     )
-    estimate = _k6_values.lines_estimate(ndjson, _k6_sql._ndjson_point_metric)
+    estimate = _k6_values.lines_estimate(ndjson, _k6_sql.POINT_METRIC)
     assert (estimate.lines, estimate.head_lines, dict(estimate.metric_counts)) == (4, 4, {"http_reqs": 3})
     csv = tmp_path / "stream.csv"
     csv.write_text('metric_name,timestamp,metric_value\nvus,1,2\n"vus",1,2\nhttp_reqs,1,1\nvus,1')
-    estimate = _k6_values.lines_estimate(csv, _k6_sql._csv_metric(["metric_name", "timestamp", "metric_value"]))
+    estimate = _k6_values.lines_estimate(csv, _k6_sql.CSV_METRIC)
     assert (estimate.head_lines, dict(estimate.metric_counts)) == (4, {"metric_name": 1, "vus": 1, "http_reqs": 1})
-    assert _k6_sql._csv_metric(["timestamp", "metric_name"]) is None
 
 
 def test_a_stream_whose_lines_would_not_fit_but_whose_trend_values_do_is_read_once_as_lists(
