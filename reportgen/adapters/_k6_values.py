@@ -26,7 +26,7 @@ the query reads took 48.9 s, then the query over it 6.1 s, against 13.8 s and 9.
 Why the share and not every line (as until 2026-12-03): a k6 stream's Counters, Rates and Gauges (``http_reqs``,
 ``data_sent``, ``http_req_failed``, ``vus``, ...) are about a third of its lines, and a stream taken for all Trend
 values went to the slower second read a third too early. The 900 MiB benchmark CSV (10.8 M lines, 7 M Trend
-values) took 16.9 s read again and 10.9 s as lists, its process peaking at 299 MiB; same figures.
+values) took 16.9 s read again and 10.9–13.0 s as lists, its process peaking at 299–341 MiB; same figures.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ _TABLE = "reportgen_trend_values"
 
 
 #: How many times its first MiB's share of Trend lines a stream is taken to hold: its later lines may hold more
-#: (a run's first second is mostly setup and ramp-up), and list states past ``memory_limit`` are not refused by
+#: (a run's first MiB may be its setup and ramp-up), and list states past ``memory_limit`` are not refused by
 #: DuckDB but held (see the module).
 TREND_MARGIN = 1.25
 #: A first MiB of fewer complete lines says too little of the stream's mix: every line is then taken for a Trend's.
