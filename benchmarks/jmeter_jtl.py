@@ -26,6 +26,7 @@ from _measure import (
     machine,
     print_above_fixed_cost,
     print_comparison,
+    print_warm,
     python,
     row,
 )
@@ -155,6 +156,7 @@ def _compare(path: Path, size_mib: float, args: argparse.Namespace, small: Path)
     print_comparison(ours, duck, wc, size_mib, same=same)
     small_same = best(python(SAME_STATISTICS, str(small)), args.repeat)
     print_above_fixed_cost(ours, same, best(python(REPORTGEN, str(small)), args.repeat), small_same)
+    print_warm((REPORTGEN, [str(small)], [str(path)]), (SAME_STATISTICS, [str(small)], [str(path)]), args.repeat)
     if args.check:
         line = best(python(LINE_READER, str(path)), 1)
         sql = best(python(SQL_READER, str(path)), 1)

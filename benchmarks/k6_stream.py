@@ -35,6 +35,7 @@ from _measure import (
     machine,
     print_above_fixed_cost,
     print_comparison,
+    print_warm,
     python,
     row,
 )
@@ -247,6 +248,9 @@ def _compare(path: Path, size_mib: float, args: argparse.Namespace, small: Path)
     print_comparison(ours, duck, wc, size_mib, aim=" (aim <= 3x)", same=same)
     small_same = best(python(SAME_STATISTICS, str(small), tags), args.repeat)
     print_above_fixed_cost(ours, same, best(python(REPORTGEN, str(small)), args.repeat), small_same)
+    print_warm(
+        (REPORTGEN, [str(small)], [str(path)]), (SAME_STATISTICS, [str(small), tags], [str(path), tags]), args.repeat
+    )
     if args.check:
         line = best(python(LINE_READER, str(path)), 1)
         sql = best(python(SQL_READER, str(path)), 1)
