@@ -179,6 +179,22 @@ def test_the_head_is_read_for_the_metric_of_each_complete_point_line_as_k6_write
     assert (estimate.head_lines, dict(estimate.metric_counts)) == (4, {"metric_name": 1, "vus": 1, "http_reqs": 1})
 
 
+@pytest.mark.parametrize("path", [p for p in K6_CASES if "real" in p.parts], ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_trend_estimate_of_each_real_k6_stream_covers_its_trend_values_with_little_to_spare(path: Path) -> None:
+    """On every real k6 stream the estimate from its first MiB is at least the Trend values the stream holds (so
+    the lists are not chosen for more than fit) and at most 1.4 times them (so the margin is all it adds)."""
+    pattern = _k6_sql.CSV_METRIC if ".csv" in path.name else _k6_sql.POINT_METRIC
+    estimate = _k6_values.lines_estimate(path, pattern)
+    assert estimate.head_lines >= _k6_values.FEWEST_HEAD_LINES
+    extraction = extract(path)
+    trends = {m.metric for m in extraction.measurements if m.stat == "p95"}
+    held = sum(
+        m.value or 0 for m in extraction.measurements if m.stat == "count" and not m.labels and m.metric in trends
+    )
+    not_trends = {m.metric for m in extraction.measurements} - trends  # as the reduction classed them
+    assert held <= estimate.trend_values(not_trends) <= 1.4 * held
+
+
 def test_a_stream_whose_lines_would_not_fit_but_whose_trend_values_do_is_read_once_as_lists(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
