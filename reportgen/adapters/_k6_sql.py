@@ -97,7 +97,7 @@ class Rows:
     rows_before_tail: int | None = None
     #: The same rows, not numbered (``rn`` 0): DuckDB reads them on every core (:mod:`._k6_order`).
     unnumbered: str = ""
-    whole_file: Callable[[list[str], int], Rows] | None = None
+    whole_file: WholeFile | None = None
     #: The same rows with each Point's ``metric`` checked to be a JSON string, when these read it as text: a
     #: metric name that JSON reads as another value (``7``, ``true``, ``{…}``) sends the reduction to them
     #: (:func:`names_read_as_text`).
@@ -105,6 +105,11 @@ class Rows:
     #: About how many lines the file holds and the metrics of its first MiB's (:func:`._k6_values.lines_estimate`):
     #: whether its Trend values fit in ``memory_limit`` as the one query's list states.
     lines: LinesEstimate = field(default_factory=LinesEstimate)
+
+
+#: The rows for every Metric line the query read (the JSON of each distinct one, their number), as ``ndjson_rows``
+#: makes them, with the first rows' line estimate (the same file: not read again).
+WholeFile = Callable[[list[str], int, LinesEstimate], Rows]
 
 
 #: ``rn`` of :class:`Rows`: each line's number in file order, or 0 in the unnumbered rows DuckDB reads in parallel.
@@ -145,8 +150,9 @@ def ndjson_rows(
     declared: dict[str, MetricDeclaration],
     metric_lines: int | None,
     cut_tail: ArtifactError | None = None,
-    whole_file: Callable[[list[str], int], Rows] | None = None,
+    whole_file: WholeFile | None = None,
     strict: bool = False,
+    estimate: LinesEstimate | None = None,
 ) -> Rows:
     """A k6 ``--out json`` file as rows: Metric and Point lines, file order.
 
@@ -195,10 +201,11 @@ def ndjson_rows(
                     FROM {reader}))
     """
 
-    checked = None if strict else ndjson_rows(path, tags, declared, metric_lines, cut_tail, whole_file, strict=True)
+    if estimate is None:
+        estimate = lines_estimate(path, POINT_METRIC)
+    checked = None if strict else ndjson_rows(path, tags, declared, metric_lines, cut_tail, whole_file, True, estimate)
     numbered, unnumbered = sql(_NUMBERED), sql(_UNNUMBERED)
-    lines = checked.lines if checked else lines_estimate(path, POINT_METRIC)
-    return Rows(numbered, columns, declared, metric_lines, cut_tail, None, unnumbered, whole_file, checked, lines)
+    return Rows(numbered, columns, declared, metric_lines, cut_tail, None, unnumbered, whole_file, checked, estimate)
 
 
 #: A Point line as k6 writes it (``{"metric":"http_reqs","type":"Point",...``) after a line feed, its metric's name
@@ -579,7 +586,7 @@ def with_every_declaration(rows: Rows, declared: list[tuple[str, int]]) -> Rows:
     hold it), when they were read ahead from the start of the file only; else ``rows``."""
     if rows.whole_file is None:
         return rows
-    every = rows.whole_file(sorted({text for text, _ in declared}), sum(n for _, n in declared))
+    every = rows.whole_file(sorted({text for text, _ in declared}), sum(n for _, n in declared), rows.lines)
     return every.strict if rows.strict is None and every.strict is not None else every  # as strict as ``rows``
 
 

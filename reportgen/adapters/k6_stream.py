@@ -35,6 +35,7 @@ from reportgen.adapters._duckdb import NotReducible, compression, plain_utf8
 from reportgen.adapters._gzip_end import GzipEnd, GzipReading, read_rows
 from reportgen.adapters._k6_common import KINDS, builtin_contains, builtin_kind
 from reportgen.adapters._k6_reduce import MetricDeclaration, StreamCollector, reduce_stream, stream_info
+from reportgen.adapters._k6_values import LinesEstimate
 from reportgen.adapters._plain_copy import PlainCopy
 from reportgen.errors import ArtifactError, Position
 from reportgen.schemas.measurement import Extraction, ExtractWarning, Measurement, Series
@@ -307,11 +308,11 @@ def _ndjson_rows(path: Path, tags: set[str], reading: GzipReading = None) -> _k6
     if scan.whole:
         return _k6_sql.ndjson_rows(readable, tags | _submetric_tags(declared), declared, count, cut)
 
-    def whole_file(found: list[str], lines: int) -> _k6_sql.Rows:
+    def whole_file(found: list[str], lines: int, estimate: LinesEstimate) -> _k6_sql.Rows:
         exact = _declared_by_query(found)
         if exact is None:  # a declaration only Python reads exactly: search the whole file, as the line reader
             exact, lines = _read_ahead(path, None, None)[:2]
-        return _k6_sql.ndjson_rows(readable, tags | _submetric_tags(exact), exact, lines, cut)
+        return _k6_sql.ndjson_rows(readable, tags | _submetric_tags(exact), exact, lines, cut, estimate=estimate)
 
     return _k6_sql.ndjson_rows(readable, tags | _submetric_tags(declared), declared, None, cut, whole_file)
 
