@@ -161,7 +161,7 @@ def with_gzip_copy(plain: Path, also_gzip: bool) -> list[Path]:
     return [plain, packed]
 
 
-#: Size of the small file of the same kind whose times are the fixed cost (:func:`print_above_fixed_cost`).
+#: Size of the small file of the same kind whose times are the fixed cost (:func:`print_beside_target`).
 SMALL_MIB = 1.0
 
 
@@ -176,7 +176,7 @@ def files_and_small(
     return list(zip(with_gzip_copy(plain, also_gzip), with_gzip_copy(small, also_gzip), strict=True))
 
 
-def print_above_fixed_cost(ours: Run, same: Run, small_ours: Run, small_same: Run) -> None:
+def _print_above_fixed_cost(ours: Run, same: Run, small_ours: Run, small_same: Run) -> None:
     """What each command's time is above its fixed cost (its time on a :data:`SMALL_MIB` file of the same kind:
     interpreter, imports, connection), and the ratio of those: how reportgen's time grows with the file against
     DuckDB's. Shown beside the target's ratio, which counts the fixed costs, never instead of it."""
@@ -216,7 +216,7 @@ print(json.dumps(best))
 """
 
 
-def print_warm(ours: tuple[str, list[str], list[str]], same: tuple[str, list[str], list[str]], repeat: int) -> None:
+def _print_warm(ours: tuple[str, list[str], list[str]], same: tuple[str, list[str], list[str]], repeat: int) -> None:
     """reportgen's script and DuckDB's same-statistics script (each: code, arguments for the small file, arguments
     for the file) run in turn in one process, warmed on the small file first: what each costs per artifact when a
     build reduces many in one process, the interpreter, imports and connection paid once. Beside the target's ratio
@@ -229,3 +229,18 @@ def print_warm(ours: tuple[str, list[str], list[str]], same: tuple[str, list[str
         f"DuckDB, same statistics {same_wall:.2f} s / {same_cpu:.2f} s; reportgen / DuckDB = "
         f"{wall / same_wall:.2f}x / {cpu / same_cpu:.2f}x"
     )
+
+
+def print_beside_target(
+    ours: Run, same: Run, scripts: tuple[str, str], files: tuple[Path, Path], same_args: list[str], repeat: int
+) -> None:
+    """The two lines both stream benchmarks print after the target's ratio: the fixed cost and the ratio above it,
+    and the warm ratio. ``scripts``: reportgen's and DuckDB's same-statistics child code, each taking a file (and
+    DuckDB's ``same_args`` after it); ``files``: the measured file and its :data:`SMALL_MIB` twin; ``ours`` and
+    ``same``: their runs on the measured file."""
+    reportgen, duckdb = scripts
+    path, small = (str(file) for file in files)
+    small_ours = best(python(reportgen, small), repeat)
+    small_same = best(python(duckdb, small, *same_args), repeat)
+    _print_above_fixed_cost(ours, same, small_ours, small_same)
+    _print_warm((reportgen, [small], [path]), (duckdb, [small, *same_args], [path, *same_args]), repeat)

@@ -24,9 +24,8 @@ from _measure import (
     count_lines,
     files_and_small,
     machine,
-    print_above_fixed_cost,
+    print_beside_target,
     print_comparison,
-    print_warm,
     python,
     row,
 )
@@ -154,9 +153,7 @@ def _compare(path: Path, size_mib: float, args: argparse.Namespace, small: Path)
         + f"; reportgen: {ours.stdout.split()[1]} measurements"
     )
     print_comparison(ours, duck, wc, size_mib, same=same)
-    small_same = best(python(SAME_STATISTICS, str(small)), args.repeat)
-    print_above_fixed_cost(ours, same, best(python(REPORTGEN, str(small)), args.repeat), small_same)
-    print_warm((REPORTGEN, [str(small)], [str(path)]), (SAME_STATISTICS, [str(small)], [str(path)]), args.repeat)
+    print_beside_target(ours, same, (REPORTGEN, SAME_STATISTICS), (path, small), [], args.repeat)
     if args.check:
         line = best(python(LINE_READER, str(path)), 1)
         sql = best(python(SQL_READER, str(path)), 1)

@@ -33,9 +33,8 @@ from _measure import (
     count_lines,
     files_and_small,
     machine,
-    print_above_fixed_cost,
+    print_beside_target,
     print_comparison,
-    print_warm,
     python,
     row,
 )
@@ -246,11 +245,7 @@ def _compare(path: Path, size_mib: float, args: argparse.Namespace, small: Path)
         + f"; reportgen read it with {ours.stdout.split()[0]} ({ours.stdout.split()[1]} measurements)"
     )
     print_comparison(ours, duck, wc, size_mib, aim=" (aim <= 3x)", same=same)
-    small_same = best(python(SAME_STATISTICS, str(small), tags), args.repeat)
-    print_above_fixed_cost(ours, same, best(python(REPORTGEN, str(small)), args.repeat), small_same)
-    print_warm(
-        (REPORTGEN, [str(small)], [str(path)]), (SAME_STATISTICS, [str(small), tags], [str(path), tags]), args.repeat
-    )
+    print_beside_target(ours, same, (REPORTGEN, SAME_STATISTICS), (path, small), [tags], args.repeat)
     if args.check:
         line = best(python(LINE_READER, str(path)), 1)
         sql = best(python(SQL_READER, str(path)), 1)
