@@ -19,16 +19,7 @@ import random
 import tempfile
 from pathlib import Path
 
-from _measure import (
-    best,
-    count_lines,
-    files_and_small,
-    machine,
-    print_beside_target,
-    print_comparison,
-    python,
-    row,
-)
+from _measure import best, count_lines, files_and_small, machine, print_beside_target, print_comparison, python, row
 
 COLUMNS = (
     "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,"
