@@ -12,10 +12,9 @@ from altair.vegalite.v6.schema.core import TopLevelSpec
 from reportgen import charts
 from reportgen.analyse import analyse
 from reportgen.charts import svg
-from reportgen.charts.trends import metric_trend
-from reportgen.ordering import release_order
 from reportgen.project import Project
 from reportgen.samples import SampleSource
+from reportgen.trends import trend_charts
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +31,8 @@ def example_specs(example_repo: Path) -> dict[str, list[dict[str, Any]]]:
         patch.setattr(svg, "model_svg", build)
         for result in results:
             charts.release_charts(result, SampleSource(Project(example_repo).release_dir))
-        ordered = release_order(results, key=lambda r: (r.id, r.manifest.date))
-        for metric in {m.id: m for r in results for m in r.metrics}.values():
-            model = metric_trend(metric.id, metric.id, metric.unit, ordered, set())
-            if model is not None:
-                build(model, lambda model=model: charts.spec_of(model))
+    for model in trend_charts(results, {}):  # the trends pages' charts, as the build makes their models
+        build(model, lambda model=model: charts.spec_of(model))
     return made
 
 
