@@ -9,7 +9,7 @@ from typing import Any
 import altair as alt
 import pytest
 
-from reportgen import charts
+from reportgen import cache, charts
 from reportgen.analyse import analyse
 from reportgen.charts import SPECS, release_charts, shapes, svg
 from reportgen.charts.models import ChartModel
@@ -110,3 +110,31 @@ def test_names_in_a_shape_share_one_build_and_each_chart_gets_its_own() -> None:
     for spec, shape, rows in cases:
         assert spec == _direct(builder, shape, [rows])
     assert cases[0][0] != cases[1][0]
+
+
+def test_a_later_process_takes_a_shapes_spec_from_the_cache(tmp_path: Path) -> None:
+    """A shape built by one build is not built again by the next one using the same cache (a new process: nothing
+    held in memory), and the kept spec, filled with other data, is the one a build gives."""
+    built: list[Any] = []
+
+    def builder(shape: Any, data: tuple[Any, ...]) -> dict[str, Any]:
+        built.append(shape)
+        return alt.Chart(data[0]).mark_point().encode(x="x:Q").properties(title=shape[0]).to_dict(validate=False)
+
+    shape = ("kept", shapes.Names(("v1.0.0", "v1.1.0")))
+    with cache.charts_in(tmp_path / "charts"):
+        first = shapes.spec(builder, shape, [[{"x": 1.5}]])
+        shapes._template.cache_clear()
+        kept = shapes.spec(builder, shape, [[{"x": 2.5}]])
+    shapes._template.cache_clear()
+    assert len(built) == 1
+    assert kept == _direct(builder, shape, [[{"x": 2.5}]]) != first
+    assert len(list((tmp_path / "chart_shapes").rglob("*"))) == 2  # one entry in its folder
+
+
+def test_a_shape_is_named_exactly_or_not_kept() -> None:
+    """Shapes differing only in a tuple's kind have different keys; a shape holding anything but tuples, strings,
+    numbers, booleans and None has none (it is built in the process only)."""
+    assert shapes._written(("a", ("b",))) != shapes._written(("a", shapes.Names(("b",))))
+    assert shapes._written(("a", 1)) != shapes._written(("a", True)) != shapes._written(("a", "1"))
+    assert shapes._written(("a", frozenset({"b"}))) is None

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from reportgen import cache
 from reportgen.analyse import analyse
 from reportgen.charts import release_charts, svg, vl_engine
 from reportgen.project import Project
@@ -74,3 +75,36 @@ def test_a_chart_whose_template_lacks_a_placeholder_is_compiled_whole() -> None:
     }
     assert vl_engine._filled(spec) is None
     assert vl_engine.vegalite_to_svg(spec) == vl_engine.engine().vegalite_to_svg(spec)
+
+
+def test_a_later_process_takes_a_shapes_vega_template_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shape compiled by one build is not compiled again by the next one using the same cache (a new process:
+    nothing held in memory), and the chart drawn from the kept template is the one a compile draws."""
+    spec = {
+        "data": {"name": "data-1"},
+        "datasets": {"data-1": [{"label": "kept-label"}]},
+        "mark": "text",
+        "encoding": {"text": {"field": "label", "type": "nominal"}},
+    }
+    vl_engine._vega_template.cache_clear()
+    with cache.charts_in(tmp_path / "charts"):
+        compiled = vl_engine.vegalite_to_svg(spec)
+        vl_engine._vega_template.cache_clear()
+        engine = vl_engine.engine()
+        monkeypatch.setattr(vl_engine, "engine", lambda: _NoCompiling(engine))
+        kept = vl_engine.vegalite_to_svg(spec)
+    vl_engine._vega_template.cache_clear()
+    assert kept == compiled and "kept-label" in kept
+    assert len(list((tmp_path / "vega_templates").rglob("*"))) == 2  # one entry in its folder
+
+
+class _NoCompiling:
+    """vl-convert that draws Vega but refuses to compile Vega-Lite."""
+
+    def __init__(self, engine: Any) -> None:
+        self.vega_to_svg = engine.vega_to_svg
+
+    def vegalite_to_vega(self, spec: object) -> None:
+        raise AssertionError("compiled again")

@@ -12,17 +12,25 @@ in the places Altair put the placeholders, named as Altair names them (a hash of
 the one Altair would have built from the data itself (``tests/test_chart_shapes.py`` checks that for every
 chart of the example). A builder sees only the shape and the placeholders, so nothing else of a chart can
 leak into another's spec.
+
+A shape's spec is also kept in the build's cache (``.reportgen-cache/chart_shapes/``, by the builder, the shape and
+reportgen's code, :func:`reportgen.cache.code_digest`): a rebuild after a release was added builds no Altair chart
+for the shapes earlier builds met (a trend's newest 20 releases are a shape every build meets). The spec goes through
+JSON either way, so a kept one and a built one are the same value.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Hashable, Sequence
 from functools import lru_cache
 from typing import Any
 
 import altair as alt
 from altair.vegalite.v6.api import _dataset_name
+
+from reportgen.cache import code_digest, derived
 
 Rows = Sequence[dict[str, Any]]
 #: A builder: the shape and one placeholder per dataset (``alt.InlineData``) → the finished spec.
@@ -43,7 +51,32 @@ def _placeholder(slot: int) -> alt.InlineData:
 @lru_cache(maxsize=SHAPES)
 def _template(builder: Builder, shape: Hashable, slots: tuple[int, ...]) -> dict[str, Any]:
     """The spec of ``shape`` with placeholder data; equal datasets share a placeholder, as equal data would."""
-    return builder(shape, tuple(_placeholder(slot) for slot in slots))
+
+    def build() -> str:
+        return json.dumps(builder(shape, tuple(_placeholder(slot) for slot in slots)))
+
+    written = _written(shape)
+    if written is None:  # not a shape the cache can name: built in this process only
+        return dict(json.loads(build()))
+    key = f"{code_digest()}\0{builder.__module__}.{builder.__qualname__}\0{written}\0{list(slots)}"
+    return dict(json.loads(derived("chart_shapes", key, build)))
+
+
+def _written(shape: object) -> str | None:
+    """``shape`` as text naming it exactly (each tuple's kind kept: a :class:`Names` is not a plain tuple), or None
+    when it holds anything but tuples, strings, numbers, booleans and None."""
+
+    def tagged(value: object) -> object:
+        if value is None or isinstance(value, str | bool | int | float):
+            return value
+        if isinstance(value, tuple) and type(value) in (tuple, Names):
+            return {type(value).__name__: [tagged(item) for item in value]}
+        raise TypeError(type(value).__name__)
+
+    try:
+        return json.dumps(tagged(shape))
+    except TypeError:
+        return None
 
 
 class Names(tuple[str, ...]):

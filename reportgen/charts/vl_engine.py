@@ -25,6 +25,8 @@ positional), the rest compiled once per process (:func:`_vega_template`), and ea
 into the Vega spec where its placeholders are: the same Vega that compiling the whole spec gives, drawn by
 ``vega_to_svg``. If a placeholder is not found exactly where expected, the chart is compiled whole.
 ``tests/test_vega_templates.py`` checks that every chart of the example gets the bytes of a whole compile.
+Templates are kept in the build's cache too (``.reportgen-cache/vega_templates/``, by the skeleton and
+vl-convert's version), so a later build compiles only shapes no build compiled before.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 from xml.sax.saxutils import escape
+
+from reportgen.cache import derived
 
 _FONTCONFIG = "FONTCONFIG_FILE"
 #: Which fonts lay charts out, for the chart cache's key: an SVG laid out with other fonts is not reused.
@@ -120,8 +124,14 @@ def _filled(spec: dict[str, Any]) -> dict[str, Any] | None:
 
 @lru_cache(maxsize=TEMPLATES)
 def _vega_template(skeleton: str) -> dict[str, Any]:
-    compiled: dict[str, Any] = engine().vegalite_to_vega(json.loads(skeleton))
-    return compiled
+    from importlib.metadata import version
+
+    def compile_skeleton() -> str:
+        return json.dumps(engine().vegalite_to_vega(json.loads(skeleton)))
+
+    # Through JSON whether kept or compiled: the same value either way.
+    key = f"vl-convert-python {version('vl-convert-python')}\0{skeleton}"
+    return dict(json.loads(derived("vega_templates", key, compile_skeleton)))
 
 
 def _replaced(value: Any, names: dict[str, str]) -> Any:
