@@ -2,7 +2,9 @@
 
 A list ordered oldest first is cut into blocks of a fixed size counted from the oldest, then the newest ``size``
 items: the newest page is always full, older blocks keep their releases as new ones arrive (only the last block
-fills), and each page links to the newest, newer, older and oldest page, never to all of them. Pure.
+fills), and each page links to the newest, newer, older and oldest page, never to all of them. A new release
+changes the newest page and the last block only: the links name neither the newest page's releases nor the
+filling block's last one. Pure.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ def pager(links: list[PageLink], at: int) -> Pager:
     )
 
 
-def label(releases: list[str]) -> str:
-    """A page named by its releases, oldest first: ``v1.0.0 to v1.19.0``."""
+def label(releases: list[str], size: int | None = None) -> str:
+    """A page named by its releases, oldest first: ``v1.0.0 to v1.19.0``. Given the block ``size``, a block not yet
+    full is named by its first release only (``from v1.20.0``): the pages linking to it then stay as they are
+    while new releases fill it."""
+    if size is not None and len(releases) < size:
+        return f"from {releases[0]}"
     return releases[0] if len(releases) == 1 else f"{releases[0]} to {releases[-1]}"

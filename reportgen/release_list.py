@@ -27,7 +27,7 @@ def release_lists(summaries: list[ReleaseSummary]) -> tuple[list[ReleaseSummary]
     older = pages[:-1]
     paths = [f"{OLDER_FOLDER}/{block}.md" for block in range(1, len(older) + 1)]
     links = [
-        PageLink(label=label([r.id for r in p]), link=posixpath.basename(path))
+        PageLink(label=label([r.id for r in p], HOME_RELEASES), link=posixpath.basename(path))
         for p, path in zip(older, paths, strict=True)
     ]
     home = PageLink(label=label([r.id for r in pages[-1]]), link=_HOME)
@@ -37,7 +37,6 @@ def release_lists(summaries: list[ReleaseSummary]) -> tuple[list[ReleaseSummary]
             ReleaseListPage(
                 path=path,
                 releases=list(reversed(releases)),
-                release_count=len(summaries),
                 **pager([*links, home], at),
             )
         )

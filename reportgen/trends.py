@@ -108,7 +108,7 @@ def _metric_pages(
 ) -> list[MetricTrend]:
     """The pages of one metric's trend, newest first."""
     planned = _windows(metric_id, title, unit, line, changes)
-    links = [PageLink(label=label(p), link=posixpath.basename(path)) for p, path, _ in planned]
+    links = [PageLink(label=label(p, TREND_WINDOW), link=posixpath.basename(path)) for p, path, _ in planned]
     by_id = {r.id: r for r in line}
     up = "../../"  # from trends/<metric>/ to the generated folder
     built: list[MetricTrend] = []

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.build import build
+from reportgen.analyse import analyse
+from reportgen.build import build, generate
 from reportgen.paging import windows
 from reportgen.project import Project
 from reportgen.trends import TREND_WINDOW
-from tests.support.project import many_releases
+from tests.support.project import add_releases, many_releases, release_manifests
 
 PAGE_LIMIT = 500_000
 
@@ -113,3 +114,23 @@ def test_the_oldest_release_is_reached_from_the_home_page(sites: dict[int, Path]
     oldest = _links(site / "releases/older/1/index.html", site)
     assert "releases/v1.0.0/index.html" in oldest and "releases/v1.19.0/index.html" in oldest
     assert "releases/older/2/index.html" in oldest and "releases/index.html" in oldest
+
+
+def test_a_release_added_changes_only_the_newest_trend_page_and_the_last_block(tmp_path: Path) -> None:
+    """With 41 releases and a 42nd added, each metric's trend changes its newest page and its last (filling)
+    block only, and the release lists their last page only: older pages name no count and no newest release,
+    so a rebuild converts them again for nothing."""
+    count = 2 * TREND_WINDOW + 1
+    project = Project(many_releases(tmp_path, count))
+    before, _ = generate(project, analyse(project))
+    newest = release_manifests(count + 1).popitem()
+    add_releases(project.root, dict([newest]))
+    after, _ = generate(project, analyse(project))
+    changed = {path for path in before.keys() & after.keys() if before[path] != after[path]}
+    trend_pages = {path for path in after if path.startswith("trends/") and path.endswith(".md")}
+    metrics = {posixpath.dirname(path) for path in trend_pages}
+    assert len(metrics) == 2 and {posixpath.basename(path) for path in trend_pages} == {"1.md", "2.md", "index.md"}
+    assert changed & trend_pages == {f"{metric}/{page}" for metric in metrics for page in ("2.md", "index.md")}
+    older = {path for path in after if path.startswith("older/")}
+    assert older == {"older/1.md", "older/2.md"} and changed & older == {"older/2.md"}
+    assert {path for path in changed if path.startswith("v")} == set()  # no earlier release's page

@@ -157,7 +157,6 @@ class ReleaseListPage(_Page):
 
     path: str  # relative to the generated folder
     releases: list[ReleaseSummary]
-    release_count: int
     newest: PageLink | None  # the home page's list
     newer: PageLink | None
     older: PageLink | None

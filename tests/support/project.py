@@ -82,13 +82,18 @@ def stream_project(tmp: Path, metrics_yaml: str) -> Path:
 
 def many_releases(tmp: Path, count: int) -> Path:
     """A repository of ``count`` releases ``v1.0.0`` … (one day apart), each the baseline of the next."""
+    return make_project(tmp, release_manifests(count))
+
+
+def release_manifests(count: int) -> dict[str, str]:
+    """The manifests of :func:`many_releases` (release id → YAML text), oldest first."""
     ids = [f"v1.{index}.0" for index in range(count)]
     manifests = {}
     for index, release in enumerate(ids):
         text = BASE_MANIFEST.format(release=release, date=(dt.date(2026, 1, 1) + dt.timedelta(days=index)).isoformat())
         baseline = f"baseline: {ids[index - 1]}\n" if index else ""
         manifests[release] = text.replace("status: final\n", f"status: final\n{baseline}")
-    return make_project(tmp, manifests)
+    return manifests
 
 
 #: The real k6 run of two scenarios (names nope, all 404; report; status), with k6's default summaryTrendStats.
