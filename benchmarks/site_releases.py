@@ -108,7 +108,7 @@ def build(root: Path, env: dict[str, str] | None = None) -> dict[str, float]:
     return figures
 
 
-#: What a build did, counted by the files it wrote: a chart drawn is a new entry in the chart cache, a page
+#: What a build did, counted by the files it wrote: a chart drawn is a new SVG in the chart cache, a page
 #: converted by MkDocs (Markdown to HTML) one in its conversion cache, a page MkDocs put through the theme an
 #: HTML file of site/. Every write replaces a file (a new inode); a cache entry only read keeps its inode.
 _COUNTED = {

@@ -2,9 +2,10 @@
 the SVG of each chart, kept by its Vega-Lite spec, so a rebuild redraws only charts whose data changed, and
 by its chart model and the chart code (:func:`code_digest`), so an unchanged chart's spec is not even built.
 
-The cache is ``.reportgen-cache/`` (``extractions/``, ``charts/``) in the report repository (git ignores it; delete it at any
-time). An entry's key hashes everything the extraction depends on: the artifact's SHA-256, the adapter's
-name and version, reportgen's version and code (:func:`code_digest`), and what the manifest asks beyond the standard figures (percentiles
+The cache is ``.reportgen-cache/`` (``extractions/``, ``charts/``, ``chart_models/`` …: one folder per kind of
+entry) in the report repository (git ignores it; delete it at any time). An entry's key hashes everything the
+extraction depends on: the artifact's SHA-256, the adapter's name and version, reportgen's version and code
+(:func:`code_digest`), and what the manifest asks beyond the standard figures (percentiles
 and label sets). An entry that cannot be read is ignored and rewritten. ``REPORTGEN_NO_CACHE=1`` turns the
 cache off. Writes go through :mod:`reportgen.write`.
 """

@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from reportgen.cache import chart_svg, code_digest
+from reportgen.cache import chart_svg, code_digest, derived
 from reportgen.charts import vl_engine
 from reportgen.markup import printable
 
@@ -50,7 +50,8 @@ def model_svg(model: object, spec: Callable[[], dict[str, Any]]) -> str:
     """The SVG of a chart model (a dataclass): from the cache when the same chart code drew the same model before,
     else :func:`to_svg` of ``spec()``. Building a spec with Altair costs more than drawing it, so a rebuild that
     changed one release builds the specs of that release's charts only."""
-    return chart_svg(model_text(model), f"chart model {code_digest()}", lambda: to_svg(spec()))
+    # Kept apart from the SVGs by spec (charts/): an entry there is a chart vl-convert drew.
+    return derived("chart_models", f"chart model {code_digest()}\0{model_text(model)}", lambda: to_svg(spec()))
 
 
 def to_svg(spec: dict[str, Any]) -> str:
