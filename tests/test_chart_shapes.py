@@ -138,3 +138,15 @@ def test_a_shape_is_named_exactly_or_not_kept() -> None:
     assert shapes._written(("a", ("b",))) != shapes._written(("a", shapes.Names(("b",))))
     assert shapes._written(("a", 1)) != shapes._written(("a", True)) != shapes._written(("a", "1"))
     assert shapes._written(("a", frozenset({"b"}))) is None
+
+
+def test_a_chart_models_key_text_is_that_of_its_dataclass_as_a_dict(models: list[ChartModel]) -> None:
+    """For every chart model of the example, svg.model_text (the chart cache's key) is the JSON text of
+    ``dataclasses.asdict``, so kept charts stay found; a value JSON cannot write is its text."""
+    import dataclasses
+    import datetime as dt
+
+    for model in models:
+        assert svg.model_text(model) == json.dumps(dataclasses.asdict(model), sort_keys=True, default=str)
+    dated = ChartModel(**{**models[0].__dict__, "rows": [{"day": dt.date(2026, 12, 3)}]})
+    assert '"rows": [{"day": "2026-12-03"}]' in svg.model_text(dated)
