@@ -108,3 +108,23 @@ class _NoCompiling:
 
     def vegalite_to_vega(self, spec: object) -> None:
         raise AssertionError("compiled again")
+
+
+def test_a_label_ending_in_a_dataset_token_is_drawn_as_it_is() -> None:
+    """A label that ends in what looks like a template's dataset token (hostile text) is not taken for one: the
+    SVG is the whole compile's, with the label as written."""
+    label = 'x"reportgen-dataset-0000'
+    spec = {
+        "data": {"name": "data-1"},
+        "datasets": {"data-1": [{"a": 1}]},
+        "mark": "point",
+        "title": label,
+        "encoding": {"x": {"field": "a", "type": "quantitative"}},
+    }
+    drawn = vl_engine.vegalite_to_svg(spec)
+    assert drawn == vl_engine.engine().vegalite_to_svg(spec) and "x&quot;reportgen-dataset-0000" in drawn
+    assert vl_engine._renamed(json.dumps([label, "data-1"]), {"data-1": "t"}) == json.dumps([label, "t"])
+    escaped = 'b\\"\u00e9'  # a backslash, a quote and a non-ASCII letter: written as JSON escapes
+    assert vl_engine._renamed(json.dumps({"data-1": ["data-1"]}), {"data-1": escaped}) == json.dumps(
+        {escaped: [escaped]}
+    )

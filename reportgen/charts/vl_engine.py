@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import threading
 from functools import lru_cache
@@ -101,13 +102,15 @@ def _filled(spec: dict[str, Any]) -> dict[str, Any] | None:
     template does not hold each placeholder once, as a data source's values."""
     datasets: dict[str, Any] = spec.get("datasets", {})
     tokens = {name: _TOKEN.format(slot) for slot, name in enumerate(datasets)}
-    skeleton = _replaced({k: v for k, v in spec.items() if k != "datasets"}, tokens)
+    skeleton = json.loads(_renamed(json.dumps({k: v for k, v in spec.items() if k != "datasets"}), tokens))
     skeleton["datasets"] = {_TOKEN.format(slot): _placeholder(slot) for slot in range(len(datasets))}
+    # The template as JSON text: each token, a whole JSON string, gets its dataset's name; parsing it then makes a
+    # new tree (the template stays as compiled) faster than copying one.
     template = _vega_template(json.dumps(skeleton, sort_keys=True))
-    names = {token: name for name, token in tokens.items()}
-    vega: dict[str, Any] = _replaced(template, names)  # a new tree: the template stays as compiled
-    if _TOKEN_PREFIX in json.dumps(vega):  # a name inside a longer string (an expression): not a template's
+    template = _renamed(template, {token: name for name, token in tokens.items()})
+    if _TOKEN_PREFIX in template:  # a name inside a longer string (an expression): not a template's
         return None
+    vega: dict[str, Any] = json.loads(template)
     values = list(datasets.values())
     placed = [0] * len(values)
     for source in vega.get("data", []):
@@ -123,23 +126,22 @@ def _filled(spec: dict[str, Any]) -> dict[str, Any] | None:
 
 
 @lru_cache(maxsize=TEMPLATES)
-def _vega_template(skeleton: str) -> dict[str, Any]:
+def _vega_template(skeleton: str) -> str:
+    """The Vega that vl-convert compiles ``skeleton`` (Vega-Lite, as JSON text) to, as JSON text."""
     from importlib.metadata import version
 
     def compile_skeleton() -> str:
         return json.dumps(engine().vegalite_to_vega(json.loads(skeleton)))
 
-    # Through JSON whether kept or compiled: the same value either way.
     key = f"vl-convert-python {version('vl-convert-python')}\0{skeleton}"
-    return dict(json.loads(derived("vega_templates", key, compile_skeleton)))
+    return derived("vega_templates", key, compile_skeleton)
 
 
-def _replaced(value: Any, names: dict[str, str]) -> Any:
-    """A copy of ``value`` with every string that is one of ``names``' keys replaced by its value."""
-    if isinstance(value, str):
-        return names.get(value, value)
-    if isinstance(value, dict):
-        return {_replaced(k, names): _replaced(v, names) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_replaced(item, names) for item in value]
-    return value
+def _renamed(text: str, names: dict[str, str]) -> str:
+    """JSON ``text`` (as ``json.dumps`` writes it) with every string that is one of ``names``' keys (the whole
+    string, as a key or a value) replaced by its value. A whole string follows ``[``, ``{`` or the space of a
+    separator; the same characters after an escaped quote are the end of a longer string (a label), left as it is."""
+    for old, new in names.items():
+        whole = re.compile(r"(?<=[\[{ ])" + re.escape(json.dumps(old)))
+        text = whole.sub(json.dumps(new).replace("\\", "\\\\"), text)  # a backslash in it is one
+    return text
