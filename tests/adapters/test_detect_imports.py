@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,25 @@ def test_detect_does_not_import_isal() -> None:
     junit = FIXTURES / "junit" / "pytest-9.2-xunit1-xunit2" / "junit-xunit2.xml"
     done = subprocess.run([sys.executable, "-c", script, str(junit)], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+_THREADS_AFTER_NUMPY = """
+import os
+import reportgen, numpy
+print(len(os.listdir("/proc/self/task")), os.environ["OPENBLAS_NUM_THREADS"])
+"""
+
+
+def _threads_after_numpy(environment: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", _THREADS_AFTER_NUMPY], capture_output=True, text=True, check=True, env=environment
+    )
+    return done.stdout.strip()
+
+
+def test_numpy_loads_in_a_reportgen_process_without_blas_threads() -> None:
+    """numpy loaded after reportgen starts no OpenBLAS threads (they cost about 0.1 s of cpu a process, and
+    reportgen calls no BLAS routine), and a setting the environment already has is kept."""
+    environment = {name: value for name, value in os.environ.items() if name != "OPENBLAS_NUM_THREADS"}
+    assert _threads_after_numpy(environment) == "1 1"
+    assert _threads_after_numpy({**environment, "OPENBLAS_NUM_THREADS": "3"}).split()[1] == "3"
