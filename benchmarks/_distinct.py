@@ -26,13 +26,18 @@ def factor(index: int) -> float:
 
 def perturb(release: Path, scale: float) -> None:
     """Scale every measured time of the artifacts under ``release`` (the example's layout) by ``scale``, in place."""
-    _k6_stream(release / "k6" / "stream.ndjson.gz", scale)
-    _k6_summary(release / "k6" / "summary-export.json", scale)
+    perturb_k6(release / "k6", scale)
     _locust_csv(release / "locust" / "run_stats.csv", scale)
     _locust_csv(release / "locust" / "run_stats_history.csv", scale)
     _locust_json(release / "locust" / "run.json", scale)
     _hyperfine(release / "bench" / "hyperfine.json", scale)
     _junit(release / "junit" / "junit.xml", scale)
+
+
+def perturb_k6(folder: Path, scale: float) -> None:
+    """Scale every measured time of a k6 folder of the example's layout (its stream and its summary)."""
+    _k6_stream(folder / "stream.ndjson.gz", scale)
+    _k6_summary(folder / "summary-export.json", scale)
 
 
 def _times(value: float, scale: float, digits: int = 6) -> float:

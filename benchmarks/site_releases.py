@@ -1,7 +1,9 @@
 """A synthetic site of N distinct releases (the example's three, each copy's measured times scaled by a factor of its
 own): cold, no-change, one-release-changed and one-release-added build times, split into analysis and MkDocs, and
 the HTML size of release pages and of the home page. The added release is what every project does each release: a
-new folder whose baseline is the newest release.
+new folder whose baseline is the newest release. Each release also carries `--k6-copies` (default 2) more k6
+scenarios, copies of its own k6 run, so that its page draws 19 charts, about the 20 of issue 18's site (an example
+release alone draws 9).
 
 Each build runs `reportgen build`'s stages in its own process (the cache under .reportgen-cache/ persists
 between builds, as it does for a user); analysis and MkDocs are timed separately inside that process, and cpu
@@ -26,7 +28,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from _distinct import factor, perturb
+from _distinct import factor, perturb, perturb_k6
 from _measure import ROOT, machine, measure, python
 
 BUILD = """
@@ -59,15 +61,26 @@ def release_id(index: int) -> str:
     return f"v{(index + 1) // 100}.{(index + 1) % 100}.0"
 
 
-def add_release(root: Path, index: int) -> str:
+#: Issue 18's site has about 20 charts a release; an example release draws 9 (5 of them its k6 stream's), so each
+#: synthetic release also carries this many more k6 scenarios, copies of its own k6 run: 19 charts.
+K6_COPIES = 2
+
+
+def add_release(root: Path, index: int, k6_copies: int = K6_COPIES) -> str:
     """Release ``index`` (0-based): a copy of one of the example's releases whose baseline is release ``index - 1``,
-    with its measured times scaled by its own factor, one day after it."""
+    with its measured times scaled by its own factor, one day after it, and ``k6_copies`` more k6 scenarios (its k6
+    run copied, each copy's times scaled by a factor of its own)."""
     sources = sorted((ROOT / "results").glob("v*/release.yaml"))
     release = release_id(index)
     target = root / "results" / release
     shutil.copytree(sources[index % len(sources)].parent, target)
     perturb(target, factor(index))
     text = (target / "release.yaml").read_text()
+    for copy in range(2, 2 + k6_copies):
+        shutil.copytree(target / "k6", target / f"k6-{copy}")
+        # 0.0011 apart: never another release's factor (those are 0.0037 apart), so every chart stays distinct
+        perturb_k6(target / f"k6-{copy}", factor(index) + 0.0011 * (copy - 1))
+        text = text.replace("\nscenarios:\n", "\nscenarios:\n" + _K6_SCENARIO.format(copy=copy), 1)
     text = re.sub(r"(?m)^release: .*$", f"release: {release}", text)
     text = re.sub(r"(?m)^baseline: .*$", f"baseline: {release_id(index - 1)}" if index else "", text)
     year, day = 2020 + index // 300, index % 300
@@ -78,7 +91,7 @@ def add_release(root: Path, index: int) -> str:
     return release
 
 
-def make_site(root: Path, releases: int) -> list[str]:
+def make_site(root: Path, releases: int, k6_copies: int) -> list[str]:
     """``reportgen init`` plus ``releases`` copies of the example releases, each the baseline of the next, each with
     its measured times scaled by its own factor."""
     measure(
@@ -87,7 +100,19 @@ def make_site(root: Path, releases: int) -> list[str]:
         )
     )
     shutil.rmtree(root / "results")
-    return [add_release(root, index) for index in range(releases)]
+    return [add_release(root, index, k6_copies) for index in range(releases)]
+
+
+#: A k6 scenario of a copied k6 folder (its stream and summary), as the example's release.yaml declares its own.
+_K6_SCENARIO = """  - id: shop-k6-{copy}
+    title: Browse and checkout (k6, run {copy})
+    tool: k6
+    artifacts:
+      - path: k6-{copy}/stream.ndjson.gz
+        format: k6-json-stream
+      - path: k6-{copy}/summary-export.json
+        format: k6-summary-export
+"""
 
 
 #: Issue 18: 100 releases with about 20 charts each build cold in under 90 s on 2 cores.
@@ -145,11 +170,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--releases", type=int, default=100)
     parser.add_argument("--no-cache", action="store_true", help="first a cold build with REPORTGEN_NO_CACHE=1")
+    parser.add_argument("--k6-copies", type=int, default=K6_COPIES, help="more k6 scenarios a release (5 charts each)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="reportgen-site-") as folder:
         root = Path(folder) / "reports"
-        ids = make_site(root, args.releases)
+        ids = make_site(root, args.releases, args.k6_copies)
         runs = {"cold, no cache": build(root, {"REPORTGEN_NO_CACHE": "1"})} if args.no_cache else {}
         if args.no_cache:  # the next build is cold again: no site to build incrementally from, nothing cached
             shutil.rmtree(root / "site")
@@ -158,7 +184,7 @@ def main() -> None:
         changed = root / "results" / ids[len(ids) // 2] / "release.yaml"
         changed.write_text(changed.read_text().replace("title: ", "title: Changed ", 1))
         runs["one release changed"] = build(root)
-        ids.append(add_release(root, len(ids)))
+        ids.append(add_release(root, len(ids), args.k6_copies))
         runs["one release added"] = build(root)
         print(
             f"\n{args.releases} releases; seconds: analysis / render site_docs / MkDocs / whole process (wall), "
@@ -204,6 +230,8 @@ def main() -> None:
         print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         drawn, distinct = chart_counts(root / "site")
         print(f"charts on the site's pages: {drawn}, distinct: {distinct}")
+        per_release = [chart_counts(root / "site" / "releases" / release)[0] for release in ids]
+        print(f"charts a release's pages draw: {min(per_release)}–{max(per_release)}")
         first, last = ids[0], ids[-1]
         print(
             f"\npage sizes (HTML): home {page_kib(root, 'index.html'):.0f} KiB; release page {first} "
