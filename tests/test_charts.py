@@ -135,6 +135,36 @@ def test_rendering_is_byte_identical(results: dict[str, ReleaseResult]) -> None:
     assert svg.to_svg(specs.spec(model)) == first
 
 
+def test_svg_geometry_is_kept_to_a_tenth_of_a_pixel_and_labels_to_every_digit() -> None:
+    """Path data and transforms hold no number finer than a tenth of a pixel, while a mark's label keeps every
+    digit of its value."""
+    model = models.ChartModel(
+        id="chart-x",
+        kind="percentiles",
+        title="t",
+        alt="a",
+        caption="c",
+        rows=[
+            {"endpoint": "cart", "percentile": "p95", "value": 12.345678, "text": "12.35 ms"},
+            {"endpoint": "search", "percentile": "p95", "value": 7.0001, "text": "7.000 ms"},
+        ],
+        columns=[("endpoint", "Endpoint")],
+        unit="ms",
+    )
+    drawn = render(model).svg
+    geometry = re.findall(r' (?:d|transform)="([^"]*)"', drawn)
+    assert geometry and not any(re.search(r"\d\.\d\d", value) for value in geometry)
+    assert "12.345678" in drawn
+
+
+def test_rounded_geometry_leaves_integers_and_text_alone() -> None:
+    """Rounding the geometry keeps integers, turns a negative zero into 0 and touches no other attribute."""
+    path = '<path d="M0.5,0.5h380v-220L202.565,21.639L-0.04,1e-7" transform="translate(-7,116.0769) rotate(-90)"'
+    path += ' aria-label="x: 12.345678"/>'
+    expected = '<path d="M0.5,0.5h380v-220L202.6,21.6L0,0" transform="translate(-7,116.1) rotate(-90)"'
+    assert svg.rounded(path) == expected + ' aria-label="x: 12.345678"/>'
+
+
 def test_lttb_bounds_a_line_and_keeps_its_peak() -> None:
     """10,000 points become at most 1,000, the first, last and a one-sample spike kept."""
     points = [(float(i), 1.0 + (i % 7) * 0.01) for i in range(10_000)]
