@@ -108,19 +108,27 @@ def test_svg_ids_are_prefixed_and_unique_per_page(results: dict[str, ReleaseResu
     assert len(ids) == len(set(ids))
 
 
-def test_svg_is_one_labelled_image_and_escapes_text() -> None:
-    """The SVG reads as one image named by the alt text, and markup in names or alt text stays text."""
+def _percentiles_svg(rows: list[models.Row], alt: str = "a") -> str:
+    """The SVG of a percentiles chart of ``rows`` (one per mark), alt text ``alt``."""
     model = models.ChartModel(
         id="chart-x",
         kind="percentiles",
         title="t",
-        alt='<script>alert(1)</script> & "quotes"',
+        alt=alt,
         caption="c",
-        rows=[{"endpoint": "<img src=x onerror=alert(1)>", "percentile": "p95", "value": 3.0, "text": "3 ms"}],
+        rows=rows,
         columns=[("endpoint", "Endpoint")],
         unit="ms",
     )
-    drawn = render(model).svg
+    return render(model).svg
+
+
+def test_svg_is_one_labelled_image_and_escapes_text() -> None:
+    """The SVG reads as one image named by the alt text, and markup in names or alt text stays text."""
+    rows: list[models.Row] = [
+        {"endpoint": "<img src=x onerror=alert(1)>", "percentile": "p95", "value": 3.0, "text": "3 ms"}
+    ]
+    drawn = _percentiles_svg(rows, alt='<script>alert(1)</script> & "quotes"')
     assert drawn.startswith('<svg role="img" aria-labelledby="chart-x-title"')
     assert "<script>" not in drawn and "<img" not in drawn
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34;" in drawn
@@ -138,20 +146,12 @@ def test_rendering_is_byte_identical(results: dict[str, ReleaseResult]) -> None:
 def test_svg_geometry_is_kept_to_a_tenth_of_a_pixel_and_labels_to_every_digit() -> None:
     """Path data and transforms hold no number finer than a tenth of a pixel, while a mark's label keeps every
     digit of its value."""
-    model = models.ChartModel(
-        id="chart-x",
-        kind="percentiles",
-        title="t",
-        alt="a",
-        caption="c",
-        rows=[
+    drawn = _percentiles_svg(
+        [
             {"endpoint": "cart", "percentile": "p95", "value": 12.345678, "text": "12.35 ms"},
             {"endpoint": "search", "percentile": "p95", "value": 7.0001, "text": "7.000 ms"},
-        ],
-        columns=[("endpoint", "Endpoint")],
-        unit="ms",
+        ]
     )
-    drawn = render(model).svg
     geometry = re.findall(r' (?:d|transform)="([^"]*)"', drawn)
     assert geometry and not any(re.search(r"\d\.\d\d", value) for value in geometry)
     assert "12.345678" in drawn
