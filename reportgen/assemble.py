@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportgen import units
+from reportgen import chart_pages, units
 from reportgen.approval import decision_text
 from reportgen.artifact_tables import artifact_table, tool_verdict_rows
 from reportgen.charts import release_charts
@@ -212,7 +212,7 @@ def release_page(
         tool_verdicts=tool_verdict_rows(result.artifacts),
         comparison=comparison,
         glance=glance,
-        chart_groups=chart_groups,
+        chart_groups=chart_pages.placed(chart_groups),
         sections=[(n.title, n.body) for n in result.narrative if n.title is not None],
         signoffs=signoffs,
         artifacts=artifacts,

@@ -10,14 +10,16 @@ the release, its verdict and page numbers.
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib.resources import files
 from io import BytesIO
 from pathlib import Path
 
-from reportgen import __version__, outputs, write
+from reportgen import __version__, chart_pages, outputs, write
 from reportgen.analyse import analyse
 from reportgen.bundle import build_offline
 from reportgen.errors import PublishError
@@ -68,16 +70,49 @@ _FOOTER = (
 )
 
 
-def print_page(page_file: Path, header: str) -> bytes:
-    """``page_file`` (a page of an offline build) printed by Chromium, with our print rules.
+#: Appends each of the HTML texts given to the page's article, each in a section of its own.
+_APPEND = """(contents) => {
+    const article = document.querySelector("article.md-content__inner");
+    for (const content of contents) {
+        const section = document.createElement("section");
+        section.innerHTML = content;
+        article.appendChild(section);
+    }
+}"""
+
+
+def print_page(page_file: Path, header: str, appended: Sequence[str] = ()) -> bytes:
+    """``page_file`` (a page of an offline build) printed by Chromium, with our print rules, ``appended`` (the
+    contents of other pages, :func:`chart_pages_content`) after its own, so that page numbers run through all.
 
     In a thread of its own: Playwright's sync API refuses to run where an event loop is running (a
     notebook, an async caller, another Playwright session in this thread)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_print_page, page_file, header).result()
+        return pool.submit(_print_page, page_file, header, appended).result()
 
 
-def _print_page(page_file: Path, header: str) -> bytes:
+#: A chart page's link on its release page (reportgen.chart_pages), as MkDocs writes it: ``charts/x/`` or, for a
+#: site on disk (``use_directory_urls: false``), ``charts/x.html``.
+_CHART_PAGE_LINK = re.compile(rf'href="({chart_pages.FOLDER}/[a-z0-9-]+(?:/|\.html))"')
+#: The content of a page of the theme: its one article.
+_ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.DOTALL)
+
+
+def chart_pages_content(release_page: Path) -> list[str]:
+    """The content (the article's HTML) of each chart page the release page links, in the order it links them:
+    the charts of a release too heavy to draw them on its own page (:mod:`reportgen.chart_pages`)."""
+    html_text = release_page.read_text(encoding="utf-8")
+    contents = []
+    for link in dict.fromkeys(_CHART_PAGE_LINK.findall(html_text)):
+        page_file = release_page.parent / (link + "index.html" if link.endswith("/") else link)
+        found = _ARTICLE.search(page_file.read_text(encoding="utf-8"))
+        if found is None:
+            raise PublishError(f"{release_page.parent / link}: a chart page without its article")
+        contents.append(found.group(1))
+    return contents
+
+
+def _print_page(page_file: Path, header: str, appended: Sequence[str]) -> bytes:
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
@@ -98,6 +133,8 @@ def _print_page(page_file: Path, header: str) -> bytes:
                 )
                 page = context.new_page()
                 page.goto(page_file.as_uri(), wait_until="load")
+                # reportgen's own pages' content, from files of the same build: each after the page's article
+                page.evaluate(_APPEND, list(appended))
                 page.emulate_media(media="print")
                 page.add_style_tag(content=PRINT_CSS.read_text(encoding="utf-8"))
                 data: bytes = page.pdf(
@@ -137,8 +174,8 @@ def pdf(project: Project, release: str, output: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory(prefix="reportgen-pdf-") as tmp:
         site = Path(tmp) / "site"
         build_offline(project, subset, site)
-        data = print_page(
-            site / "releases" / release / "index.html", _header(release, result.manifest.title, result.verdict)
-        )
+        page_file = site / "releases" / release / "index.html"
+        header = _header(release, result.manifest.title, result.verdict)
+        data = print_page(page_file, header, chart_pages_content(page_file))
     write.write_file(target, _stamped(data, f"{result.manifest.title} ({release}): {result.verdict.upper()}"))
     return target

@@ -122,11 +122,15 @@ def render_release(
     ``citables`` are every release's, for citations of other releases."""
     page = _cite(env, page, citables or {})
     base = f"{page.id}/"
-    return {
+    files = {
         base + "index.md": _render(env, "release.md.j2", page=page).encode(),
         base + "evidence.md": _render(env, "evidence.md.j2", page=page).encode(),
         base + "claims.json": claims_json,
     }
+    for group in page.chart_groups:  # the charts drawn on pages of their own (reportgen.chart_pages)
+        if group.page is not None:
+            files[base + group.page] = _render(env, "chart_group.md.j2", page=page, group=group).encode()
+    return files
 
 
 def render_home(env: SandboxedEnvironment, page: HomePage, prefix: str) -> bytes:

@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from reportgen import chart_pages
 from reportgen.bundle import bundle
 from reportgen.cli import main
 from reportgen.pdf import pdf
 from reportgen.project import Project
+from tests.conftest import copy_of_the_example
 from tests.support.browser import serve_folder
 from tests.support.project import make_project
 from tests.test_deploy import git_repo
@@ -212,6 +214,24 @@ def test_the_pdf_holds_title_verdict_page_numbers_and_every_target(repo: Path, t
         row = re.search(rf"{re.escape(title)} must {re.escape(threshold)} .{{0,40}}? {verdict}\b", text)
         assert row, (title, threshold, verdict)
     assert str((reader.metadata or {}).get("/Creator", "")).startswith("reportgen")
+
+
+def test_the_pdf_of_a_release_with_chart_pages_prints_them_after_its_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release whose charts are drawn on a page per scenario prints each of those pages after its own, in the
+    order the release page links them, with page numbers running through the whole document."""
+    from pypdf import PdfReader
+
+    monkeypatch.setattr(chart_pages, "INLINE_CHART_BYTES", 1)  # no release's charts fit on its page
+    monkeypatch.setenv("REPORTGEN_PROCESSES", "1")  # the budget is this process's
+    out = pdf(Project(copy_of_the_example(tmp_path)), "v1.2.0", tmp_path / "v1.2.0.pdf")
+    reader = PdfReader(out)
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    k6, locust = text.find("Charts: Browse and checkout (k6)"), text.find("Charts: Mixed shopping (Locust)")
+    assert text.find("Sign-off") < k6 < locust, "the chart pages follow the release page, in its order"
+    assert text.count("Share of requests at or below each latency (ECDF)") == 2  # each scenario's distribution
+    assert f"page {len(reader.pages)} of {len(reader.pages)}" in text
 
 
 @pytest.fixture(scope="module")

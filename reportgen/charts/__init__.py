@@ -106,7 +106,7 @@ def release_charts(result: ReleaseResult, samples: SampleSource | None = None) -
         notes = left_out + _absent(artifacts, drawn, samples is not None)
         if charts or notes:
             title = titles.get(scenario or "", "Artifacts outside a scenario")
-            groups.append(ChartGroup(title=title, charts=[render(c) for c in charts], notes=notes))
+            groups.append(ChartGroup(title=title, charts=[render(c) for c in charts], notes=notes, scenario=scenario))
     return (None if glance is None else render(glance)), groups
 
 

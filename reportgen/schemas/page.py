@@ -182,6 +182,10 @@ class ChartGroup(_Page):
     title: str
     charts: list[Chart]
     notes: list[str] = Field(default_factory=list)
+    scenario: str | None = None  # the manifest's scenario id (None: artifacts outside a scenario)
+    #: The page of its own the charts are drawn on, relative to the release's folder (``charts/shop-k6.md``), when
+    #: the release's charts together would make its page too heavy (:mod:`reportgen.chart_pages`); else None.
+    page: str | None = None
 
 
 class ReleasePage(_Page):
