@@ -228,6 +228,8 @@ def main() -> None:
                 verdict = "met" if seconds < COLD_TARGET_SECONDS else "NOT met"
                 print(f"target: {name} under {COLD_TARGET_SECONDS} s: {verdict} ({seconds:.0f} s wall)")
         print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        chart_pages = len(list((root / "site" / "releases").glob("v*/charts/*/index.html")))
+        print(f"chart pages (a release's charts on a page per scenario, reportgen/chart_pages.py): {chart_pages}")
         drawn, distinct = chart_counts(root / "site")
         print(f"charts on the site's pages: {drawn}, distinct: {distinct}")
         per_release = [chart_counts(root / "site" / "releases" / release)[0] for release in ids]
@@ -241,7 +243,7 @@ def main() -> None:
         )
         site = root / "site"
         for name, folder in (
-            ("release or evidence", "releases/v*"),
+            ("release, evidence or chart", "releases/v*"),
             ("trends", "releases/trends"),
             ("list", "releases/older"),
         ):
