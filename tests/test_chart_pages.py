@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -83,3 +84,12 @@ def test_the_budget_counts_svg_and_table(example_repo: Path) -> None:
         assert chart_pages.chart_bytes(chart) >= len(chart.svg) + sum(len(cell) for row in chart.rows for cell in row)
     assert 150_000 < sum(chart_pages.chart_bytes(c) for c in charts) < chart_pages.INLINE_CHART_BYTES
     assert chart_pages.placed(groups) == groups
+
+
+def test_chart_pages_are_left_out_of_the_site_search(split_site: Path) -> None:
+    """No search entry points at a chart page (their text is the charts' numbers, kept out of the index's weight),
+    while the release pages are still found."""
+    index = json.loads((split_site / "search" / "search_index.json").read_text())
+    locations = [doc["location"] for doc in index["docs"]]
+    assert not [location for location in locations if location.startswith("releases/") and "/charts/" in location]
+    assert "releases/v1.2.0/" in locations
