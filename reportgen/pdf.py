@@ -164,7 +164,8 @@ def _stamped(data: bytes, title: str) -> bytes:
 
 
 def pdf(project: Project, release: str, output: Path | None = None) -> Path:
-    """Print ``release``'s report page to ``output`` (default exports/RELEASE.pdf)."""
+    """Print ``release``'s report page, then its chart pages if it has any (:mod:`reportgen.chart_pages`), to
+    ``output`` (default exports/RELEASE.pdf)."""
     target = outputs.guard_output_file(
         project, output or default_pdf_path(project, release), what="PDF", ours=is_our_pdf
     )
