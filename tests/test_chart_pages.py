@@ -93,3 +93,21 @@ def test_chart_pages_are_left_out_of_the_site_search(split_site: Path) -> None:
     locations = [doc["location"] for doc in index["docs"]]
     assert not [location for location in locations if location.startswith("releases/") and "/charts/" in location]
     assert "releases/v1.2.0/" in locations
+
+
+def test_a_hostile_scenario_title_stays_text_on_its_chart_page_and_its_link(example_repo: Path) -> None:
+    """A scenario title holding markup, a link and a script is text in the chart page's title, heading and intro,
+    and in the release page's link to it."""
+    from reportgen import assemble
+    from reportgen.render import environment, render_release
+
+    project = Project(example_repo)
+    results = {r.id: r for r in analyse(project)}
+    page = assemble.release_page(results["v1.2.0"], results["v1.1.0"], SampleSource(project.release_dir), None)
+    hostile = '<script>alert(1)</script> [x](javascript:alert(1)) *b* {#id} "q'
+    groups = [g.model_copy(update={"title": hostile, "page": chart_pages.page_of(g)}) for g in page.chart_groups]
+    files = render_release(environment(None), page.model_copy(update={"chart_groups": groups}), b"{}")
+    pages = [text.decode() for name, text in files.items() if "/charts/" in name] + [files["v1.2.0/index.md"].decode()]
+    assert len(pages) == 3
+    for text in pages:
+        assert "<script>" not in text and "](javascript:" not in text and "*b*" not in text
