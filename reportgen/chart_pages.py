@@ -25,9 +25,10 @@ FOLDER = "charts"
 
 
 def chart_bytes(chart: Chart) -> int:
-    """About how much HTML ``chart`` puts on a page: its SVG and the cells of its table of numbers."""
+    """About how much HTML ``chart`` puts on a page: its SVG (its alternative text is the SVG's title), its caption
+    and the cells of its table of numbers."""
     cells = sum(len(cell) + 9 for row in chart.rows for cell in row) + 9 * len(chart.rows)  # <td></td>, <tr></tr>
-    return len(chart.svg) + cells + len(chart.caption) + len(chart.alt)
+    return len(chart.svg) + len(chart.caption) + cells
 
 
 def placed(groups: list[ChartGroup]) -> list[ChartGroup]:

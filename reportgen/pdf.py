@@ -106,8 +106,11 @@ def chart_pages_content(release_page: Path) -> list[str]:
     for link in dict.fromkeys(_CHART_PAGE_LINK.findall(html_text)):
         page_file = release_page.parent / (link + "index.html" if link.endswith("/") else link)
         found = _ARTICLE.search(page_file.read_text(encoding="utf-8"))
-        if found is None:
-            raise PublishError(f"{release_page.parent / link}: a chart page without its article")
+        if found is None:  # a theme override of main.html without Material's article
+            raise PublishError(
+                f'{page_file}: no <article class="md-content__inner md-typeset"> to print the charts from; '
+                "reportgen pdf prints the article of Material's page template: keep it in overrides/main.html"
+            )
         contents.append(found.group(1))
     return contents
 

@@ -111,3 +111,26 @@ def test_a_hostile_scenario_title_stays_text_on_its_chart_page_and_its_link(exam
     assert len(pages) == 3
     for text in pages:
         assert "<script>" not in text and "](javascript:" not in text and "*b*" not in text
+
+
+def test_the_pdf_takes_each_linked_chart_page_once_in_order_and_names_one_it_cannot_read(tmp_path: Path) -> None:
+    """The PDF's chart pages are those the release page links, each once, in its order, for a served site's links
+    and a site on disk's alike; a chart page without the theme's article is an error naming that file."""
+    from reportgen.errors import PublishError
+    from reportgen.pdf import chart_pages_content
+
+    release = tmp_path / "releases" / "v1.0.0"
+    for name, body in (("b", "second"), ("a", "first")):
+        (release / "charts" / name).mkdir(parents=True)
+        article = f'<article class="md-content__inner md-typeset"><p>{body}</p></article>'
+        (release / "charts" / name / "index.html").write_text(f"<html>{article}</html>")
+    links = '<a href="charts/b/">b</a> <a href="charts/a/">a</a> <a href="charts/b/">b again</a>'
+    (release / "index.html").write_text(f"<html>{links}</html>")
+    assert chart_pages_content(release / "index.html") == ["<p>second</p>", "<p>first</p>"]
+    (release / "charts" / "a.html").write_text('<article class="md-content__inner md-typeset">x</article>')
+    (release / "index.html").write_text('<a href="charts/a.html">a</a>')
+    assert chart_pages_content(release / "index.html") == ["x"]
+    (release / "charts" / "b" / "index.html").write_text("<html><main>no article</main></html>")
+    (release / "index.html").write_text(links)
+    with pytest.raises(PublishError, match=r"charts/b/index\.html: no <article.*overrides/main\.html"):
+        chart_pages_content(release / "index.html")
