@@ -66,6 +66,18 @@ def release_id(index: int) -> str:
 K6_COPIES = 2
 
 
+#: A k6 scenario of a copied k6 folder (its stream and summary), as the example's release.yaml declares its own.
+_K6_SCENARIO = """  - id: shop-k6-{copy}
+    title: Browse and checkout (k6, run {copy})
+    tool: k6
+    artifacts:
+      - path: k6-{copy}/stream.ndjson.gz
+        format: k6-json-stream
+      - path: k6-{copy}/summary-export.json
+        format: k6-summary-export
+"""
+
+
 def add_release(root: Path, index: int, k6_copies: int = K6_COPIES) -> str:
     """Release ``index`` (0-based): a copy of one of the example's releases whose baseline is release ``index - 1``,
     with its measured times scaled by its own factor, one day after it, and ``k6_copies`` more k6 scenarios (its k6
@@ -76,6 +88,8 @@ def add_release(root: Path, index: int, k6_copies: int = K6_COPIES) -> str:
     shutil.copytree(sources[index % len(sources)].parent, target)
     perturb(target, factor(index))
     text = (target / "release.yaml").read_text()
+    if k6_copies and "\nscenarios:\n" not in text:  # else the site would have fewer charts than it says
+        raise SystemExit(f"{target / 'release.yaml'}: no top-level 'scenarios:' list to add the k6 copies to")
     for copy in range(2, 2 + k6_copies):
         shutil.copytree(target / "k6", target / f"k6-{copy}")
         # 0.0011 apart: never another release's factor (those are 0.0037 apart), so every chart stays distinct
@@ -101,18 +115,6 @@ def make_site(root: Path, releases: int, k6_copies: int) -> list[str]:
     )
     shutil.rmtree(root / "results")
     return [add_release(root, index, k6_copies) for index in range(releases)]
-
-
-#: A k6 scenario of a copied k6 folder (its stream and summary), as the example's release.yaml declares its own.
-_K6_SCENARIO = """  - id: shop-k6-{copy}
-    title: Browse and checkout (k6, run {copy})
-    tool: k6
-    artifacts:
-      - path: k6-{copy}/stream.ndjson.gz
-        format: k6-json-stream
-      - path: k6-{copy}/summary-export.json
-        format: k6-summary-export
-"""
 
 
 #: Issue 18: 100 releases with about 20 charts each build cold in under 90 s on 2 cores.
